@@ -1,0 +1,24 @@
+import json
+
+from django.core.management import BaseCommand, call_command
+
+
+class Command(BaseCommand):
+    help = "创建或升级数据库，载入参考数据（国民经济行业分类、街道镇、重点产业默认口径）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+
+    def handle(self, *args, **opts):
+        call_command("migrate", interactive=False, verbosity=0)
+        from peiyu.registry.reference import load_all
+
+        loaded = load_all()
+        from django.conf import settings
+
+        for path in (settings.TAX_LIBRARY_DIR, settings.UPLOAD_DIR):
+            path.mkdir(parents=True, exist_ok=True)
+        if opts["json"]:
+            self.stdout.write(json.dumps({"status": "ok", "loaded": loaded}, ensure_ascii=False))
+        else:
+            self.stdout.write(f"数据库已就绪（{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}），参考数据：{loaded}")

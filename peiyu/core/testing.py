@@ -1,0 +1,113 @@
+"""Factories and personas shared by every app's tests (factories over fixtures)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import factory
+
+from peiyu.accounts.models import Role, User
+from peiyu.registry.models import Area, Enterprise, IndustryDefinition, KeyIndustry
+from peiyu.registry.uscc import make_code
+
+PASSWORD = "Test-Pass-2026"
+_serial = itertools.count(1)
+
+
+def new_credit_code(area: str = "310107") -> str:
+    """A fresh valid credit code registered in ``area`` (market regulation, enterprise)."""
+    n = next(_serial)
+    return make_code(f"91{area}", f"MA{n:06d}")
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+        django_get_or_create = ("name",)
+
+    code = factory.Sequence(lambda n: f"310107{900 + n:03d}000")
+    name = factory.Sequence(lambda n: f"测试街道{n}")
+    kind = Area.Kind.SUBDISTRICT
+
+
+class KeyIndustryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyIndustry
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"测试产业{n}")
+    slug = factory.Sequence(lambda n: f"ind{n}")
+    order = factory.Sequence(lambda n: n)
+
+    @factory.post_generation
+    def prefixes(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            import datetime as dt
+
+            IndustryDefinition.objects.create(industry=self, valid_from=dt.date(2020, 1, 1), prefixes=list(extracted))
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    credit_code = factory.LazyFunction(new_credit_code)
+    name = factory.Sequence(lambda n: f"上海测试企业{n:05d}有限公司")
+    industry_code = "6511"
+    area = factory.SubFactory(AreaFactory)
+    status = "存续"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.LazyAttribute(lambda o: o.username)
+    role = Role.AREA
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None) -> None:
+        if create:
+            instance.save()
+
+
+def make_world() -> dict[str, Any]:
+    """A small district with two industries, two areas, an enterprise in each cell, and the four
+    named personas of the test suite: admin, industry officer, area officer, outsider."""
+    soft = KeyIndustryFactory(name="智能软件", slug="software", prefixes=["64", "65"])
+    health = KeyIndustryFactory(name="生命健康", slug="health", prefixes=["27", "84"])
+    a1 = AreaFactory(name="长寿路街道", code="310107015000")
+    a2 = AreaFactory(name="桃浦镇", code="310107103000", kind=Area.Kind.TOWN)
+    ents = {
+        "soft_a1": EnterpriseFactory(name="上海长寿软件有限公司", industry_code="6511", area=a1, key_industry=soft),
+        "soft_a2": EnterpriseFactory(name="上海桃浦软件有限公司", industry_code="6520", area=a2, key_industry=soft),
+        "health_a1": EnterpriseFactory(name="上海长寿医药有限公司", industry_code="2710", area=a1, key_industry=health),
+        "health_a2": EnterpriseFactory(name="上海桃浦医院管理有限公司", industry_code="8411", area=a2, key_industry=health),
+        "other_a2": EnterpriseFactory(name="上海桃浦贸易有限公司", industry_code="5137", area=a2, key_industry=None),
+    }
+    admin = UserFactory(username="admin_p", role=Role.ADMIN, is_superuser=True, is_staff=True)
+    industry_officer = UserFactory(username="software_p", role=Role.TASKFORCE)
+    industry_officer.key_industries.set([soft])
+    area_officer = UserFactory(username="taopu_p", role=Role.AREA)
+    area_officer.areas.set([a2])
+    outsider = UserFactory(username="outsider_p", role=Role.AREA)
+    return {
+        "industries": {"soft": soft, "health": health},
+        "areas": {"a1": a1, "a2": a2},
+        "enterprises": ents,
+        "admin": admin,
+        "industry_officer": industry_officer,
+        "area_officer": area_officer,
+        "outsider": outsider,
+        # which enterprises each persona may see
+        "visible": {
+            "admin": set(ents),
+            "industry_officer": {"soft_a1", "soft_a2"},
+            "area_officer": {"soft_a2", "health_a2", "other_a2"},
+            "outsider": set(),
+        },
+    }

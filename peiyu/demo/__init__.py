@@ -1,0 +1,65 @@
+"""The synthetic demo district, deterministic for a seed.
+
+Each domain contributes one step module in this package with ``generate(ctx)``; the steps run in
+:data:`STEPS` order and share a :class:`DemoContext`. Calibration comes from the public figures on
+Putuo (see docs/architecture.md): tax is heavy-tailed (a few hundred firms pay most of it), seasonal
+(corporate income tax settles in May), and most registered firms pay little or nothing in a month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+STEPS = ("peiyu.demo.accounts", "peiyu.demo.registry", "peiyu.demo.taxes", "peiyu.demo.targets", "peiyu.demo.alerts")
+
+DEMO_ADMIN = ("admin", "Peiyu@2026")
+
+
+@dataclass
+class DemoContext:
+    enterprises: int = 20000
+    years: int = 5
+    seed: int = 2021
+    quiet: bool = False
+    end_month: str = ""  # "YYYY-MM": the last month of tax data; default the month before today
+    rng: random.Random = field(init=False)
+    data: dict[str, Any] = field(default_factory=dict)  # what a step leaves for later steps
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        if not self.end_month:
+            today = dt.date.today()
+            first = today.replace(day=1) - dt.timedelta(days=1)
+            self.end_month = f"{first.year:04d}-{first.month:02d}"
+
+    def months(self) -> list[str]:
+        """The ``years`` × 12 months ending at ``end_month``, oldest first."""
+        y, m = map(int, self.end_month.split("-"))
+        out = []
+        for _ in range(self.years * 12):
+            out.append(f"{y:04d}-{m:02d}")
+            m -= 1
+            if m == 0:
+                y, m = y - 1, 12
+        return out[::-1]
+
+    def step_rng(self, name: str) -> random.Random:
+        """An independent generator per step, so adding a step never changes another step's data."""
+        return random.Random(f"{self.seed}:{name}")
+
+
+def run(ctx: DemoContext) -> dict[str, Any]:
+    for name in STEPS:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        mod.generate(ctx)
+    return ctx.summary

@@ -1,0 +1,2 @@
+PREFIX = ""
+router = None

@@ -1,0 +1,54 @@
+/* Peiyu front-end glue. No inline scripts (CSP script-src 'self'): charts read their ECharts option
+   from a <script type="application/json"> block named by data-chart on the container. */
+(function () {
+  "use strict";
+  function csrfToken() {
+    var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  document.addEventListener("htmx:configRequest", function (e) {
+    e.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+  function fmtWan(v) {
+    return (v / 1000000).toLocaleString("zh-CN", { maximumFractionDigits: 2 });
+  }
+  function initCharts(root) {
+    if (!window.echarts) return;
+    (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
+      var src = document.getElementById(el.getAttribute("data-chart"));
+      if (!src) return;
+      var option = JSON.parse(src.textContent);
+      if (option._fenAxis) {  // values in fen, shown in 万元
+        delete option._fenAxis;
+        option.yAxis = Object.assign({ axisLabel: { formatter: fmtWan } }, option.yAxis || {});
+        option.tooltip = Object.assign({ valueFormatter: function (v) { return v == null ? "—" : fmtWan(v) + " 万元"; } }, option.tooltip || {});
+      }
+      var chart = echarts.getInstanceByDom(el) || echarts.init(el);
+      chart.setOption(option, true);
+      if (el.dataset.clickUrl) {
+        chart.off("click");
+        chart.on("click", function (p) {
+          var key = (p.data && p.data.key) || p.name;
+          window.location.href = el.dataset.clickUrl.replace("__KEY__", encodeURIComponent(key));
+        });
+      }
+      el.setAttribute("data-chart-ready", "1");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    initCharts(document);
+    document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+      el.addEventListener("change", function () { el.form.submit(); });
+    });
+    document.querySelectorAll("[data-confirm]").forEach(function (el) {
+      el.addEventListener("click", function (e) { if (!window.confirm(el.dataset.confirm)) e.preventDefault(); });
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function (e) { initCharts(e.target); });
+  window.addEventListener("resize", function () {
+    document.querySelectorAll("[data-chart-ready]").forEach(function (el) {
+      var c = echarts.getInstanceByDom(el); if (c) c.resize();
+    });
+  });
+  window.peiyu = { initCharts: initCharts };
+})();
