@@ -35,6 +35,7 @@ class KeyIndustryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = KeyIndustry
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"测试产业{n}")
     slug = factory.Sequence(lambda n: f"ind{n}")
