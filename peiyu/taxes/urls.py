@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+"""Tax pages: the library's analytics pages (urls_analytics) and its import/maintenance pages (urls_import)."""
+
+from peiyu.taxes import urls_analytics, urls_import
 
 app_name = "taxes"
-urlpatterns: list = []
+urlpatterns = urls_analytics.urlpatterns + urls_import.urlpatterns
