@@ -1,7 +1,7 @@
 """The ``peiyu`` command: Django management commands underneath, with plain-word help.
 
-    peiyu init                      create or migrate the database, load reference data
-    peiyu import-tax FILE --json    commands are written with hyphens; Django's names use underscores
+peiyu init                      create or migrate the database, load reference data
+peiyu import-tax FILE --json    commands are written with hyphens; Django's names use underscores
 """
 
 from __future__ import annotations

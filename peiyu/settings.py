@@ -51,7 +51,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("PEIYU_DEBUG")
 ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("PEIYU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()
+    h.strip()
+    for h in os.environ.get("PEIYU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("PEIYU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

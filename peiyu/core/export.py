@@ -55,9 +55,13 @@ def _display_width(text: str) -> int:
 
 def build_workbook(tables: Sequence[Table]) -> bytes:
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    wb = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     fmt_title = wb.add_format({"bold": True, "font_size": 14})
-    fmt_head = wb.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    fmt_head = wb.add_format(
+        {"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "vcenter"}
+    )
     formats = {
         "wan": wb.add_format({"num_format": "#,##0.00", "border": 1}),
         "yuan": wb.add_format({"num_format": "#,##0.00", "border": 1}),
@@ -113,7 +117,8 @@ def build_workbook(tables: Sequence[Table]) -> bytes:
 
 def xlsx_response(filename: str, tables: Sequence[Table]) -> HttpResponse:
     response = HttpResponse(
-        build_workbook(tables), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        build_workbook(tables),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

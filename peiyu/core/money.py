@@ -84,7 +84,9 @@ def pct(numerator: int | Decimal, denominator: int | Decimal, places: int = 1) -
     """
     if not denominator:
         return None
-    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
     return float(value)
 
 

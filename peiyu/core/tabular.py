@@ -80,7 +80,9 @@ def read_sheets(path: str | Path, filename: str | None = None) -> list[Sheet]:
         raise TableError(f"无法读取文件：{exc.strerror or exc}") from None
     if not data:
         raise TableError("文件是空的")
-    if suffix in TEXT_SUFFIXES or (suffix not in EXCEL_SUFFIXES and not data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+    if suffix in TEXT_SUFFIXES or (
+        suffix not in EXCEL_SUFFIXES and data[:4] not in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+    ):
         return [Sheet(Path(filename or path.name).stem, _read_csv(data))]
     try:
         from python_calamine import CalamineWorkbook

@@ -11,7 +11,7 @@ from peiyu.accounts.models import Role, User
 from peiyu.registry.models import Area, Enterprise, IndustryDefinition, KeyIndustry
 from peiyu.registry.uscc import make_code
 
-PASSWORD = "Test-Pass-2026"
+PASSWORD = "Test-Pass-2026"  # noqa: S105 (test persona password)
 _serial = itertools.count(1)
 
 
@@ -46,7 +46,9 @@ class KeyIndustryFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             import datetime as dt
 
-            IndustryDefinition.objects.create(industry=self, valid_from=dt.date(2020, 1, 1), prefixes=list(extracted))
+            IndustryDefinition.objects.create(
+                industry=self, valid_from=dt.date(2020, 1, 1), prefixes=list(extracted)
+            )
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):
@@ -84,11 +86,21 @@ def make_world() -> dict[str, Any]:
     a1 = AreaFactory(name="长寿路街道", code="310107015000")
     a2 = AreaFactory(name="桃浦镇", code="310107103000", kind=Area.Kind.TOWN)
     ents = {
-        "soft_a1": EnterpriseFactory(name="上海长寿软件有限公司", industry_code="6511", area=a1, key_industry=soft),
-        "soft_a2": EnterpriseFactory(name="上海桃浦软件有限公司", industry_code="6520", area=a2, key_industry=soft),
-        "health_a1": EnterpriseFactory(name="上海长寿医药有限公司", industry_code="2710", area=a1, key_industry=health),
-        "health_a2": EnterpriseFactory(name="上海桃浦医院管理有限公司", industry_code="8411", area=a2, key_industry=health),
-        "other_a2": EnterpriseFactory(name="上海桃浦贸易有限公司", industry_code="5137", area=a2, key_industry=None),
+        "soft_a1": EnterpriseFactory(
+            name="上海长寿软件有限公司", industry_code="6511", area=a1, key_industry=soft
+        ),
+        "soft_a2": EnterpriseFactory(
+            name="上海桃浦软件有限公司", industry_code="6520", area=a2, key_industry=soft
+        ),
+        "health_a1": EnterpriseFactory(
+            name="上海长寿医药有限公司", industry_code="2710", area=a1, key_industry=health
+        ),
+        "health_a2": EnterpriseFactory(
+            name="上海桃浦医院管理有限公司", industry_code="8411", area=a2, key_industry=health
+        ),
+        "other_a2": EnterpriseFactory(
+            name="上海桃浦贸易有限公司", industry_code="5137", area=a2, key_industry=None
+        ),
     }
     admin = UserFactory(username="admin_p", role=Role.ADMIN, is_superuser=True, is_staff=True)
     industry_officer = UserFactory(username="software_p", role=Role.TASKFORCE)

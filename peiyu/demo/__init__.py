@@ -14,7 +14,13 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-STEPS = ("peiyu.demo.accounts", "peiyu.demo.registry", "peiyu.demo.taxes", "peiyu.demo.targets", "peiyu.demo.alerts")
+STEPS = (
+    "peiyu.demo.accounts",
+    "peiyu.demo.registry",
+    "peiyu.demo.taxes",
+    "peiyu.demo.targets",
+    "peiyu.demo.alerts",
+)
 
 DEMO_ADMIN = ("admin", "Peiyu@2026")
 

@@ -14,7 +14,13 @@ def generate(ctx: Any) -> None:
 
     username, password = DEMO_ADMIN
     admin, created = User.objects.get_or_create(
-        username=username, defaults={"display_name": "系统管理员（区发改委）", "role": Role.ADMIN, "is_superuser": True, "is_staff": True}
+        username=username,
+        defaults={
+            "display_name": "系统管理员（区发改委）",
+            "role": Role.ADMIN,
+            "is_superuser": True,
+            "is_staff": True,
+        },
     )
     if created:
         admin.set_password(password)
@@ -40,7 +46,9 @@ def personas(ctx: Any) -> None:
         ("service", "企业服务专员", Role.SERVICE, [], []),
     ]
     for uname, display, role, inds, ars in specs:
-        user, created = User.objects.get_or_create(username=uname, defaults={"display_name": display, "role": role})
+        user, created = User.objects.get_or_create(
+            username=uname, defaults={"display_name": display, "role": role}
+        )
         if created:
             user.set_password(password)
             user.password_changed_at = timezone.now()

@@ -101,8 +101,12 @@ def build_nav(user, current_path: str) -> list[dict]:
             curl = _url(child.url_name)
             if curl:
                 children.append({"label": child.label, "url": curl, "active": current_path == curl})
-        active = current_path == url or any(c["active"] for c in children) or (
-            url != "/" and current_path.startswith(url.rstrip("/").rsplit("/", 1)[0] + "/")
+        active = (
+            current_path == url
+            or any(c["active"] for c in children)
+            or (url != "/" and current_path.startswith(url.rstrip("/").rsplit("/", 1)[0] + "/"))
         )
-        out.append({"label": item.label, "url": url, "icon": item.icon, "children": children, "active": active})
+        out.append(
+            {"label": item.label, "url": url, "icon": item.icon, "children": children, "active": active}
+        )
     return out

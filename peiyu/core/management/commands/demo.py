@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
         if opts["if_empty"] and Enterprise.objects.exists():
             if opts["json"]:
-                self.stdout.write(json.dumps({"status": "skipped", "reason": "数据库已有数据"}, ensure_ascii=False))
+                self.stdout.write(
+                    json.dumps({"status": "skipped", "reason": "数据库已有数据"}, ensure_ascii=False)
+                )
             else:
                 self.stdout.write("数据库已有数据，跳过演示区生成。")
             return
@@ -31,7 +33,11 @@ class Command(BaseCommand):
             raise CommandError("--enterprises 至少 100，--years 至少 1")
         started = time.monotonic()
         ctx = DemoContext(
-            enterprises=opts["enterprises"], years=opts["years"], seed=opts["seed"], quiet=opts["json"], end_month=opts["end_month"]
+            enterprises=opts["enterprises"],
+            years=opts["years"],
+            seed=opts["seed"],
+            quiet=opts["json"],
+            end_month=opts["end_month"],
         )
         summary = run(ctx)
         summary["seconds"] = round(time.monotonic() - started, 1)

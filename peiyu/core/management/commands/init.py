@@ -21,4 +21,6 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps({"status": "ok", "loaded": loaded}, ensure_ascii=False))
         else:
-            self.stdout.write(f"数据库已就绪（{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}），参考数据：{loaded}")
+            self.stdout.write(
+                f"数据库已就绪（{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}），参考数据：{loaded}"
+            )
