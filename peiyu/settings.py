@@ -144,7 +144,7 @@ AXES_FAILURE_LIMIT = env_int("PEIYU_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("PEIYU_LOGIN_LOCK_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_LOCKOUT_CALLABLE = "peiyu.accounts.views.locked_out"  # Chinese page (accounts/locked.html), audited
 AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # the requirement is per-account lock-out
 
@@ -153,6 +153,7 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "peiyu.accounts.views.csrf_failure"  # Chinese 403 page
 HTTPS = env_bool("PEIYU_HTTPS")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

@@ -10,7 +10,14 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
-_EXEMPT_PREFIXES = ("/static/", "/accounts/login", "/accounts/logout", "/accounts/password", "/i18n/", "/api/")
+_EXEMPT_PREFIXES = (
+    "/static/",
+    "/accounts/login",
+    "/accounts/logout",
+    "/accounts/password",
+    "/i18n/",
+    "/api/",
+)
 
 
 class SecurityMiddleware:

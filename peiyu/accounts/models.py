@@ -46,7 +46,9 @@ class User(AbstractUser):
         "registry.KeyIndustry", blank=True, related_name="users", verbose_name="产业范围"
     )
     areas = models.ManyToManyField("registry.Area", blank=True, related_name="users", verbose_name="区域范围")
-    departments = models.ManyToManyField(Department, blank=True, related_name="users", verbose_name="所属部门")
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="users", verbose_name="所属部门"
+    )
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
@@ -78,6 +80,9 @@ class ApiToken(models.Model):
         verbose_name = verbose_name_plural = "API 令牌"
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.label or 'API 令牌'}（{self.prefix}…）"
+
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
@@ -99,8 +104,10 @@ class AuditLog(models.Model):
     """Append-only record of every view/export of enterprise-level tax figures and every data change."""
 
     time = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # PROTECT: a user with audit history cannot be deleted (deactivate instead); SET_NULL would be an
+    # UPDATE of audit rows, which the database triggers refuse.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     username = models.CharField("用户", max_length=150, blank=True, db_index=True)
     action = models.CharField("操作", max_length=60, db_index=True)
@@ -118,6 +125,9 @@ class AuditLog(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"
         ordering = ["-time", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -81,7 +81,9 @@ def describe(user: Any) -> str:
     if scope.industry_ids:
         from peiyu.registry.models import KeyIndustry
 
-        parts.append("、".join(KeyIndustry.objects.filter(id__in=scope.industry_ids).values_list("name", flat=True)))
+        parts.append(
+            "、".join(KeyIndustry.objects.filter(id__in=scope.industry_ids).values_list("name", flat=True))
+        )
     if scope.area_ids:
         from peiyu.registry.models import Area
 
@@ -157,7 +159,9 @@ def can_see_unmatched(user: Any) -> bool:
     return scope_for(user).everything
 
 
-def sql_predicate(scope: Scope, industry_col: str, area_col: str, enterprise_col: str) -> tuple[str, list[Any]]:
+def sql_predicate(
+    scope: Scope, industry_col: str, area_col: str, enterprise_col: str
+) -> tuple[str, list[Any]]:
     """The scope as a SQL predicate with ``?`` parameters, for DuckDB queries over the tax library.
 
     Column arguments are trusted identifiers chosen by the analytics module, never user input.
@@ -166,7 +170,11 @@ def sql_predicate(scope: Scope, industry_col: str, area_col: str, enterprise_col
         return "TRUE", []
     parts: list[str] = []
     params: list[Any] = []
-    for col, ids in ((industry_col, scope.industry_ids), (area_col, scope.area_ids), (enterprise_col, scope.enterprise_ids)):
+    for col, ids in (
+        (industry_col, scope.industry_ids),
+        (area_col, scope.area_ids),
+        (enterprise_col, scope.enterprise_ids),
+    ):
         if ids:
             parts.append(f"{col} IN ({', '.join('?' for _ in ids)})")
             params.extend(sorted(ids))
