@@ -8,6 +8,7 @@ views and run the SQL transpiled by sqlglot (``to_dialect``).
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -33,14 +34,31 @@ def parquet_source(paths: list[str], empty_schema_sql: str) -> str:
     return f"read_parquet([{quoted}], hive_partitioning = false)"
 
 
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def used_params(sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """Only the named parameters the SQL uses (DuckDB refuses unused ones)."""
+    if not params:
+        return {}
+    names = set(_PARAM.findall(sql))
+    return {k: v for k, v in params.items() if k in names}
+
+
 def query(sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
     con = connection()
-    return con.execute(sql, params or {}).fetchall()
+    return con.execute(sql, used_params(sql, params)).fetchall()
+
+
+def query_dicts(sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    cur = connection().execute(sql, used_params(sql, params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def query_arrow(sql: str, params: dict[str, Any] | None = None) -> Any:
     con = connection()
-    return con.execute(sql, params or {}).arrow()
+    return con.execute(sql, used_params(sql, params)).arrow()
 
 
 def copy_to_parquet(sql: str, path: str, params: dict[str, Any] | None = None) -> None:
