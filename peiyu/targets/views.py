@@ -1,0 +1,560 @@
+"""Target pages: the board, departments' responsibilities, a target's detail and history, the five-year
+plan, import and thresholds. Views are thin: rules live in progress.py, actions.py and importer.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from peiyu.accounts import audit
+from peiyu.accounts import scope as scope_mod
+from peiyu.accounts.models import AuditLog, Department
+from peiyu.accounts.views import admin_required
+from peiyu.core.money import format_wan
+from peiyu.targets import actions, plan, progress
+from peiyu.targets.forms import ImportForm, PlanLineForm, ReportForm, SettingsForm, TargetForm
+from peiyu.targets.models import FiveYearPlan, Target, TargetKind, TargetReport, TargetSettings
+from peiyu.taxes import analytics
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _year_month(request: Any) -> tuple[int, str]:
+    """The board's year and month from ?year=&month= (month as YYYY-MM or 1..12), defaulting to the
+    latest month of the library (or the current year)."""
+    latest = analytics.latest_month()
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else None
+    raw_month = request.GET.get("month", "").strip()
+    month = None
+    if len(raw_month) == 7 and raw_month[4] == "-" and raw_month[:4].isdigit() and raw_month[5:].isdigit():
+        if 1 <= int(raw_month[5:]) <= 12:
+            month = raw_month
+            year = year or int(raw_month[:4])
+    elif raw_month.isdigit() and 1 <= int(raw_month) <= 12 and year:
+        month = f"{year:04d}-{int(raw_month):02d}"
+    if year is None:
+        year = int(latest[:4]) if latest else dt.date.today().year
+    if month is None or int(month[:4]) != year:
+        if latest and int(latest[:4]) == year:
+            month = latest
+        elif latest and int(latest[:4]) > year:
+            month = f"{year:04d}-12"
+        else:
+            month = f"{year:04d}-01"
+    return year, month
+
+
+def tax_link(row: progress.Progress) -> str | None:
+    """The tax dashboard for the target's series and month, if the tax pages exist."""
+    try:
+        base = reverse("taxes:dashboard")
+    except NoReverseMatch:
+        return None
+    t = row.target
+    params = {"month": progress.effective_month(t.year, row.month) or row.month}
+    if t.key_industry_id:
+        params["industry"] = t.key_industry_id
+    if t.area_id:
+        params["area"] = t.area_id
+    return f"{base}?{urlencode(params)}"
+
+
+def bullet_option(rows: list[progress.Progress]) -> dict[str, Any]:
+    """ECharts option: completion bars against time-progress and seasonal-progress markers."""
+    names = [r.target.name for r in rows][::-1]
+    ordered = rows[::-1]
+    return {
+        "grid": {"left": 8, "right": 40, "top": 30, "bottom": 20, "containLabel": True},
+        "legend": {"data": ["完成率", "时间进度", "季节性时间进度"], "top": 0},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "xAxis": {"type": "value", "axisLabel": {"formatter": "{value}%"}, "max": 120},
+        "yAxis": {"type": "category", "data": names},
+        "series": [
+            {
+                "name": "完成率",
+                "type": "bar",
+                "barWidth": 14,
+                "data": [
+                    {
+                        "value": None if r.completion_pct is None else float(r.completion_pct),
+                        "itemStyle": {"color": r.status_color},
+                        "key": r.target.pk,
+                    }
+                    for r in ordered
+                ],
+                "label": {"show": True, "position": "right", "formatter": "{c}%"},
+            },
+            {
+                "name": "时间进度",
+                "type": "scatter",
+                "symbol": "rect",
+                "symbolSize": [3, 24],
+                "itemStyle": {"color": "#1d273b"},
+                "data": [{"value": float(r.time_progress_pct), "key": r.target.pk} for r in ordered],
+            },
+            {
+                "name": "季节性时间进度",
+                "type": "scatter",
+                "symbol": "diamond",
+                "symbolSize": 10,
+                "itemStyle": {"color": "#4299e1"},
+                "data": [
+                    {
+                        "value": None if r.seasonal_progress_pct is None else float(r.seasonal_progress_pct),
+                        "key": r.target.pk,
+                    }
+                    for r in ordered
+                ],
+            },
+        ],
+    }
+
+
+def _years() -> list[int]:
+    years = set(Target.objects.values_list("year", flat=True).distinct())
+    latest = analytics.latest_month()
+    years.add(int(latest[:4]) if latest else dt.date.today().year)
+    return sorted(years, reverse=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Board
+
+
+@login_required
+def board(request: Any) -> HttpResponse:
+    year, month = _year_month(request)
+    sort = request.GET.get("sort", "")
+    rows = progress.sort_rows(progress.board(request.user, year, month), sort)
+    fmt = request.GET.get("format", "")
+    if fmt == "xlsx":
+        return export_xlsx(request, rows, year, month)
+    if fmt == "docx":
+        return export_docx(request, rows, year, month)
+    for r in rows:
+        r.tax_url = tax_link(r) if r.target.is_tax or r.target.kind == TargetKind.SHARE else None
+    context = {
+        "page_title": f"{year} 年目标看板",
+        "year": year,
+        "month": month,
+        "month_no": int(month[5:]),
+        "years": _years(),
+        "month_choices": range(1, 13),
+        "rows": rows,
+        "sort": sort,
+        "counts": progress.status_counts(rows),
+        "time_progress": progress.time_progress(month),
+        "chart": bullet_option(rows),
+        "chart_height": max(240, 34 * len(rows) + 60),
+        "click_url": reverse("targets:detail", args=[0]).replace("/0/", "/__KEY__/") + f"?month={month}",
+        "settings": TargetSettings.current(),
+        "status_labels": progress.STATUS_LABELS,
+    }
+    return render(request, "targets/board.html", context)
+
+
+EXPORT_COLUMNS = [
+    ("指标", "name", "text"),
+    ("类型", "kind_label", "text"),
+    ("责任部门", "department", "text"),
+    ("年度目标（万元）", "target_fen", "wan"),
+    ("累计完成（万元）", "actual_fen", "wan"),
+    ("目标值", "target_value", "text"),
+    ("完成值", "actual_value", "text"),
+    ("单位", "unit", "text"),
+    ("完成率（%）", "completion_pct", "pct"),
+    ("时间进度（%）", "time_progress_pct", "pct"),
+    ("季节性时间进度（%）", "seasonal_progress_pct", "pct"),
+    ("差距（百分点）", "gap_pp", "pct"),
+    ("状态", "status_label", "text"),
+    ("年末预计（万元）", "projection_fen", "wan"),
+    ("预计区间下限（万元）", "projection_low_fen", "wan"),
+    ("预计区间上限（万元）", "projection_high_fen", "wan"),
+    ("进度表述", "sentence", "text"),
+]
+
+
+def _export_rows(rows: list[progress.Progress]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        d = r.as_dict()
+        d["kind_label"] = r.target.get_kind_display()
+        d["status_label"] = r.status_label
+        for k in ("target_value", "actual_value"):
+            d[k] = None if d[k] is None else f"{d[k]:g}"
+        out.append(d)
+    return out
+
+
+def export_xlsx(request: Any, rows: list[progress.Progress], year: int, month: str) -> HttpResponse:
+    from peiyu.core.export import Column, Table, xlsx_response
+
+    audit.record_view(request, "targets_export", f"{month} 目标看板 Excel", rows=len(rows))
+    columns = [Column(h, k, kind) for h, k, kind in EXPORT_COLUMNS]
+    note = f"时间进度 {progress.time_progress(month):.1f}%；金额为区级税收（万元）。"
+    table = Table(
+        "目标完成情况",
+        columns,
+        _export_rows(rows),
+        title=f"{year} 年目标完成情况（截至 {month}）",
+        notes=[note],
+    )
+    return xlsx_response(f"目标完成情况_{month}.xlsx", [table])
+
+
+def export_docx(request: Any, rows: list[progress.Progress], year: int, month: str) -> HttpResponse:
+    """The board as a Word report officials can paste into the monthly analysis."""
+    from docx import Document
+    from docx.shared import Pt
+
+    audit.record_view(request, "targets_export", f"{month} 目标看板 Word", rows=len(rows))
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"
+    style.font.size = Pt(11)
+    doc.add_heading(f"{year} 年重点产业目标完成情况（截至 {int(month[5:])} 月）", level=1)
+    counts = progress.status_counts(rows)
+    doc.add_paragraph(
+        f"时间进度 {progress.time_progress(month):.1f}%。共 {len(rows)} 项指标，其中快于进度 {counts['green']} 项、"
+        f"略慢于进度 {counts['yellow']} 项、明显滞后 {counts['red']} 项、暂无数据 {counts['none']} 项。"
+    )
+    for r in rows:
+        t = r.target
+        if r.target_fen is not None:
+            figures = f"年度目标 {format_wan(r.target_fen)} 万元，累计完成 {format_wan(r.actual_fen)} 万元，"
+        else:
+            tv = "—" if r.target_value is None else f"{r.target_value:g}"
+            av = "—" if r.actual_value is None else f"{r.actual_value:g}"
+            figures = f"目标 {tv}{t.unit}，完成 {av}{t.unit}，"
+        dept = f"（{t.department_names()}）" if t.departments.all() else ""
+        extra = ""
+        if r.projection_fen is not None:
+            extra = f"按季节规律预计全年 {format_wan(r.projection_fen)} 万元"
+            if r.projection_low_fen is not None and r.projection_low_fen != r.projection_high_fen:
+                extra += f"（{format_wan(r.projection_low_fen)}–{format_wan(r.projection_high_fen)} 万元）"
+            extra += "。"
+        doc.add_paragraph(f"{t.name}{dept}：{figures}{r.sentence}。{extra}", style="List Bullet")
+    table = doc.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells, ["指标", "完成率", "时间进度", "差距（百分点）", "状态"], strict=True
+    ):
+        cell.text = text
+    for r in rows:
+        cells = table.add_row().cells
+        values = [
+            r.target.name,
+            progress.fmt1(r.completion_pct),
+            progress.fmt1(r.time_progress_pct),
+            progress.fmt1(r.gap_pp),
+            r.status_label,
+        ]
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    buf = io.BytesIO()
+    doc.save(buf)
+    response = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'目标完成情况_{month}.docx')}"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Departments
+
+
+@login_required
+def departments(request: Any) -> HttpResponse:
+    year, month = _year_month(request)
+    user = request.user
+    if scope_mod.scope_for(user).everything:
+        depts = list(Department.objects.all())
+    else:
+        depts = list(user.departments.all())
+    chosen = request.GET.get("dept", "")
+    if chosen.isdigit():
+        depts = [d for d in depts if d.pk == int(chosen)]
+    rows = (
+        progress.board(user, year, month, Target.objects.filter(departments__in=depts).distinct())
+        if depts
+        else []
+    )
+    by_dept: list[dict[str, Any]] = []
+    for d in depts:
+        mine = [r for r in rows if any(x.pk == d.pk for x in r.target.departments.all())]
+        by_dept.append({"department": d, "rows": mine, "counts": progress.status_counts(mine)})
+    context = {
+        "page_title": f"{year} 年部门目标责任",
+        "year": year,
+        "month": month,
+        "month_no": int(month[5:]),
+        "years": _years(),
+        "month_choices": range(1, 13),
+        "groups": by_dept,
+        "time_progress": progress.time_progress(month),
+    }
+    return render(request, "targets/departments.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# One target
+
+
+def _target_or_404(request: Any, pk: int) -> Target:
+    target = get_object_or_404(Target.objects.select_related("key_industry", "area"), pk=pk)
+    if not progress.can_see(request.user, target):
+        raise Http404("目标不存在")
+    return target
+
+
+def history_rows(target: Target) -> list[dict[str, Any]]:
+    rows = []
+    qs = AuditLog.objects.filter(object_id=str(target.pk), action__startswith="target_").exclude(
+        action="target_settings"
+    )
+    qs = qs.filter(Q(object_type="targets.target"))
+    for row in qs.order_by("-time", "-id"):
+        before, after = row.before or {}, row.after or {}
+        changes = []
+        for key in sorted(set(before) | set(after)):
+            if before.get(key) != after.get(key):
+                changes.append({"field": key, "before": before.get(key), "after": after.get(key)})
+        rows.append({"row": row, "label": HISTORY_LABELS.get(row.action, row.action), "changes": changes})
+    return rows
+
+
+HISTORY_LABELS = {
+    "target_create": "新建",
+    "target_update": "修改",
+    "target_delete": "删除",
+    "target_report": "报送完成值",
+}
+
+
+@login_required
+def detail(request: Any, pk: int) -> HttpResponse:
+    target = _target_or_404(request, pk)
+    _, month = _year_month(request) if request.GET.get("month") else (None, None)
+    if month is None:
+        latest = analytics.latest_month()
+        month = latest if latest and int(latest[:4]) == target.year else f"{target.year:04d}-12"
+        if latest and int(latest[:4]) < target.year:
+            month = f"{target.year:04d}-01"
+    actuals = progress.Actuals(target.year)
+    row = progress.compute(target, month, actuals)
+    row.tax_url = tax_link(row) if target.is_tax else None
+    chart = None
+    if target.is_tax:
+        path = progress.monthly_path(target, month, actuals)
+        chart = {
+            "_fenAxis": True,
+            "legend": {"top": 0},
+            "tooltip": {"trigger": "axis"},
+            "grid": {"left": 60, "right": 20, "top": 40, "bottom": 30},
+            "xAxis": {"type": "category", "data": path["months"]},
+            "yAxis": {"type": "value"},
+            "series": [
+                {
+                    "name": "本年累计",
+                    "type": "bar",
+                    "data": path["actual"],
+                    "itemStyle": {"color": row.status_color},
+                },
+                {"name": "上年累计", "type": "line", "data": path["last"], "lineStyle": {"type": "dotted"}},
+                {"name": "按上年进度应完成", "type": "line", "data": path["path"]},
+                {
+                    "name": "按时间进度应完成",
+                    "type": "line",
+                    "data": path["linear"],
+                    "lineStyle": {"type": "dashed"},
+                },
+            ],
+        }
+    context = {
+        "page_title": str(target),
+        "target": target,
+        "row": row,
+        "month": month,
+        "chart": chart,
+        "reports": target.reports.select_related("reported_by", "department").all(),
+        "history": history_rows(target),
+        "can_report": target.kind == TargetKind.REPORTED and progress.can_report(request.user, target),
+        "report_form": ReportForm(initial={"month": month}),
+        "is_admin": request.user.is_admin,
+    }
+    return render(request, "targets/detail.html", context)
+
+
+@login_required
+@require_POST
+def report(request: Any, pk: int) -> HttpResponse:
+    target = _target_or_404(request, pk)
+    form = ReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.do_report_value(
+                request.user,
+                target,
+                month=form.cleaned_data["month"],
+                value=form.cleaned_data["value"],
+                note=form.cleaned_data["note"],
+                attachment=form.cleaned_data.get("attachment"),
+                request=request,
+            )
+            messages.success(request, "已报送完成情况。")
+        except actions.ActionError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(
+            request, "报送内容不完整：" + "；".join(e for errs in form.errors.values() for e in errs)
+        )
+    return redirect("targets:detail", pk=target.pk)
+
+
+@login_required
+def attachment(request: Any, pk: int) -> FileResponse:
+    rep = get_object_or_404(TargetReport.objects.select_related("target"), pk=pk)
+    if not rep.attachment or not progress.can_see(request.user, rep.target):
+        raise Http404("附件不存在")
+    audit.record(
+        request.user, "target_attachment_view", rep.target, detail={"report": rep.pk}, request=request
+    )
+    return FileResponse(
+        rep.attachment.open("rb"),
+        as_attachment=True,
+        filename=rep.attachment_name or Path(rep.attachment.name).name,
+    )
+
+
+@admin_required
+def edit(request: Any, pk: int | None = None) -> HttpResponse:
+    target = (
+        get_object_or_404(Target, pk=pk)
+        if pk
+        else Target(year=int(request.GET.get("year") or dt.date.today().year))
+    )
+    form = TargetForm(request.POST or None, instance=target)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        obj.target_fen = form.cleaned_data["target_wan"]
+        try:
+            actions.do_save_target(
+                request.user,
+                obj,
+                form.cleaned_data["departments"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except actions.ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "目标已保存。")
+            return redirect("targets:detail", pk=obj.pk)
+    return render(
+        request,
+        "targets/form.html",
+        {"page_title": "修改目标" if pk else "新建目标", "form": form, "target": target},
+    )
+
+
+@admin_required
+@require_POST
+def delete(request: Any, pk: int) -> HttpResponse:
+    target = get_object_or_404(Target, pk=pk)
+    year = target.year
+    try:
+        actions.do_delete_target(request.user, target, reason=request.POST.get("reason", ""), request=request)
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect("targets:detail", pk=pk)
+    messages.success(request, "目标已删除。")
+    return redirect(f"{reverse('targets:board')}?year={year}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Five-year plan
+
+
+@login_required
+def plan_view(request: Any) -> HttpResponse:
+    plans = list(FiveYearPlan.objects.all())
+    chosen = request.GET.get("plan", "")
+    current = next((p for p in plans if str(p.pk) == chosen), plans[0] if plans else None)
+    form = PlanLineForm(request.POST or None) if request.user.is_admin else None
+    if request.method == "POST" and current and form is not None and form.is_valid():
+        try:
+            actions.do_save_plan_line(
+                request.user,
+                current,
+                form.cleaned_data["key_industry"],
+                base_fen=form.cleaned_data["base_wan"],
+                goal_fen=form.cleaned_data["goal_wan"],
+                request=request,
+            )
+            messages.success(request, "规划目标已保存（年度里程碑按倍增路径生成）。")
+            return redirect(f"{reverse('targets:plan')}?plan={current.pk}")
+        except actions.ActionError as exc:
+            form.add_error(None, str(exc))
+    lines = plan.plan_progress(request.user, current) if current else []
+    return render(
+        request,
+        "targets/plan.html",
+        {"page_title": "五年规划", "plans": plans, "plan": current, "lines": lines, "form": form},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Import and thresholds (administrators)
+
+
+@admin_required
+def import_view(request: Any) -> HttpResponse:
+    from peiyu.targets.importer import import_file
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+            tmp.flush()
+            result = import_file(tmp.name, upload.name, user=request.user, request=request)
+        if result.status == "accepted":
+            messages.success(request, result.message)
+    return render(request, "targets/import.html", {"page_title": "目标导入", "form": form, "result": result})
+
+
+@admin_required
+def settings_view(request: Any) -> HttpResponse:
+    current = TargetSettings.current()
+    form = SettingsForm(
+        request.POST or None,
+        initial={"green_gap": current.green_gap, "yellow_gap": current.yellow_gap, "basis": current.basis},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_settings(request.user, request=request, **form.cleaned_data)
+            messages.success(request, "阈值已保存。")
+            return redirect("targets:settings")
+        except actions.ActionError as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request, "targets/settings.html", {"page_title": "目标进度阈值", "form": form, "current": current}
+    )
