@@ -500,6 +500,18 @@ def find_layout(rows: list[list[Any]], max_scan: int = 40) -> Layout | None:
 # Parsing one sheet
 
 
+def _looks_like_money(value: Any) -> bool:
+    """A cell that could carry an amount (a number, or text with digits and no Chinese words)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    text = str(value or "").strip()
+    return (
+        bool(text) and text not in ("-", "—") and any(ch.isdigit() for ch in text) and not _CJK.search(text)
+    )
+
+
 def _cell(row: list[Any], j: int) -> Any:
     return row[j] if j < len(row) else ""
 
@@ -520,6 +532,9 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     title_text = " ".join(str(c).strip() for r in rows[: layout.top] for c in r if str(c).strip())
     header_text = " ".join(c.label for c in layout.cols)
     unit = _unit_of_text(title_text) or _unit_of_text(header_text)
+    header_units = {c.unit for c in layout.cols if c.role == "amount" and c.unit}
+    if unit is None and len(header_units) == 1:
+        unit = next(iter(header_units))  # 实缴金额(万元) over 其中 中央级/市级/区级
     unit_explicit = unit is not None
     # a units line sometimes sits right under the header or beside the title
     unit = unit or "元"
@@ -598,7 +613,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
             if any(m.startswith(SUBTOTAL_WORDS) for m in markers if m):
                 subtotal_rows += 1
                 continue
-            has_amount = any(str(_cell(r, j)).strip() not in ("", "-", "—") for j in amount_js)
+            has_amount = any(_looks_like_money(_cell(r, j)) for j in amount_js)
             if not s:
                 if not has_amount:
                     continue  # blank row or a note beside the table
@@ -646,19 +661,23 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
 
     # ---- amounts, column-wise
     parsed: dict[int, pa.Array] = {}
+    bad_positions: set[int] = set()  # data rows with an unreadable amount (no cross-checks on them)
+    bad_columns: set[int] = set()
     for c in used_amounts:
         values = [rows[i][c.index] if c.index < len(rows[i]) else "" for i in data_idx]
         arr, bad = parse_amount_column(values, c.unit)
         parsed[c.index] = arr
         for pos, val, msg in bad:
             err(data_idx[pos] + 1, c.where, val, msg)
+            bad_positions.add(pos)
+            bad_columns.add(c.index)
 
     # ---- 合计 rows: each amount column must equal the sum of the data rows, to the fen
     for ti in total_rows:
         r = rows[ti]
         for c in used_amounts:
             raw = _cell(r, c.index)
-            if raw is None or str(raw).strip() == "":
+            if raw is None or str(raw).strip() == "" or c.index in bad_columns:
                 continue
             arr, bad = parse_amount_column([raw], c.unit)
             if bad:
@@ -789,6 +808,8 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
             rt = parsed[row_total.index]
             if have_types:
                 for k in pc.indices_nonzero(pc.not_equal(rt, type_sum)).to_pylist():
+                    if k in bad_positions:
+                        continue
                     err(
                         data_idx[k] + 1,
                         row_total.where,
@@ -809,6 +830,8 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
                     if "district" in lv:
                         per_type = pc.add(per_type, parsed[lv["district"].index])
                 for k in pc.indices_nonzero(pc.not_equal(per_type, rd)).to_pylist():
+                    if k in bad_positions:
+                        continue
                     err(data_idx[k] + 1, dcol.where, cell_at(k, dcol),
                         f"区级合计 {_yuan(rd[k].as_py())} 元与各税种区级之和 {_yuan(per_type[k].as_py())} 元不符")  # fmt: skip
             else:
@@ -913,7 +936,7 @@ def parse_tax_file(path: str | Path, file_name: str | None = None, month: str | 
         pf.error(None, "月份", "", f"月份来源不一致：{desc}")
     elif distinct:
         pf.month = distinct.pop()
-    elif not any(e["column"] == "标题" for e in pf.errors):
+    elif not any(e["column"] in ("标题", "入库日期") or "入库日期" in e["column"] for e in pf.errors):
         pf.error(
             None,
             "月份",

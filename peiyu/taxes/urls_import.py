@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+"""Import and maintenance pages of the tax library (administrators only)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from peiyu.taxes import views_import as v
+
+urlpatterns: list = [
+    path("import/", v.import_page, name="import"),
+    path("import/<int:pk>/", v.batch_detail, name="batch"),
+    path("versions/", v.versions, name="versions"),
+    path("versions/<str:month>/", v.versions_month, name="versions_month"),
+    path("versions/batch/<int:pk>/rollback/", v.rollback, name="rollback"),
+    path("unmatched/", v.unmatched, name="unmatched"),
+    path("unmatched/search/", v.unmatched_search, name="unmatched_search"),
+    path("unmatched/<int:pk>/<str:action>/", v.unmatched_action, name="unmatched_action"),
+    path("ratios/", v.ratios, name="ratios"),
+    path("ratios/<int:pk>/delete/", v.ratio_delete, name="ratio_delete"),
+]

@@ -1,0 +1,387 @@
+"""Reading the family of files the tax bureau sends: layouts, formats, encodings, units, months,
+合计 rows, bad cells. These tests only parse (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow.compute as pc
+import pytest
+
+from peiyu.registry.uscc import make_code
+from peiyu.taxes.importer import (
+    DISTRICT_ONLY_TAX_TYPE,
+    classify_label,
+    facts_table,
+    month_of_date_cell,
+    months_in_title,
+    parse_amount_column,
+    parse_tax_file,
+    share_half_up,
+)
+from peiyu.taxes.tests import taxfiles as tf
+
+CODES = [(make_code("91310107", f"MB{n:06d}"), f"上海读取测试{n}有限公司") for n in range(1, 9)]
+
+
+def payers():
+    ps = tf.sample_payers(CODES)
+    ps.append(
+        tf.Payer(
+            "310107132456789", "上海老识别号商行", {"增值税": 1234_56, "个人所得税": 78_90}, district=300_00
+        )
+    )
+    return ps
+
+
+def grand_total(ps):
+    return sum(p.total for p in ps)
+
+
+def table_of(pf):
+    return facts_table(pf, 1, {})
+
+
+def totals(pf):
+    t = table_of(pf)
+    return int(pc.sum(t["total_fen"]).as_py() or 0), int(pc.sum(t["district_fen"]).as_py() or 0)
+
+
+@pytest.mark.parametrize(
+    "suffix,encoding,kw",
+    [
+        (".xlsx", "utf-8-sig", {}),
+        (".xlsx", "utf-8-sig", {"unit": "万元"}),
+        (".xlsx", "utf-8-sig", {"level_header": True, "unit_in_header": True}),
+        (".xls", "utf-8-sig", {}),
+        (".xls", "utf-8-sig", {"unit": "万元", "text_amounts": True}),
+        (".csv", "utf-8-sig", {}),
+        (".csv", "gbk", {"text_amounts": True}),
+        (".csv", "gb18030", {"unit": "万元", "text_amounts": True}),
+        (".csv", "utf-8", {"title": None, "unit_line": False, "seq": False, "extra_columns": False}),
+    ],
+)
+def test_wide_files_in_every_format_give_exact_totals(tmp_path, suffix, encoding, kw):
+    ps = payers()
+    path = tf.write_wide(tmp_path / f"f{suffix}", ps, encoding=encoding, **kw)
+    pf = parse_tax_file(path, month="2025-03" if kw.get("title", "") is None else None)
+    assert pf.errors == []
+    assert pf.layout == "wide"
+    assert pf.month == "2025-03"
+    assert pf.unit == kw.get("unit", "元")
+    assert pf.district_source == "file"
+    assert pf.rows == len(ps)
+    total, district = totals(pf)
+    assert total == grand_total(ps)
+    assert district == sum(p.district for p in ps)
+    assert "序号" in pf.ignored_columns or not kw.get("seq", True) is not False
+
+
+def test_wide_row_level_district_is_kept_as_its_own_fact(tmp_path):
+    ps = payers()
+    pf = parse_tax_file(tf.write_wide(tmp_path / "w.xlsx", ps))
+    t = table_of(pf)
+    only = t.filter(pc.equal(t["tax_type"], DISTRICT_ONLY_TAX_TYPE))
+    assert int(pc.sum(only["total_fen"]).as_py()) == 0
+    assert int(pc.sum(only["district_fen"]).as_py()) == sum(p.district for p in ps)
+    vat = t.filter(pc.equal(t["tax_type"], "增值税"))
+    assert int(pc.sum(vat["total_fen"]).as_py()) == sum(p.amounts["增值税"] for p in ps)
+
+
+def test_every_fact_keeps_its_spreadsheet_row(tmp_path):
+    ps = payers()
+    path = tf.write_wide(tmp_path / "w.xlsx", ps)
+    pf = parse_tax_file(path)
+    t = table_of(pf)
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    for tid, row in zip(t["taxpayer_id"].to_pylist(), t["source_row"].to_pylist(), strict=True):
+        assert rows[row - 1][1] == tid  # column B of that spreadsheet row holds the taxpayer
+
+
+@pytest.mark.parametrize(
+    "suffix,encoding,kw",
+    [
+        (".xlsx", "utf-8-sig", {}),
+        (".xlsx", "utf-8-sig", {"merged_taxpayer": True}),
+        (".xlsx", "utf-8-sig", {"unit": "万元", "unit_in_header": True}),
+        (".xls", "utf-8-sig", {"merged_taxpayer": True}),
+        (".csv", "gbk", {"text_amounts": True}),
+        (
+            ".csv",
+            "gb18030",
+            {
+                "text_amounts": True,
+                "id_label": "纳税人识别号",
+                "name_label": "纳税人名称",
+                "tax_label": "税种",
+                "amount_label": "实缴税额",
+            },
+        ),
+    ],
+)
+def test_long_files_with_two_level_header(tmp_path, suffix, encoding, kw):
+    ps = payers()
+    pays = tf.payments_from(ps)
+    path = tf.write_long(tmp_path / f"l{suffix}", pays, encoding=encoding, **kw)
+    pf = parse_tax_file(path)
+    assert pf.errors == []
+    assert pf.layout == "long"
+    assert pf.month == "2025-03"
+    assert pf.month_sources.get("入库日期") == "2025-03"
+    assert pf.district_source == "file"
+    assert pf.rows == len(pays)
+    total, district = totals(pf)
+    assert total == grand_total(ps)
+    assert district == sum(p.district for p in ps)
+    assert len(pf.names) == len(ps)
+
+
+def test_long_without_levels_needs_ratios(tmp_path):
+    pays = tf.payments_from(payers())
+    pf = parse_tax_file(tf.write_long(tmp_path / "l.xlsx", pays, two_level=False))
+    assert pf.errors == []
+    assert pf.district_source == "ratio"
+
+
+def test_repeated_taxpayer_tax_type_rows_add_up(tmp_path):
+    code = CODES[0][0]
+    pays = [
+        tf.Payment(code, "甲公司", "增值税", 100_00, dt.date(2025, 3, 5), 50_00, 25_00, 25_00),
+        tf.Payment(code, "甲公司", "增值税", 250_50, dt.date(2025, 3, 20), 125_25, 62_63, 62_62),
+        tf.Payment(code, "甲公司", "增值税", -30_00, dt.date(2025, 3, 28), -15_00, -7_50, -7_50),  # refund
+    ]
+    pf = parse_tax_file(tf.write_long(tmp_path / "l.xlsx", pays))
+    assert pf.errors == []
+    t = table_of(pf)
+    assert t.num_rows == 3
+    assert totals(pf) == (320_50, 80_12)
+
+
+def test_units_line_in_wan_and_text_with_separators(tmp_path):
+    ps = [
+        tf.Payer(CODES[0][0], "甲", {"增值税": 123_456_789_01, "企业所得税": -1_00}, district=12_345_678_90)
+    ]
+    pf = parse_tax_file(tf.write_wide(tmp_path / "w.csv", ps, unit="万元", text_amounts=True, encoding="gbk"))
+    assert pf.errors == []
+    assert pf.unit == "万元"
+    assert totals(pf) == (123_456_788_01, 12_345_678_90)
+
+
+def test_amount_column_parsing_is_exact():
+    values = [1234.56, "1,234.56", "（12.30）", "-5", "", None, 0.1, 0.07, 1e9 + 0.01, "１２３．４５", "-", 7]
+    arr, errors = parse_amount_column(values, "元")
+    assert errors == []
+    assert arr.to_pylist() == [123456, 123456, -1230, -500, 0, 0, 10, 7, 100000000001, 12345, 0, 700]
+    arr, errors = parse_amount_column([12.345678, "0.000001"], "万元")
+    assert errors == [] and arr.to_pylist() == [12345678, 1]
+
+
+def test_amount_column_reports_every_bad_cell():
+    arr, errors = parse_amount_column(["12.3.4", 1.005, "abc", True, dt.date(2025, 1, 1), 5], "元")
+    assert [e[0] for e in errors] == [1, 0, 2, 3, 4]
+    assert all("金额无法识别" in e[2] for e in errors)
+    assert arr.to_pylist()[5] == 500
+
+
+def test_bad_amount_cells_are_listed_with_row_column_and_value(tmp_path):
+    ps = payers()
+    sheet = tf.wide_sheet(ps, total_row=False, blank_rows=False)
+    header_row = 2  # title, units line, header (0-based index 2)
+    vat_col = sheet.rows[header_row].index("增值税")
+    sheet.rows[header_row + 2][vat_col] = "12,34x.00"
+    sheet.rows[header_row + 4][vat_col + 1] = "一百元"
+    pf = parse_tax_file(tf.write(tmp_path / "bad.xlsx", sheet))
+    assert len(pf.errors) == 2, pf.errors
+    e1, e2 = sorted(pf.errors, key=lambda e: e["row"])
+    assert e1["row"] == header_row + 3 and e1["value"] == "12,34x.00"
+    assert e1["column"] == "增值税（H列）"
+    assert e2["row"] == header_row + 5 and e2["value"] == "一百元" and e2["column"] == "企业所得税（I列）"
+    assert all("金额无法识别" in e["message"] for e in pf.errors)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_total_row_must_equal_the_sum_per_column(tmp_path, suffix):
+    ps = payers()
+    good = sum(p.amounts.get("企业所得税", 0) for p in ps)
+    path = tf.write_wide(tmp_path / f"w{suffix}", ps, total_override={"企业所得税": good + 1})
+    pf = parse_tax_file(path)
+    assert len(pf.errors) == 1
+    err = pf.errors[0]
+    assert (
+        err["column"].startswith("企业所得税（")
+        and "合计行金额" in err["message"]
+        and "差额 0.01 元" in err["message"]
+    )
+    assert isinstance(err["row"], int) and err["row"] > len(ps)
+
+
+def test_wide_row_total_must_equal_sum_of_tax_types(tmp_path):
+    ps = payers()
+    sheet = tf.wide_sheet(ps, total_row=False, blank_rows=False)
+    sheet.rows[3][5] = tf.fen_number(ps[0].total + 100)  # 税收合计 of the first taxpayer (F4)
+    pf = parse_tax_file(tf.write(tmp_path / "w.xlsx", sheet))
+    assert [(e["row"], e["column"]) for e in pf.errors] == [(4, "税收合计（F列）")]
+    assert "各税种之和" in pf.errors[0]["message"]
+
+
+def test_header_synonyms_and_notes_under_the_table(tmp_path):
+    ps = payers()
+    path = tf.write_wide(
+        tmp_path / "w.xlsx",
+        ps,
+        id_label="统一社会信用代码",
+        name_label="企业名称",
+        total_label="税收合计",
+        district_label="区级税收",
+    )
+    pf = parse_tax_file(path)
+    assert pf.errors == []
+    assert totals(pf)[1] == sum(p.district for p in ps)
+
+
+def test_subtotal_rows_are_skipped(tmp_path):
+    ps = payers()
+    sheet = tf.wide_sheet(ps, total_row=True, blank_rows=False)
+    width = len(sheet.rows[2])
+    sheet.rows.insert(6, ["", "小计", ""] + [""] * (width - 3))
+    pf = parse_tax_file(tf.write(tmp_path / "w.xlsx", sheet))
+    assert pf.errors == []
+    assert any("小计" in n for n in pf.notes)
+
+
+def test_legacy_and_odd_ids_are_kept(tmp_path):
+    ps = [
+        tf.Payer("310107132456789", "十五位", {"增值税": 100}),
+        tf.Payer("31010713245678901234", "二十位", {"增值税": 200}),
+        tf.Payer(CODES[0][0][:-1] + ("0" if CODES[0][0][-1] != "0" else "1"), "校验位错误", {"增值税": 300}),
+    ]
+    pf = parse_tax_file(tf.write_wide(tmp_path / "w.xlsx", ps, district_label=None))
+    assert pf.errors == []
+    assert set(pf.names) == {p.taxpayer_id for p in ps}
+
+
+def test_scientific_notation_id_is_rejected(tmp_path):
+    sheet = tf.wide_sheet([tf.Payer("3.10107E+14", "被科学计数法的识别号", {"增值税": 100})], total_row=False)
+    pf = parse_tax_file(tf.write(tmp_path / "w.csv", sheet))
+    assert len(pf.errors) == 1 and "科学计数法" in pf.errors[0]["message"]
+
+
+def test_blank_id_with_money_is_rejected(tmp_path):
+    sheet = tf.wide_sheet(payers()[:2], total_row=False, blank_rows=False)
+    sheet.rows[3][1] = ""
+    pf = parse_tax_file(tf.write(tmp_path / "w.xlsx", sheet))
+    assert [(e["row"], e["message"]) for e in pf.errors] == [(4, "纳税人识别号为空，但该行有金额")]
+
+
+# ---- months
+
+
+def test_month_from_title_variants():
+    assert months_in_title("2025年3月重点企业税收") == ({"2025-03"}, None)
+    assert months_in_title("普陀区 2025 年 03 月 入库税收（所属期2025年2月）") == ({"2025-03"}, None)
+    assert months_in_title("2025.03 税收明细  制表日期：2025年4月8日") == ({"2025-03"}, None)
+    assert months_in_title("2025年1-3月税收")[1] == "2025年1-3月"
+    assert months_in_title("2025年1月至3月")[1] is not None
+    assert months_in_title("2025年一季度税收")[1] is not None
+    assert months_in_title("税收明细") == (set(), None)
+
+
+def test_month_of_date_cells():
+    assert month_of_date_cell(dt.date(2025, 3, 31)) == "2025-03"
+    assert month_of_date_cell(dt.datetime(2025, 3, 1, 10, 0)) == "2025-03"
+    for text in (
+        "2025-03-15",
+        "2025/3/15",
+        "2025.03.15",
+        "20250315",
+        "2025年3月15日",
+        "2025-03",
+        "202503",
+        "2025-03-15 00:00:00",
+    ):
+        assert month_of_date_cell(text) == "2025-03", text
+    assert month_of_date_cell(45731.0) == "2025-03"  # Excel serial for 2025-03-15
+    assert month_of_date_cell("三月") is None
+
+
+def test_multi_month_title_is_rejected(tmp_path):
+    pf = parse_tax_file(tf.write_wide(tmp_path / "w.xlsx", payers(), title="2025年1-3月重点企业税收"))
+    assert any("多个月份" in e["message"] for e in pf.errors)
+    pf = parse_tax_file(
+        tf.write_wide(tmp_path / "w.xlsx", payers(), title="2025年1-3月重点企业税收"), month="2025-03"
+    )
+    assert pf.errors, "a cumulative file must not be imported as one month"
+
+
+def test_month_sources_must_agree(tmp_path):
+    path = tf.write_wide(tmp_path / "w.xlsx", payers(), title="2025年3月税收")
+    pf = parse_tax_file(path, month="2025-04")
+    assert len(pf.errors) == 1 and "月份来源不一致" in pf.errors[0]["message"]
+    assert parse_tax_file(path, month="2025-03").errors == []
+
+
+def test_dates_in_several_months_are_rejected(tmp_path):
+    pays = tf.payments_from(payers())
+    pays[3].date = dt.date(2025, 4, 1)
+    pf = parse_tax_file(tf.write_long(tmp_path / "l.xlsx", pays, title="入库明细"))
+    assert len(pf.errors) == 1
+    assert "2025-04" in pf.errors[0]["message"] and pf.errors[0]["row"] is not None
+
+
+def test_date_column_disagreeing_with_title(tmp_path):
+    pays = tf.payments_from(payers(), date=dt.date(2025, 4, 2))
+    pf = parse_tax_file(tf.write_long(tmp_path / "l.xlsx", pays, title="2025年3月入库明细"))
+    assert "月份来源不一致" in pf.errors[0]["message"]
+
+
+def test_no_month_anywhere_asks_for_month(tmp_path):
+    path = tf.write_wide(tmp_path / "w.xlsx", payers(), title="重点企业税收明细")
+    pf = parse_tax_file(path)
+    assert "--month" in pf.errors[0]["message"]
+    assert parse_tax_file(path, month="2025-03").errors == []
+    named = tf.write_wide(tmp_path / "2025年3月税收.xlsx", payers(), title="重点企业税收明细")
+    pf = parse_tax_file(named)
+    assert pf.errors == [] and pf.month_sources == {"文件名": "2025-03"}
+
+
+# ---- headers and ratios
+
+
+def test_classify_labels():
+    assert classify_label("纳税人识别号").role == "id"
+    assert classify_label("社会信用代码(纳税人识别号)").role == "id"
+    assert classify_label("纳税人名称").role == "name"
+    assert classify_label("征收项目").role == "tax_type"
+    c = classify_label("实缴金额(万元)")
+    assert (c.role, c.level, c.unit) == ("amount", "total", "万元")
+    assert classify_label("其中/区级").level == "district"
+    assert classify_label("税收合计/其中区级").level == "district"
+    assert classify_label("地方级").level == "local"
+    c = classify_label("增值税/区级")
+    assert (c.tax, c.level) == ("增值税", "district")
+    assert classify_label("城建税").tax == "城市维护建设税"
+    for ignored in ("序号", "主管税务所", "税款所属期", "登记注册类型", "上年同期", "同比增减%", "本年累计"):
+        assert classify_label(ignored).role == "ignored", ignored
+
+
+def test_share_half_up_is_exact_and_rounds_away_from_zero():
+    from decimal import Decimal
+
+    assert share_half_up(1001, Decimal("50")) == 501  # 500.5 → 501
+    assert share_half_up(-1001, Decimal("50")) == -501
+    assert share_half_up(999, Decimal("33.3333")) == 333
+    assert share_half_up(10**15 + 1, Decimal("12.5")) == 125000000000000  # 125000000000000.125 → down
+    assert share_half_up(3, Decimal("50")) == 2
+
+
+def test_unreadable_file_is_an_error_not_a_crash(tmp_path):
+    p = tmp_path / "x.xlsx"
+    p.write_bytes(b"PK\x03\x04not really a zip")
+    pf = parse_tax_file(p)
+    assert pf.errors and "Excel" in pf.errors[0]["message"]
+    p = tmp_path / "y.csv"
+    p.write_text("a,b\n1,2\n", encoding="utf-8")
+    pf = parse_tax_file(p)
+    assert "表头" in pf.errors[0]["message"]

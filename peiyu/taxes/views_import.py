@@ -1,0 +1,354 @@
+"""Import and maintenance pages of the tax library (administrators only): upload with progress and
+report, versions (list, compare, roll back), the 待匹配 queue and the district sharing ratios.
+Thin views: the rules live in peiyu.taxes.importer / actions / library."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from peiyu.accounts import audit, scope
+from peiyu.taxes import actions, library
+from peiyu.taxes.importer import TAX_ALIASES, import_tax_file
+from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
+
+ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv", ".xlsm"}
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def admin_required(view: Any) -> Any:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_admin", False):
+            raise PermissionDenied("仅管理员可以使用税收数据导入与维护功能")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+
+
+@admin_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _handle_upload(request)
+    recent = TaxBatch.objects.select_related("uploaded_by")[:15]
+    return render(request, "taxes/import.html", {"page_title": "税收数据导入", "recent": recent})
+
+
+def _handle_upload(request: HttpRequest) -> HttpResponse:
+    upload = request.FILES.get("file")
+    month = (request.POST.get("month") or "").strip()
+    force = request.POST.get("force") == "1"
+    problem = ""
+    if upload is None:
+        problem = "请选择要导入的文件"
+    elif Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
+        problem = f"不支持的文件类型“{Path(upload.name).suffix}”：请上传 .xlsx、.xls 或 .csv 文件"
+    elif month and not MONTH_RE.match(month):
+        problem = f"月份“{month}”格式应为 YYYY-MM，例如 2025-03"
+    if problem:
+        if _is_htmx(request):
+            return render(request, "taxes/import_problem.html", {"problem": problem}, status=400)
+        messages.error(request, problem)
+        return redirect("taxes:import")
+    tmp_dir = Path(settings.UPLOAD_DIR) / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        dir=tmp_dir, suffix=Path(upload.name).suffix.lower(), delete=False
+    ) as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+        tmp = Path(fh.name)
+    try:
+        report = import_tax_file(
+            tmp, file_name=Path(upload.name).name, user=request.user, month=month or None, force=force
+        )
+    finally:
+        tmp.unlink(missing_ok=True)
+    batch = TaxBatch.objects.filter(pk=report.get("batch_id")).first()
+    audit.record_view(
+        request, "tax.view.import_report", f"导入报告 {report.get('file')}", batch_id=report.get("batch_id")
+    )
+    ctx = {"report": report, "batch": batch}
+    if _is_htmx(request):
+        return render(request, "taxes/import_report.html", ctx)
+    if batch is not None and not report.get("duplicate"):
+        return redirect("taxes:batch", pk=batch.pk)
+    return render(request, "taxes/import_result.html", ctx | {"page_title": "导入结果"})
+
+
+@admin_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(TaxBatch.objects.select_related("uploaded_by"), pk=pk)
+    report = dict(batch.report or {})
+    report["errors"] = batch.errors or []
+    report.setdefault("status", batch.status)
+    audit.record_view(request, "tax.view.import_report", f"导入报告 {batch}", batch_id=batch.pk)
+    return render(
+        request,
+        "taxes/import_batch.html",
+        {"page_title": f"导入报告：{batch.file_name}", "batch": batch, "report": report},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Versions
+
+
+@admin_required
+def versions(request: HttpRequest) -> HttpResponse:
+    batches = TaxBatch.objects.filter(status=TaxBatch.Status.ACCEPTED).select_related("uploaded_by")
+    months: dict[str, dict[str, Any]] = {}
+    for b in batches.order_by("-month", "-version"):
+        m = months.setdefault(b.month, {"month": b.month, "versions": 0, "active": None, "latest": None})
+        m["versions"] += 1
+        if b.is_active:
+            m["active"] = b
+        if m["latest"] is None:
+            m["latest"] = b
+    rejected = TaxBatch.objects.filter(status=TaxBatch.Status.REJECTED).select_related("uploaded_by")[:20]
+    return render(
+        request,
+        "taxes/versions.html",
+        {"page_title": "税收库版本", "months": list(months.values()), "rejected": rejected},
+    )
+
+
+@admin_required
+def versions_month(request: HttpRequest, month: str) -> HttpResponse:
+    if not MONTH_RE.match(month):
+        raise Http404("月份格式不正确")
+    batches = list(
+        TaxBatch.objects.filter(month=month).select_related("uploaded_by").order_by("-version", "-created_at")
+    )
+    accepted = [b for b in batches if b.status == TaxBatch.Status.ACCEPTED]
+    if not batches:
+        raise Http404("该月没有导入记录")
+    comparison = None
+    problem = ""
+    a, b = request.GET.get("a"), request.GET.get("b")
+    if len(accepted) >= 2 and not (a and b):
+        b, a = str(accepted[0].version), str(accepted[1].version)
+    if a and b:
+        try:
+            va, vb = int(a), int(b)
+        except ValueError:
+            va = vb = -1
+        known = {x.version for x in accepted}
+        if va in known and vb in known:
+            comparison = library.compare_versions(month, va, vb)
+            audit.record_view(request, "tax.view.version_compare", f"{month} 版本比较 v{va}→v{vb}")
+        else:
+            problem = "请选择该月已入库的两个版本进行比较"
+    return render(
+        request,
+        "taxes/versions_month.html",
+        {
+            "page_title": f"{month} 税收库版本",
+            "month": month,
+            "batches": batches,
+            "accepted": accepted,
+            "comparison": comparison,
+            "problem": problem,
+            "a": a,
+            "b": b,
+        },
+    )
+
+
+@admin_required
+@require_POST
+def rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(TaxBatch, pk=pk, status=TaxBatch.Status.ACCEPTED)
+    reason = (request.POST.get("reason") or "").strip()
+    if not reason:
+        messages.error(request, "请填写回滚原因")
+    else:
+        try:
+            actions.do_rollback(request.user, batch, reason)
+            messages.success(request, f"已将 {batch.month} 的当前版本切换为第 {batch.version} 版")
+        except actions.ActionError as exc:
+            messages.error(request, str(exc))
+    return redirect("taxes:versions_month", month=batch.month)
+
+
+# ---------------------------------------------------------------------------------------------
+# The 待匹配 queue
+
+
+def _link_amounts(ids: list[str]) -> dict[str, dict[str, int]]:
+    """Tax of these taxpayers in the active versions: latest month and all months, in fen."""
+    paths = [p for p in library.active_fact_paths() if Path(p).exists()]
+    if not ids or not paths:
+        return {}
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            "WITH f AS (SELECT * FROM read_parquet(?) WHERE taxpayer_id IN (SELECT unnest(?))) "
+            "SELECT taxpayer_id, sum(total_fen)::BIGINT, sum(district_fen)::BIGINT, max(month), "
+            "sum(total_fen) FILTER (WHERE month = (SELECT max(month) FROM f))::BIGINT FROM f GROUP BY taxpayer_id",
+            [paths, ids],
+        ).fetchall()
+    finally:
+        con.close()
+    return {
+        r[0]: {
+            "total_fen": int(r[1] or 0),
+            "district_fen": int(r[2] or 0),
+            "last_month": r[3],
+            "last_total_fen": int(r[4] or 0),
+        }
+        for r in rows
+    }
+
+
+@admin_required
+def unmatched(request: HttpRequest) -> HttpResponse:
+    from peiyu.registry.models import Enterprise
+
+    status = request.GET.get("status", "pending")
+    q = (request.GET.get("q") or "").strip()
+    qs = TaxpayerLink.objects.select_related("enterprise", "updated_by").annotate(
+        registered=Exists(Enterprise.objects.filter(credit_code=OuterRef("taxpayer_id")))
+    )
+    # a taxpayer whose ID has since been registered needs no link any more
+    qs = qs.filter(registered=False)
+    if status in {s.value for s in TaxpayerLink.Status}:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(taxpayer_id__icontains=q) | Q(name__icontains=q))
+    counts = {
+        s.value: TaxpayerLink.objects.filter(status=s.value)
+        .exclude(taxpayer_id__in=Enterprise.objects.values("credit_code"))
+        .count()
+        for s in TaxpayerLink.Status
+    }
+    page = Paginator(qs.order_by("-last_month", "taxpayer_id"), 50).get_page(request.GET.get("page"))
+    amounts = _link_amounts([link.taxpayer_id for link in page])
+    rows = [{"link": link, **amounts.get(link.taxpayer_id, {})} for link in page]
+    audit.record_view(request, "tax.view.unmatched", "待匹配纳税人", status=status, page=page.number)
+    return render(
+        request,
+        "taxes/unmatched.html",
+        {
+            "page_title": "待匹配纳税人",
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "q": q,
+            "counts": counts,
+            "statuses": TaxpayerLink.Status.choices,
+        },
+    )
+
+
+@admin_required
+def unmatched_search(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for linking: enterprises in the user's scope by name, initials or credit code."""
+    term = (request.GET.get("term") or request.GET.get("q") or "").strip()
+    results = []
+    if len(term) >= 2:
+        qs = scope.enterprises(request.user).filter(
+            Q(name__icontains=term)
+            | Q(credit_code__istartswith=term.upper())
+            | Q(name_initials__istartswith=term.upper())
+        )
+        results = list(qs.order_by("name")[:20])
+    return render(request, "taxes/unmatched_search.html", {"results": results, "term": term})
+
+
+@admin_required
+@require_POST
+def unmatched_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    link = get_object_or_404(TaxpayerLink, pk=pk)
+    reason = (request.POST.get("reason") or "").strip()
+    try:
+        if action == "link":
+            code = (request.POST.get("credit_code") or "").strip().upper()
+            enterprise = scope.enterprises(request.user).filter(credit_code=code).first() if code else None
+            if enterprise is None:
+                raise actions.ActionError(
+                    f"找不到统一社会信用代码为“{code}”的企业" if code else "请选择要关联的企业"
+                )
+            actions.do_link_taxpayer(request.user, link, enterprise, reason)
+            messages.success(
+                request, f"已将纳税人 {link.taxpayer_id} 关联到 {enterprise.name}，各月税收随之归属该企业"
+            )
+        elif action == "outside":
+            actions.do_mark_outside(request.user, link, reason)
+            messages.success(request, f"已将纳税人 {link.taxpayer_id} 标记为区外/不纳入")
+        elif action == "reset":
+            actions.do_reset_link(request.user, link, reason)
+            messages.success(request, f"纳税人 {link.taxpayer_id} 已退回待匹配")
+        else:
+            raise Http404("未知操作")
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    back = request.POST.get("next") or ""
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("taxes:unmatched")
+    return redirect(back)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sharing ratios
+
+
+@admin_required
+def ratios(request: HttpRequest) -> HttpResponse:
+    form = {"tax_type": "", "valid_from": "", "district_pct": "", "note": ""}
+    if request.method == "POST":
+        form = {k: (request.POST.get(k) or "").strip() for k in form}
+        try:
+            r = actions.do_save_ratio(
+                request.user, form["tax_type"], form["valid_from"], form["district_pct"], form["note"]
+            )
+            messages.success(request, f"已保存：{r.tax_type} 自 {r.valid_from} 区级比例 {r.district_pct}%")
+            return redirect("taxes:ratios")
+        except actions.ActionError as exc:
+            messages.error(request, str(exc))
+    known = sorted(set(TAX_ALIASES.values()))
+    return render(
+        request,
+        "taxes/ratios.html",
+        {
+            "page_title": "区级分成比例",
+            "ratios": SharingRatio.objects.all(),
+            "form": form,
+            "tax_types": known,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@admin_required
+@require_POST
+def ratio_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    ratio = get_object_or_404(SharingRatio, pk=pk)
+    actions.do_delete_ratio(request.user, ratio, (request.POST.get("reason") or "").strip())
+    messages.success(request, f"已删除：{ratio.tax_type} 自 {ratio.valid_from}")
+    return redirect("taxes:ratios")
