@@ -398,8 +398,8 @@ def industry_stats(who: Any, month: Any = None) -> dict[str, Any]:
     rows = grouped(scope, month, "industry")
     by_id: dict[Any, dict[str, Any]] = {}
     district: dict[str, Any] = {}
-    other = {"name": NO_INDUSTRY}
-    unmatched = {"name": UNMATCHED}
+    other: dict[str, Any] = {"id": None, "name": NO_INDUSTRY}
+    unmatched: dict[str, Any] = {"id": None, "name": UNMATCHED}
     for r in rows:
         _add(district, r)
         if r["id"] is not None:
@@ -419,11 +419,16 @@ def industry_stats(who: Any, month: Any = None) -> dict[str, Any]:
         out_industries.append(row)
     others = []
     for extra in (other, unmatched):
-        if len(extra) > 1:
+        if len(extra) > 2:
             row = with_rates(extra)
             row["share_pct"] = _share(row["ytd_fen"], district["ytd_fen"])
             others.append(row)
-    district = {"name": _scope_label(scope), **district, "share_pct": 100.0 if district["ytd_fen"] else None}
+    district = {
+        "id": None,
+        "name": _scope_label(scope),
+        **district,
+        "share_pct": 100.0 if district["ytd_fen"] else None,
+    }
     return {"month": month, "industries": out_industries, "others": others, "district": district}
 
 

@@ -1,2 +1,261 @@
+"""Read-only tax API under /api/v1/ (scoped to the caller; money in fen, district level 区级 unless
+named ``*_total_fen``). Bad parameters get 400 with a Chinese ``detail``; enterprise-level calls are
+written to the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from ninja import Router, Schema
+
+from peiyu.accounts import audit
+from peiyu.taxes import analytics
+
 PREFIX = ""
-router = None
+router = Router(tags=["产业税收"])
+
+MAX_PAGE_SIZE = 500
+
+
+class Error(Schema):
+    detail: str
+
+
+class Measures(Schema):
+    id: int | None = None
+    name: str
+    month_fen: int
+    month_total_fen: int
+    prev_month_fen: int
+    mom_pct: float | None
+    month_last_year_fen: int
+    month_yoy_pct: float | None
+    ytd_fen: int
+    prev_ytd_fen: int
+    yoy_pct: float | None
+    ytd_total_fen: int
+    prev_ytd_total_fen: int
+    total_yoy_pct: float | None
+    change_fen: int
+    taxpayers: int
+    share_pct: float | None = None
+
+
+class IndustryStats(Schema):
+    month: str
+    industries: list[Measures]
+    others: list[Measures]
+    district: Measures
+
+
+class EnterpriseRow(Schema):
+    credit_code: str
+    name: str | None
+    key_industry: str | None
+    key_industry_id: int | None
+    area: str | None
+    area_id: int | None
+    status: str | None
+    is_key: bool
+    matched: bool
+    month_fen: int
+    month_total_fen: int
+    prev_month_fen: int
+    mom_pct: float | None
+    month_last_year_fen: int
+    month_yoy_pct: float | None
+    ytd_fen: int
+    prev_ytd_fen: int
+    yoy_pct: float | None
+    ytd_total_fen: int
+    prev_ytd_total_fen: int
+    change_fen: int
+
+
+class EnterprisePage(Schema):
+    month: str
+    count: int
+    page: int
+    page_size: int
+    next: str | None
+    previous: str | None
+    results: list[EnterpriseRow]
+
+
+class Months(Schema):
+    months: list[str]
+    latest: str | None
+
+
+class Part(Schema):
+    key: str
+    label: str
+    help: str
+    fen: int
+    enterprises: int
+
+
+class Decomposition(Schema):
+    month: str
+    measure: str
+    prev_ytd_fen: int
+    ytd_fen: int
+    change_fen: int
+    yoy_pct: float | None
+    parts: list[Part]
+
+
+class BadParameter(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _clean(value: Any) -> str:
+    return str(value or "").replace("\x00", "").strip()
+
+
+def _month(value: Any) -> str:
+    try:
+        return analytics.resolve_month(_clean(value) or None)
+    except analytics.MonthNotAvailable as exc:
+        raise BadParameter(str(exc), 404) from None
+    except analytics.AnalyticsError as exc:
+        raise BadParameter(str(exc)) from None
+
+
+def lookup(model_label: str, value: Any, what: str) -> int | None:
+    """An id from an id or a name (or slug for industries); None when not given."""
+    from django.apps import apps
+
+    text = _clean(value)
+    if not text:
+        return None
+    model = apps.get_model(model_label)
+    if text.isdigit() and len(text) < 12:
+        pk = model.objects.filter(pk=int(text)).values_list("pk", flat=True).first()
+    else:
+        pk = model.objects.filter(name=text[:100]).values_list("pk", flat=True).first()
+        if pk is None and model_label == "registry.KeyIndustry":
+            pk = model.objects.filter(slug=text[:100]).values_list("pk", flat=True).first()
+    if pk is None:
+        raise BadParameter(f"未知的{what}“{text[:40]}”")
+    return pk
+
+
+def _int(value: Any, what: str, default: int, lo: int, hi: int) -> int:
+    text = _clean(value)
+    if not text:
+        return default
+    if not text.isdigit() or len(text) > 9 or not lo <= int(text) <= hi:
+        raise BadParameter(f"{what}应为 {lo} 到 {hi} 之间的整数")
+    return int(text)
+
+
+def _fail(exc: BadParameter) -> tuple[int, dict[str, str]]:
+    return exc.status, {"detail": str(exc)}
+
+
+@router.get(
+    "stats/industries",
+    response={200: IndustryStats, 400: Error, 404: Error},
+    summary="重点产业税收统计（同 peiyu stats industries --json）",
+)
+def stats_industries(request: Any, month: str | None = None) -> Any:
+    """``month`` = YYYY-MM（默认最新月份）。``*_fen`` 为区级税收（分），``ytd_total_fen`` 为税收总额；
+    ``yoy_pct`` = (累计 / 上年同期累计 − 1) × 100，四舍五入到一位小数，上年同期为 0 时为 null。"""
+    try:
+        return analytics.industry_stats(request.auth, _month(month))
+    except BadParameter as exc:
+        return _fail(exc)
+
+
+@router.get("tax/months", response=Months, summary="税收库中可用的月份")
+def tax_months(request: Any) -> Any:
+    months = analytics.months_available()
+    return {"months": months, "latest": months[-1] if months else None}
+
+
+@router.get(
+    "tax/enterprises",
+    response={200: EnterprisePage, 400: Error, 404: Error},
+    summary="企业税收明细（分页，按数据范围，查看留痕）",
+)
+def tax_enterprises(
+    request: Any,
+    month: str | None = None,
+    industry: str | None = None,
+    area: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    page: str | None = None,
+    page_size: str | None = None,
+) -> Any:
+    """``industry``/``area`` 可为编号或名称；``q`` 按企业名称或信用代码查找；``sort`` 为
+    ytd、month、prev_ytd、change、yoy、mom、total、name、code 之一，前加 ``-`` 表示降序（默认 -ytd）；
+    ``page`` 从 1 开始，``page_size`` 默认 100、最大 500。"""
+    try:
+        m = _month(month)
+        industry_id = lookup("registry.KeyIndustry", industry, "产业")
+        area_id = lookup("registry.Area", area, "街道镇")
+        sort_key = _clean(sort) or "-ytd"
+        if sort_key.lstrip("-") not in analytics.ENTERPRISE_SORTS:
+            raise BadParameter(f"排序字段应为 {'、'.join(analytics.ENTERPRISE_SORTS)} 之一（前加 - 为降序）")
+        page_no = _int(page, "页码", 1, 1, 1_000_000)
+        size = _int(page_size, "每页条数", 100, 1, MAX_PAGE_SIZE)
+    except BadParameter as exc:
+        return _fail(exc)
+    result = analytics.enterprise_rows(
+        request.auth,
+        m,
+        industry_id=industry_id,
+        area_id=area_id,
+        q=_clean(q),
+        sort=sort_key,
+        limit=size,
+        offset=(page_no - 1) * size,
+    )
+    audit.record_view(
+        request,
+        "api_tax_enterprises",
+        f"企业税收明细 API {m}",
+        month=m,
+        industry=industry_id,
+        area=area_id,
+        q=_clean(q)[:100],
+        page=page_no,
+        rows=len(result["rows"]),
+    )
+
+    def link(p: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(p)
+        return request.build_absolute_uri(request.path + "?" + urlencode(sorted(query.items())))
+
+    return {
+        "month": m,
+        "count": result["count"],
+        "page": page_no,
+        "page_size": size,
+        "next": link(page_no + 1) if page_no * size < result["count"] else None,
+        "previous": link(page_no - 1) if page_no > 1 and result["count"] else None,
+        "results": result["rows"],
+    }
+
+
+@router.get(
+    "stats/decomposition",
+    response={200: Decomposition, 400: Error, 404: Error},
+    summary="累计增收分解：新进入税基、退出税基、持续纳税企业增收/减收（各部分之和等于增减额）",
+)
+def stats_decomposition(
+    request: Any, month: str | None = None, industry: str | None = None, area: str | None = None
+) -> Any:
+    try:
+        m = _month(month)
+        industry_id = lookup("registry.KeyIndustry", industry, "产业")
+        area_id = lookup("registry.Area", area, "街道镇")
+    except BadParameter as exc:
+        return _fail(exc)
+    return analytics.decomposition(request.auth, m, industry_id=industry_id, area_id=area_id)
