@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # serves the API docs (Swagger UI) from local static files, never from a CDN (CSP)
     "peiyu.core",
     "peiyu.accounts",
     "peiyu.registry",

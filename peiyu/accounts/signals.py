@@ -46,6 +46,11 @@ def audit_locked_out(
     **kwargs: Any,
 ) -> None:
     name = str(username or "")[:150]
+    from django.conf import settings
+
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is not None and failures > settings.AXES_FAILURE_LIMIT:
+        return  # an attempt while already locked: its login_failed row says so (detail.locked)
     record(
         None,
         "login_locked",
