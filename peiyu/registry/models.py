@@ -106,6 +106,13 @@ class IndustryOverride(models.Model):
         verbose_name = verbose_name_plural = "手工认定"
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.industry_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
 
 class EnterpriseStatus(models.TextChoices):
     EXISTING = "存续", "存续"
@@ -127,10 +134,17 @@ class Enterprise(models.Model):
     name_initials = models.CharField("拼音首字母", max_length=200, blank=True, db_index=True)
     industry_code = models.CharField("国民经济行业代码", max_length=4, blank=True, db_index=True)
     area = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="enterprises", verbose_name="街道镇"
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        verbose_name="街道镇",
     )
     address = models.CharField("注册地址", max_length=300, blank=True)
-    status = models.CharField("登记状态", max_length=4, choices=EnterpriseStatus.choices, default=EnterpriseStatus.EXISTING)
+    status = models.CharField(
+        "登记状态", max_length=4, choices=EnterpriseStatus.choices, default=EnterpriseStatus.EXISTING
+    )
     established = models.DateField("成立日期", null=True, blank=True)
     tags = models.JSONField("标签", default=list, blank=True)
     liaison = models.ForeignKey(
@@ -144,7 +158,12 @@ class Enterprise(models.Model):
     is_key = models.BooleanField("重点企业（手工）", default=False)
     # Current classification, materialised by registry.classify; rebuilt whenever rules change.
     key_industry = models.ForeignKey(
-        KeyIndustry, null=True, blank=True, on_delete=models.SET_NULL, related_name="enterprises", verbose_name="重点产业"
+        KeyIndustry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enterprises",
+        verbose_name="重点产业",
     )
     classification_basis = models.CharField("认定依据", max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -188,3 +207,45 @@ class EnterpriseEvent(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "企业变更事件"
         ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}：{self.before} → {self.after}"
+
+
+class RegistryImport(models.Model):
+    """One import of a market-supervision registry file (accepted, partly accepted or rejected whole)."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "已导入"
+        PARTIAL = "partial", "部分导入"
+        REJECTED = "rejected", "已拒绝"
+
+    file_name = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField("结果", max_length=10, choices=Status.choices)
+    strict = models.BooleanField("严格模式", default=False)
+    message = models.TextField("说明", blank=True)
+    rows = models.PositiveIntegerField("数据行数", default=0)
+    accepted = models.PositiveIntegerField("接受行数", default=0)
+    created = models.PositiveIntegerField("新增企业", default=0)
+    updated = models.PositiveIntegerField("更新企业", default=0)
+    rejected = models.PositiveIntegerField("拒绝行数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    report = models.JSONField("报告", default=dict, blank=True)
+    seconds = models.FloatField("耗时（秒）", default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="导入人",
+    )
+    created_at = models.DateTimeField("导入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名录导入批次"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"

@@ -70,7 +70,9 @@ def validate(raw: object) -> CodeCheck:
         expected_org = org_check_character(org[:8])
         if org[8] != expected_org:
             return CodeCheck(
-                code, False, f"组织机构代码（第 9–17 位）校验码错误：第 17 位应为“{expected_org}”，实际为“{org[8]}”"
+                code,
+                False,
+                f"组织机构代码（第 9–17 位）校验码错误：第 17 位应为“{expected_org}”，实际为“{org[8]}”",
             )
     else:
         return CodeCheck(code, False, f"组织机构代码部分（第 9–17 位）“{org}”格式不符")
