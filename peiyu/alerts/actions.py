@@ -152,8 +152,8 @@ def do_follow_up(
             f"{FollowUp.Kind(kind).label}（{date.isoformat()}）：{note}",
             "warning_followup",
             request,
-            kind=kind,
-            date=date.isoformat(),
+            followup_kind=kind,
+            followup_date=date.isoformat(),
         )
         return FollowUp.objects.create(
             warning=w,

@@ -272,6 +272,9 @@ class FollowUp(models.Model):
         verbose_name = verbose_name_plural = "跟进记录"
         ordering = ["-date", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
 
 class WarningEvent(models.Model):
     class Kind(models.TextChoices):
@@ -304,3 +307,6 @@ class WarningEvent(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "预警处理记录"
         ordering = ["-time", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.time:%Y-%m-%d %H:%M}"

@@ -251,22 +251,26 @@ class Detection:
     keys: KeySet | None = None
 
 
-def detect(month: str, cfg: AlertSettings | None = None, extra_ids: set[int] | None = None) -> Detection:
-    """All findings for ``month`` (district-wide; nothing is written). ``extra_ids`` are enterprises
-    to check with the series rules even if they are not key enterprises (those with open warnings)."""
+def detect(month: str, cfg: AlertSettings | None = None, extra: dict[str, set[int]] | None = None) -> Detection:
+    """All findings for ``month`` (district-wide; nothing is written). ``extra`` names, per rule,
+    enterprises to check with that rule even if they are no longer key enterprises (those with a
+    tracked warning of the rule), so their warning can be updated or cleared."""
     cfg = cfg or AlertSettings.current()
     keys = key_set(month, cfg)
     det = Detection(month, keys=keys)
     span = months_back(month, span_needed(cfg))
-    series_ids = set(keys.ids()) | set(extra_ids or ())
+    extra = extra or {}
+    key_ids = set(keys.ids())
     gone = moved_out_candidates(month, cfg) if cfg.moved_out_enabled else {}
-    series = _series(sorted(series_ids | set(gone)), span)
+    all_ids = key_ids | set(gone) | set().union(*extra.values()) if extra else key_ids | set(gone)
+    series = _series(sorted(all_ids), span)
 
     for rule, fn in SERIES_RULES.items():
         if not cfg.rule_enabled(rule):
             continue
-        det.evaluated[rule] = set(series_ids)
-        for eid in sorted(series_ids):
+        ids = key_ids | extra.get(rule, set())
+        det.evaluated[rule] = ids
+        for eid in sorted(ids):
             values = series.get(eid, {})
             hit = fn(lambda m, values=values: values.get(m, 0), month, cfg)
             if hit:
@@ -274,7 +278,7 @@ def detect(month: str, cfg: AlertSettings | None = None, extra_ids: set[int] | N
 
     if cfg.moved_out_enabled:
         window = months_back(month, cfg.moved_out_window_months)
-        det.evaluated[Rule.MOVED_OUT] = set(gone) | set(extra_ids or ())
+        det.evaluated[Rule.MOVED_OUT] = set(gone) | extra.get(Rule.MOVED_OUT, set())
         for eid, info in sorted(gone.items()):
             values = series.get(eid, {})
             paid = [(m, values.get(m, 0)) for m in window]
@@ -384,7 +388,10 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
         tracked = list(
             Warning.objects.select_for_update().filter(condition_holds=True).order_by("id")
         )  # open warnings plus closed ones whose episode is still running
-        det = detect(month, cfg, extra_ids={w.enterprise_id for w in tracked})
+        extra: dict[str, set[int]] = {}
+        for w in tracked:
+            extra.setdefault(w.rule, set()).add(w.enterprise_id)
+        det = detect(month, cfg, extra)
         result.key_enterprises = len(det.keys.reasons) if det.keys else 0
         open_map = {(w.enterprise_id, w.rule): w for w in tracked if w.status in OPEN_STATUSES}
         closed_map: dict[tuple[int, str], Warning] = {}
@@ -405,6 +412,9 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
             w = open_map.get(key)
             if w is not None:
                 if month < w.last_month:
+                    if month < w.first_month:  # an older month computed afterwards: extend back
+                        w.first_month = month
+                        w.save(update_fields=["first_month"])
                     continue
                 changed = month > w.last_month or not w.condition_holds
                 w.last_month, w.evidence, w.summary, w.severity = (
@@ -552,3 +562,51 @@ def on_tax_library_changed(sender: Any = None, months: list[str] | None = None, 
         compute_month(latest, cfg=cfg)
     except Exception:  # an import must never fail because of the warning run
         log.exception("预警计算失败（%s）", latest)
+
+
+def describe(cfg: AlertSettings | None = None) -> list[dict[str, str]]:
+    """The rules in plain Chinese with the current thresholds (rules page, docs)."""
+    cfg = cfg or AlertSettings.current()
+    return [
+        {
+            "rule": Rule.YOY_DROP,
+            "label": Rule.YOY_DROP.label,
+            "enabled": cfg.yoy_drop_enabled,
+            "applies": "重点企业",
+            "severity": f"中；降幅 ≥ {cfg.yoy_drop_high_pct}% 为高",
+            "text": f"最近 {cfg.yoy_drop_months} 个月区级税收合计较上年同期下降 ≥ {cfg.yoy_drop_pct}%（上年同期须大于 0）",
+        },
+        {
+            "rule": Rule.CONSECUTIVE_DECLINE,
+            "label": Rule.CONSECUTIVE_DECLINE.label,
+            "enabled": cfg.decline_enabled,
+            "applies": "重点企业",
+            "severity": "低",
+            "text": f"最近 {cfg.decline_months} 个月每月区级税收均低于上年同月"
+            + (f"（每月降幅超过 {cfg.decline_min_pct}%）" if cfg.decline_min_pct else ""),
+        },
+        {
+            "rule": Rule.STOPPED_PAYING,
+            "label": Rule.STOPPED_PAYING.label,
+            "enabled": cfg.stop_enabled,
+            "applies": "重点企业",
+            "severity": "高",
+            "text": f"最近 {cfg.stop_quiet_months} 个月无区级税收入库（≤ 0），而此前 {cfg.stop_paid_months} 个月每月均有缴纳",
+        },
+        {
+            "rule": Rule.MOVED_OUT,
+            "label": Rule.MOVED_OUT.label,
+            "enabled": cfg.moved_out_enabled,
+            "applies": f"近 {cfg.moved_out_window_months} 个月有缴税的所有企业",
+            "severity": "重点企业为高，其余为中",
+            "text": "企业名录登记状态为迁出、注销或吊销，或其纳税人已被标记为区外登记",
+        },
+        {
+            "rule": Rule.SPIKE,
+            "label": Rule.SPIKE.label,
+            "enabled": cfg.spike_enabled,
+            "applies": "重点企业",
+            "severity": "提示",
+            "text": f"当月区级税收超过前 {cfg.spike_window_months} 个月中位数的 {cfg.spike_factor} 倍（一次性入库，会抬高当月和全年增速）",
+        },
+    ]
