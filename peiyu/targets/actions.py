@@ -34,7 +34,7 @@ FIELDS = (
 
 
 def _dec(v: Any) -> str | None:
-    return None if v is None else str(v)
+    return None if v is None else str(Decimal(v).quantize(Decimal("0.01")))
 
 
 def target_snapshot(t: Target) -> dict[str, Any]:
@@ -154,6 +154,7 @@ def do_report_value(
     value: Any,
     note: str = "",
     attachment: Any = None,
+    department: Any = None,
     request: Any = None,
 ) -> TargetReport:
     """A responsible department reports the cumulative value of a ``reported`` target up to ``month``.
@@ -174,7 +175,13 @@ def do_report_value(
     if attachment is not None and attachment.size > 20 * 1024 * 1024:
         raise ActionError("附件不能超过 20 MB")
     dept = None
-    if getattr(user, "is_authenticated", False):
+    if department is not None:  # an administrator entering a department's figure on its behalf
+        if not target.departments.filter(pk=department.pk).exists():
+            raise ActionError(f"{department} 不是该目标的责任部门")
+        if not getattr(user, "is_admin", False) and not department.users.filter(pk=user.pk).exists():
+            raise ActionError(f"只能以本部门名义报送（{department}）")
+        dept = department
+    elif getattr(user, "is_authenticated", False):
         dept = target.departments.filter(users=user).first()
     with transaction.atomic():
         report = TargetReport(

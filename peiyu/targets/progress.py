@@ -252,6 +252,7 @@ class Progress:
     share_pct: Decimal | None = None  # share kinds: this year's YTD share
     last_share_pct: Decimal | None = None
     latest_report: TargetReport | None = None
+    incomplete: bool = False  # the library lacks months of the year to date
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -349,7 +350,7 @@ def compute(
     basis_gap = p.seasonal_gap_pp if settings.basis == TargetSettings.Basis.SEASONAL else p.gap_pp
     if basis_gap is None and settings.basis == TargetSettings.Basis.SEASONAL:
         basis_gap = p.gap_pp  # no seasonal profile (new series, reported indicators): plain time progress
-    p.status = status_for(basis_gap, settings)
+    p.status = "none" if p.incomplete else status_for(basis_gap, settings)
     return p
 
 
@@ -382,8 +383,11 @@ def _tax_progress(p: Progress, target: Target, actuals: Actuals, eff: str, m: in
         p.ytd_growth_pct = None if g is None else Decimal(str(g))
     if p.target_fen:
         p.completion_pct = pct(p.actual_fen, p.target_fen)
-    if not actuals.has_month(eff):
-        p.notes.append(f"税收库尚无 {eff} 数据")
+    missing = [mm for mm in analytics.year_months(eff) if not actuals.has_month(mm)]
+    if missing:
+        span = missing[0] + ("…" + missing[-1] if len(missing) > 1 else "")
+        p.notes.append(f"税收库缺少 {len(missing)} 个月数据（{span}），完成率不可比，不判断进度状态")
+        p.incomplete = True
     # Seasonal profile of last year and projection
     if m == 12:
         p.seasonal_progress_pct = Decimal("100.0")

@@ -66,7 +66,7 @@ def render_text(data: dict[str, Any]) -> str:
         else:
             actual = "—" if t["actual_value"] is None else f"{t['actual_value']:g}"
             target = "—" if t["target_value"] is None else f"{t['target_value']:g}"
-            figures = f"目标 {target}{t['unit']}，完成 {actual}{t['unit']}"
+            figures = f"目标 {target} {t['unit']}，完成 {actual} {t['unit']}"
         status = progress.STATUS_LABELS[t["status"]]
         dept = f"（{t['department']}）" if t["department"] else ""
         lines.append(f"· {t['name']}{dept}：{figures}；{t['sentence']}【{status}】")

@@ -1,0 +1,178 @@
+"""Pages as personas: who sees which targets, departments' responsibilities, detail, exports, plan."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from peiyu.accounts.models import AuditLog, Department, Role
+from peiyu.core.testing import UserFactory
+from peiyu.targets.actions import do_report_value, do_save_plan_line, do_save_target
+from peiyu.targets.models import FiveYearPlan, Target, TargetKind
+from peiyu.targets.tests.helpers import WAN, fill
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NAMES = ["智能软件", "桃浦镇", "全区", "四大重点产业占区级税收比重", "新增税收亿元楼"]
+
+
+@pytest.fixture
+def setup(world):
+    fill(world)
+    kewei = Department.objects.create(name="区科委", short_name="科委")
+    tcb = Department.objects.create(name="区投促办", short_name="投促办")
+    dept_user = UserFactory(username="tcb_p", role=Role.DEPARTMENT)
+    dept_user.departments.set([tcb])
+    admin = world["admin"]
+    ind, areas = world["industries"], world["areas"]
+    specs = [
+        (NAMES[0], TargetKind.AMOUNT, {"key_industry": ind["soft"], "target_fen": 200 * WAN}, [kewei]),
+        (NAMES[1], TargetKind.AMOUNT, {"area": areas["a2"], "target_fen": 13 * WAN}, []),
+        (NAMES[2], TargetKind.AMOUNT, {"target_fen": 250 * WAN}, []),
+        (NAMES[3], TargetKind.SHARE, {"target_value": Decimal("4"), "unit": "个百分点"}, [kewei]),
+        (NAMES[4], TargetKind.REPORTED, {"target_value": Decimal("3"), "unit": "幢"}, [tcb]),
+    ]
+    targets = {}
+    for order, (name, kind, fields, depts) in enumerate(specs):
+        targets[name] = do_save_target(
+            admin, Target(year=2025, name=name, kind=kind, order=order, **fields), depts
+        )
+    do_report_value(dept_user, targets[NAMES[4]], month="2025-03", value="2", note="长风、中环")
+    return {**world, "targets": targets, "dept_user": dept_user, "kewei": kewei, "tcb": tcb}
+
+
+def board_names(client):
+    response = client.get(reverse("targets:board"), {"year": 2025, "month": "2025-03"})
+    assert response.status_code == 200
+    return {name for name in NAMES if f">{name}</a>" in response.content.decode()}, response
+
+
+def test_board_by_persona(setup, login):
+    names, response = board_names(login(setup["admin"]))
+    assert names == set(NAMES)
+    html = response.content.decode()
+    assert "完成 18.0%，慢于时间进度 7.0 个百分点" in html
+    assert 'data-chart="target-bullets"' in html and 'id="target-bullets"' in html
+    assert "<script>" not in html  # CSP: no inline scripts (json_script is type=application/json)
+    assert board_names(login(setup["industry_officer"]))[0] == {"智能软件"}
+    assert board_names(login(setup["area_officer"]))[0] == {"桃浦镇"}
+    assert board_names(login(setup["outsider"]))[0] == set()
+    assert board_names(login(setup["dept_user"]))[0] == {"新增税收亿元楼"}
+
+
+def test_board_sorted_by_gap(setup, login):
+    client = login(setup["admin"])
+    html = client.get(
+        reverse("targets:board"), {"year": 2025, "month": "2025-03", "sort": "gap"}
+    ).content.decode()
+    # gaps: 智能软件 -7.0, 全区 -2.2, 桃浦镇 -1.9, share 24.8-25 = -0.2, 亿元楼 66.7-25 = +41.7
+    positions = [html.index(f">{n}</a>") for n in ["智能软件", "全区", "桃浦镇", NAMES[3], NAMES[4]]]
+    assert positions == sorted(positions)
+
+
+def test_department_page_shows_own_responsibilities(setup, login):
+    html = login(setup["dept_user"]).get(reverse("targets:departments"), {"year": 2025}).content.decode()
+    assert 'data-department="区投促办"' in html and 'data-department="区科委"' not in html
+    assert "新增税收亿元楼" in html and "智能软件" not in html
+    html = login(setup["admin"]).get(reverse("targets:departments"), {"year": 2025}).content.decode()
+    assert 'data-department="区投促办"' in html and 'data-department="区科委"' in html
+    html = login(setup["outsider"]).get(reverse("targets:departments"), {"year": 2025}).content.decode()
+    assert 'id="no-departments"' in html
+
+
+def test_detail_history_and_scope(setup, login):
+    t = setup["targets"]["智能软件"]
+    t.target_fen = 210 * WAN
+    do_save_target(setup["admin"], t, reason="年中调整")
+    html = (
+        login(setup["admin"])
+        .get(reverse("targets:detail", args=[t.pk]), {"month": "2025-03"})
+        .content.decode()
+    )
+    assert "年中调整" in html and "修改" in html
+    assert 'data-chart="target-path"' in html
+    assert login(setup["area_officer"]).get(reverse("targets:detail", args=[t.pk])).status_code == 404
+    assert login(setup["industry_officer"]).get(reverse("targets:detail", args=[t.pk])).status_code == 200
+
+
+def test_department_user_reports_with_attachment(setup, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    t = setup["targets"]["新增税收亿元楼"]
+    client = login(setup["dept_user"])
+    upload = SimpleUploadedFile("认定文件.pdf", b"%PDF-1.4", content_type="application/pdf")
+    response = client.post(
+        reverse("targets:report", args=[t.pk]),
+        {"month": "2025-04", "value": "3", "note": "新增曹杨大厦", "attachment": upload},
+    )
+    assert response.status_code == 302
+    rep = t.reports.order_by("-id").first()
+    assert rep.value == Decimal("3") and rep.attachment_name == "认定文件.pdf"
+    download = client.get(reverse("targets:attachment", args=[rep.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4"
+    # the industry officer is not responsible and cannot even see it
+    assert (
+        login(setup["industry_officer"]).get(reverse("targets:attachment", args=[rep.pk])).status_code == 404
+    )
+    html = login(setup["dept_user"]).get(reverse("targets:detail", args=[t.pk])).content.decode()
+    assert "新增曹杨大厦" in html and "长风、中环" in html  # both reports kept
+
+
+def test_excel_and_word_exports(setup, login):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    client = login(setup["admin"])
+    response = client.get(reverse("targets:board"), {"year": 2025, "month": "2025-03", "format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    values = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert "完成 18.0%，慢于时间进度 7.0 个百分点" in values and 200 in values  # 200 万元
+    response = client.get(reverse("targets:board"), {"year": 2025, "month": "2025-03", "format": "docx"})
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "完成 27.3%" not in text and "智能软件（科委）：年度目标 200.00 万元" in text
+    assert AuditLog.objects.filter(action="targets_export").count() == 2
+
+
+def test_edit_form_converts_wan_exactly_and_audits(setup, login):
+    client = login(setup["admin"])
+    t = setup["targets"]["桃浦镇"]
+    response = client.post(
+        reverse("targets:edit", args=[t.pk]),
+        {
+            "year": 2025,
+            "name": "桃浦镇",
+            "kind": "amount",
+            "area": setup["areas"]["a2"].pk,
+            "target_wan": "13.57",
+            "order": 1,
+            "reason": "调高",
+        },
+    )
+    assert response.status_code == 302
+    t.refresh_from_db()
+    assert t.target_fen == 13_570_000
+    row = AuditLog.objects.filter(action="target_update", object_id=str(t.pk)).get()
+    assert row.before["target_fen"] == 13 * WAN and row.reason == "调高"
+    assert login(setup["industry_officer"]).get(reverse("targets:edit", args=[t.pk])).status_code == 403
+
+
+def test_plan_page(setup, login):
+    plan = FiveYearPlan.objects.create(name="411倍增计划", base_year=2023, final_year=2025)
+    do_save_plan_line(
+        setup["admin"], plan, setup["industries"]["soft"], base_fen=100 * WAN, goal_fen=200 * WAN
+    )
+    line = plan.lines.get()
+    assert line.milestones == {"2024": 141_421_356, "2025": 200 * WAN}  # 100 × √2, rounded to fen
+    html = login(setup["admin"]).get(reverse("targets:plan")).content.decode()
+    assert "plan-software" in html and "160.00" in html  # 2024 actual for software
+    html = login(setup["area_officer"]).get(reverse("targets:plan")).content.decode()
+    assert "plan-software" not in html
+
+
+def test_home_panel(setup, login):
+    html = login(setup["industry_officer"]).get(reverse("web:home")).content.decode()
+    assert 'id="panel-targets"' in html and "智能软件" in html
+    html = login(setup["outsider"]).get(reverse("web:home")).content.decode()
+    assert 'id="panel-targets"' not in html
