@@ -376,7 +376,7 @@ def generate(ctx: Any) -> None:
         for t, (m, b) in enumerate(zip(months, batches, strict=True)):
             table = con.sql(
                 "SELECT month, batch_id, source_row, taxpayer_id, taxpayer_name, tax_type, total_fen, district_fen "
-                "FROM out WHERE t = $t ORDER BY source_row, code",
+                "FROM out WHERE t = $t ORDER BY source_row, code, total_fen",
                 params={"t": t},
             ).to_arrow_table()
             path = library.write_facts(m, 1, table)
@@ -385,14 +385,10 @@ def generate(ctx: Any) -> None:
             )
             b.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
             b.path = str(path)
-            b.rows, b.taxpayers, b.total_fen, b.district_fen = (
-                nrows,
-                taxpayers,
-                int(total_fen or 0),
-                int(district_fen or 0),
-            )
+            b.rows = b.taxpayers = taxpayers  # a wide file: one row per taxpayer, facts are its cells
+            b.total_fen, b.district_fen = int(total_fen or 0), int(district_fen or 0)
             b.matched_enterprises, b.unmatched_taxpayers = matched, unmatched
-            b.report = {"demo": True, "seed": ctx.seed, "rows": nrows, "taxpayers": taxpayers}
+            b.report = {"demo": True, "seed": ctx.seed, "facts": nrows, "taxpayers": taxpayers}
             fact_rows += nrows
             bar.advance()
     TaxBatch.objects.bulk_update(
