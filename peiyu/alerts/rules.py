@@ -251,7 +251,9 @@ class Detection:
     keys: KeySet | None = None
 
 
-def detect(month: str, cfg: AlertSettings | None = None, extra: dict[str, set[int]] | None = None) -> Detection:
+def detect(
+    month: str, cfg: AlertSettings | None = None, extra: dict[str, set[int]] | None = None
+) -> Detection:
     """All findings for ``month`` (district-wide; nothing is written). ``extra`` names, per rule,
     enterprises to check with that rule even if they are no longer key enterprises (those with a
     tracked warning of the rule), so their warning can be updated or cleared."""

@@ -1,0 +1,206 @@
+"""The closed loop: every state transition (and the illegal ones refused), reasons required,
+reassignment, overdue, inbox, audit and history rows."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from peiyu.accounts.models import AuditLog
+from peiyu.alerts import actions, queries
+from peiyu.alerts.models import FollowUp, Rule, Status, Warning, WarningEvent
+from peiyu.core.testing import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_warning(ent, rule=Rule.YOY_DROP, owner=None, **kw):
+    return Warning.objects.create(
+        enterprise=ent,
+        rule=rule,
+        severity=kw.pop("severity", "high"),
+        first_month="2025-05",
+        last_month="2025-06",
+        evidence={"months": ["2025-04", "2025-05", "2025-06"]},
+        summary="测试预警",
+        owner=owner,
+        owner_basis="area" if owner else "",
+        **kw,
+    )
+
+
+def test_happy_path_new_acknowledged_following_resolved(world):
+    officer = world["area_officer"]
+    w = make_warning(world["enterprises"]["soft_a2"], owner=officer)
+    actions.do_acknowledge(officer, w, "已知悉")
+    w.refresh_from_db()
+    assert w.status == Status.ACKNOWLEDGED
+    fu = actions.do_follow_up(
+        officer, w, kind="visit", date=timezone.localdate(), note="走访财务总监，订单下滑", contact="王总"
+    )
+    assert fu.kind == FollowUp.Kind.VISIT and fu.created_by == officer
+    actions.do_follow_up(
+        officer, w, kind="call", date=timezone.localdate() - dt.timedelta(days=1), note="电话回访"
+    )
+    w.refresh_from_db()
+    assert w.status == Status.FOLLOWING and w.followups.count() == 2
+    actions.do_resolve(officer, w, "订单恢复，税收回升")
+    w.refresh_from_db()
+    assert w.status == Status.RESOLVED and w.resolution == "订单恢复，税收回升" and w.closed_by == officer
+    kinds = list(
+        WarningEvent.objects.filter(warning=w).order_by("id").values_list("kind", "from_status", "to_status")
+    )
+    assert kinds == [
+        ("acknowledged", "new", "acknowledged"),
+        ("followup", "acknowledged", "following"),
+        ("followup", "following", "following"),
+        ("resolved", "following", "resolved"),
+    ]
+    audit = list(
+        AuditLog.objects.filter(object_type="alerts.warning", object_id=str(w.pk)).values_list(
+            "action", flat=True
+        )
+    )
+    assert sorted(audit) == sorted(
+        ["warning_acknowledge", "warning_followup", "warning_followup", "warning_resolve"]
+    )
+    last = AuditLog.objects.filter(action="warning_resolve").get()
+    assert (
+        last.before["status"] == "following"
+        and last.after["status"] == "resolved"
+        and last.reason == "订单恢复，税收回升"
+    )
+
+
+def test_dismiss_from_new_and_follow_up_directly(world):
+    admin = world["admin"]
+    w = make_warning(world["enterprises"]["soft_a1"])
+    actions.do_follow_up(admin, w, kind="call", date=timezone.localdate(), note="电话")
+    w.refresh_from_db()
+    assert w.status == Status.FOLLOWING
+    w2 = make_warning(world["enterprises"]["soft_a1"], rule=Rule.SPIKE)
+    actions.do_dismiss(admin, w2, "一次性股权转让所得")
+    w2.refresh_from_db()
+    assert w2.status == Status.DISMISSED
+
+
+@pytest.mark.parametrize(
+    ("start", "step"),
+    [
+        (Status.NEW, "resolve"),  # something must have been looked at first
+        (Status.FOLLOWING, "acknowledge"),  # no way back
+        (Status.RESOLVED, "acknowledge"),
+        (Status.RESOLVED, "followup"),
+        (Status.RESOLVED, "dismiss"),
+        (Status.DISMISSED, "resolve"),
+        (Status.DISMISSED, "followup"),
+    ],
+)
+def test_illegal_transitions_are_refused(world, start, step):
+    admin = world["admin"]
+    w = make_warning(world["enterprises"]["soft_a1"], status=start)
+    calls = {
+        "acknowledge": lambda: actions.do_acknowledge(admin, w),
+        "followup": lambda: actions.do_follow_up(admin, w, kind="call", date=timezone.localdate(), note="x"),
+        "resolve": lambda: actions.do_resolve(admin, w, "理由"),
+        "dismiss": lambda: actions.do_dismiss(admin, w, "理由"),
+    }
+    with pytest.raises(actions.ActionError):
+        calls[step]()
+    w.refresh_from_db()
+    assert w.status == start
+    assert not WarningEvent.objects.filter(warning=w).exists()
+    assert not AuditLog.objects.filter(object_type="alerts.warning").exists()
+
+
+def test_reasons_and_notes_are_required(world):
+    admin = world["admin"]
+    w = make_warning(world["enterprises"]["soft_a1"], status=Status.ACKNOWLEDGED)
+    for call in (
+        lambda: actions.do_resolve(admin, w, "   "),
+        lambda: actions.do_dismiss(admin, w, ""),
+        lambda: actions.do_follow_up(admin, w, kind="visit", date=timezone.localdate(), note=" "),
+        lambda: actions.do_follow_up(
+            admin, w, kind="visit", date=timezone.localdate() + dt.timedelta(days=2), note="未来"
+        ),
+        lambda: actions.do_follow_up(admin, w, kind="fax", date=timezone.localdate(), note="x"),
+    ):
+        with pytest.raises(actions.ActionError):
+            call()
+    w.refresh_from_db()
+    assert w.status == Status.ACKNOWLEDGED
+
+
+def test_who_may_act_and_reassign(world):
+    e = world["enterprises"]
+    w = make_warning(e["soft_a2"], owner=world["area_officer"])
+    with pytest.raises(actions.ActionError):  # outside the outsider's scope
+        actions.do_acknowledge(world["outsider"], w)
+    staff = UserFactory(username="svc2", role="service")
+    e["soft_a1"].liaison = staff
+    e["soft_a1"].save()
+    w1 = make_warning(e["soft_a1"], owner=world["industry_officer"])
+    with pytest.raises(actions.ActionError):  # service staff sees it but neither owns nor manages it
+        actions.do_acknowledge(staff, w1)
+    actions.do_reassign(world["industry_officer"], w1, staff, "联络员熟悉企业")
+    w1.refresh_from_db()
+    assert w1.owner == staff and w1.owner_basis == "manual"
+    actions.do_acknowledge(staff, w1)  # now the owner
+    with pytest.raises(actions.ActionError):  # the new owner must be able to see the enterprise
+        actions.do_reassign(
+            world["admin"], w, world["industry_officer"].__class__.objects.get(username="outsider_p")
+        )
+    with pytest.raises(actions.ActionError):
+        actions.do_reassign(world["admin"], w, world["area_officer"])  # same owner
+    assert AuditLog.objects.filter(action="warning_reassign").count() == 1
+    assert WarningEvent.objects.filter(warning=w1, kind="reassigned").get().note.startswith("由 ")
+
+
+def test_overdue_after_configured_days_and_reset_by_action(world):
+    admin = world["admin"]
+    w = make_warning(world["enterprises"]["soft_a1"])
+    Warning.objects.filter(pk=w.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=15))
+    w.refresh_from_db()
+    assert w.is_overdue(14) and not w.is_overdue(16)
+    assert list(queries.overdue(Warning.objects.all(), 14)) == [w]
+    actions.do_update_settings(admin, {"overdue_days": 20})
+    assert not queries.overdue(Warning.objects.all()).exists()
+    actions.do_update_settings(admin, {"overdue_days": 14})
+    actions.do_acknowledge(admin, w)
+    assert not queries.overdue(Warning.objects.all()).exists()  # touched: no longer overdue
+    closed = make_warning(world["enterprises"]["health_a1"], status=Status.RESOLVED)
+    Warning.objects.filter(pk=closed.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=99))
+    assert not queries.overdue(Warning.objects.all()).exists()  # closed warnings are never overdue
+
+
+def test_settings_are_admin_only_validated_and_audited(world):
+    with pytest.raises(actions.ActionError):
+        actions.do_update_settings(world["industry_officer"], {"yoy_drop_pct": 20})
+    with pytest.raises(actions.ActionError):
+        actions.do_update_settings(world["admin"], {"yoy_drop_pct": 0})
+    with pytest.raises(actions.ActionError):
+        actions.do_update_settings(world["admin"], {"no_such": 1})
+    actions.do_update_settings(world["admin"], {"yoy_drop_pct": 25}, reason="专班建议更敏感")
+    row = AuditLog.objects.get(action="alert_settings_update")
+    assert (
+        row.before == {"yoy_drop_pct": 30}
+        and row.after == {"yoy_drop_pct": 25}
+        and row.reason == "专班建议更敏感"
+    )
+
+
+def test_inbox_mine_plus_unassigned_for_managers(world):
+    e = world["enterprises"]
+    officer = world["area_officer"]
+    mine = make_warning(e["soft_a2"], owner=officer)
+    unassigned = make_warning(e["health_a2"])
+    make_warning(e["health_a1"])  # outside the officer's area
+    make_warning(e["other_a2"], owner=world["admin"])  # someone else's
+    make_warning(e["soft_a2"], rule=Rule.SPIKE, owner=officer, status=Status.RESOLVED)  # closed
+    assert set(queries.inbox(officer)) == {mine, unassigned}
+    staff = UserFactory(username="svc3", role="service")
+    e["health_a2"].liaison = staff
+    e["health_a2"].save()
+    assert set(queries.inbox(staff)) == set()  # service staff: only what is assigned to them
+    counts = queries.counts(officer)
+    assert counts["open"] == 3 and counts["mine"] == 1 and counts["unassigned"] == 1
