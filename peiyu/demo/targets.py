@@ -96,8 +96,7 @@ def generate(ctx: Any) -> None:
 
     depts = {d.short_name or d.name: d for d in Department.objects.all()}
     industry_depts = {
-        ind.pk: [d for d in Department.objects.filter(key_industries=ind)]
-        for ind in KeyIndustry.objects.all()
+        ind.pk: list(Department.objects.filter(key_industries=ind)) for ind in KeyIndustry.objects.all()
     }
     industries = list(KeyIndustry.objects.filter(active=True).order_by("order"))
     area_ids = sorted(

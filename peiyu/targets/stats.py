@@ -71,3 +71,76 @@ def render_text(data: dict[str, Any]) -> str:
         dept = f"（{t['department']}）" if t["department"] else ""
         lines.append(f"· {t['name']}{dept}：{figures}；{t['sentence']}【{status}】")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# ``peiyu stats targets`` (registered with the stats command in TargetsConfig.ready)
+
+
+def stats_arguments(parser: Any) -> None:
+    parser.add_argument("--month", help="月份 YYYY-MM（默认：税收库中最新月份）")
+
+
+def stats_handler(options: dict[str, Any], user: Any) -> dict[str, Any]:
+    from django.core.management.base import CommandError
+
+    try:
+        return stats_targets(options.get("month"), user=user)
+    except StatsError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def stats_render(console: Any, data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    def p1(v: Any) -> str:
+        return "—" if v is None else f"{v:.1f}"
+
+    y, m = data["month"].split("-")
+    table = Table(
+        title=f"{y}年{int(m)}月 目标完成情况（时间进度 {data['time_progress_pct']:.1f}%）",
+        title_justify="left",
+    )
+    for header, justify in (
+        ("指标", "left"),
+        ("责任部门", "left"),
+        ("目标", "right"),
+        ("完成", "right"),
+        ("完成率%", "right"),
+        ("季节%", "right"),
+        ("差距", "right"),
+        ("状态", "left"),
+        ("年末预计", "right"),
+    ):
+        wraps = header in ("指标", "责任部门")
+        table.add_column(
+            header,
+            justify=justify,
+            no_wrap=not wraps,
+            overflow="fold",
+            min_width=12 if header == "指标" else None,
+        )
+    for t in data["targets"]:
+        if t["target_fen"] is not None or t["kind"] in ("amount", "growth"):
+            goal = format_wan(t["target_fen"])
+            done = format_wan(t["actual_fen"])
+        else:
+            goal = "—" if t["target_value"] is None else f"{t['target_value']:g} {t['unit']}"
+            done = "—" if t["actual_value"] is None else f"{t['actual_value']:g} {t['unit']}"
+        table.add_row(
+            t["name"],
+            t["department"] or "—",
+            goal,
+            done,
+            p1(t["completion_pct"]),
+            p1(t["seasonal_progress_pct"]),
+            "—" if t["gap_pp"] is None else f"{t['gap_pp']:+.1f}",
+            progress.STATUS_LABELS[t["status"]],
+            format_wan(t["projection_fen"]),
+        )
+    console.print(table)
+    console.print(
+        "金额为区级税收（万元）；差距 = 完成率 − 时间进度（百分点）；季节% = 上年同期累计占全年比重。"
+    )
+    for t in data["targets"]:
+        console.print(f"· {t['name']}：{t['sentence']}")

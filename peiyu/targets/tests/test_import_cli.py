@@ -4,7 +4,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from peiyu.accounts.models import AuditLog, Department
@@ -171,7 +171,7 @@ def test_stats_targets_json_keys_and_rounding(world, capsys):
             unit="家",
         ),
     )
-    call_command("stats_targets", "--month", "2025-02", "--json")
+    call_command("stats", "targets", "--month", "2025-02", "--json")
     data = json.loads(capsys.readouterr().out)
     assert data["month"] == "2025-02" and data["time_progress_pct"] == 16.7
     health, hi = data["targets"]
@@ -201,7 +201,11 @@ def test_stats_targets_json_keys_and_rounding(world, capsys):
         and hi["actual_value"] is None
         and hi["status"] == "none"
     )
-    with pytest.raises(Exception, match="YYYY-MM"):
-        call_command("stats_targets", "--month", "2025-13")
-    call_command("stats_targets", "--month", "2025-02")
-    assert "完成 18.2%，快于时间进度 1.5 个百分点" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("stats", "targets", "--month", "2025-13")
+    call_command("stats", "targets", "--month", "2025-02")
+    out = capsys.readouterr().out
+    assert "完成 18.2%，快于时间进度 1.5 个百分点" in out and "时间进度 16.7%" in out
+    # scoped: the area officer has no target here
+    call_command("stats", "targets", "--month", "2025-02", "--json", "--user", world["area_officer"].username)
+    assert json.loads(capsys.readouterr().out)["targets"] == []
