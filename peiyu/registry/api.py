@@ -1,2 +1,74 @@
+"""Registry API: one enterprise by credit code and a scoped search. Everything through scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404
+from ninja import Router, Schema
+
+from peiyu.accounts import scope
+from peiyu.registry import queries
+
 PREFIX = ""
-router = None
+router = Router(tags=["企业名录"])
+PAGE_SIZE = 100
+
+
+class EnterpriseOut(Schema):
+    credit_code: str
+    name: str
+    key_industry: str | None
+    area: str | None
+    status: str
+    industry_code: str
+    established: dt.date | None
+    is_key: bool
+
+
+class EnterprisePage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[EnterpriseOut]
+
+
+def _out(e) -> dict:
+    return {
+        "credit_code": e.credit_code,
+        "name": e.name,
+        "key_industry": e.key_industry.name if e.key_industry_id else None,
+        "area": e.area.name if e.area_id else None,
+        "status": e.status,
+        "industry_code": e.industry_code,
+        "established": e.established,
+        "is_key": e.is_key,
+    }
+
+
+@router.get("enterprises", response=EnterprisePage, summary="查询企业（仅限数据范围内）")
+def search_enterprises(
+    request,
+    q: str = "",
+    industry: str = "",
+    area: str = "",
+    division: str = "",
+    status: str = "",
+    page: int = 1,
+):
+    f = queries.Filters(q=q.strip()[:100], industry=industry, area=area, division=division[:4], status=status)
+    qs = queries.search(request.auth, f)
+    count = qs.count()
+    pages = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 1), pages)
+    rows = qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return {"count": count, "page": page, "pages": pages, "results": [_out(e) for e in rows]}
+
+
+@router.get("enterprises/{credit_code}", response=EnterpriseOut, summary="一家企业（范围外返回 404）")
+def get_enterprise(request, credit_code: str):
+    try:
+        e = scope.get_enterprise_or_404(request.auth, credit_code.strip().upper())
+    except Http404:
+        raise Http404("企业不存在或不在您的数据范围内") from None
+    return _out(e)

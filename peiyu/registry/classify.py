@@ -125,9 +125,9 @@ def normalize_industry_code(raw: Any, tax: Taxonomy, *, allow_section: bool = Fa
             return tax.by_name[name]
         raise CodeError(f"无法识别行业代码“{text}”（应为 2–4 位数字代码，可带门类字母，如 I6511）")
     letter, digits = (m.group(1) or "").upper(), m.group(2)
-    if len(digits) in (1, 3) and (numeric or not letter):
+    if (len(digits) == 1 and numeric) or (len(digits) == 3 and not letter and digits not in tax.codes):
         padded = "0" + digits
-        if (len(digits) == 1 or digits not in tax.codes) and padded in tax.codes:
+        if padded in tax.codes:
             digits = padded
     if len(digits) < 2:
         raise CodeError(f"行业代码“{text}”过短：至少应到大类（2 位数字）")

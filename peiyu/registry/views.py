@@ -1,0 +1,443 @@
+"""Registry pages. Thin: scope comes from peiyu.accounts.scope, rules from classify/actions/importer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from peiyu.accounts import audit, scope
+from peiyu.core.export import Column, Table, xlsx_response
+from peiyu.registry import actions, classify, profile, queries
+from peiyu.registry.models import (
+    Area,
+    Enterprise,
+    EnterpriseEvent,
+    EnterpriseStatus,
+    IndustryCode,
+    IndustryDefinition,
+    IndustryOverride,
+    KeyIndustry,
+    RegistryImport,
+)
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 200000
+
+
+def admin_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_admin:
+            return render(request, "registry/forbidden.html", {"page_title": "无权操作"}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _divisions() -> list[tuple[str, str]]:
+    return list(IndustryCode.objects.filter(level=2).order_by("code").values_list("code", "name"))
+
+
+@login_required
+def enterprise_list(request):
+    f = queries.Filters.from_query(request.GET)
+    qs = queries.search(request.user, f)
+    if request.GET.get("export") == "xlsx":
+        return _export(request, f, qs)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/list.html",
+        {
+            "page_title": "企业查询",
+            "f": f,
+            "page": page,
+            "industries": KeyIndustry.objects.filter(active=True),
+            "areas": Area.objects.all(),
+            "divisions": _divisions(),
+            "statuses": EnterpriseStatus.choices,
+            "sorts": [
+                ("name", "名称"),
+                ("-established", "成立日期（新→旧）"),
+                ("established", "成立日期（旧→新）"),
+                ("industry", "行业代码"),
+                ("area", "街道镇"),
+                ("key_industry", "重点产业"),
+                ("code", "信用代码"),
+            ],
+        },
+    )
+
+
+def _export(request, f: queries.Filters, qs):
+    rows = qs[:EXPORT_LIMIT]
+    names = dict(IndustryCode.objects.values_list("code", "name"))
+    data = (
+        {
+            "credit_code": e.credit_code,
+            "name": e.name,
+            "industry_code": e.industry_code,
+            "industry_name": names.get(e.industry_code, ""),
+            "key_industry": e.key_industry.name if e.key_industry_id else "",
+            "basis": e.classification_basis,
+            "area": e.area.name if e.area_id else "",
+            "status": e.status,
+            "established": e.established,
+            "is_key": "是" if e.is_key else "",
+            "address": e.address,
+            "tags": "、".join(e.tags or []),
+        }
+        for e in rows.iterator(chunk_size=2000)
+    )
+    columns = [
+        Column("统一社会信用代码", "credit_code", width=22),
+        Column("企业名称", "name"),
+        Column("行业代码", "industry_code"),
+        Column("行业名称", "industry_name"),
+        Column("重点产业", "key_industry"),
+        Column("认定依据", "basis"),
+        Column("街道镇", "area"),
+        Column("登记状态", "status"),
+        Column("成立日期", "established", "date"),
+        Column("重点企业", "is_key"),
+        Column("注册地址", "address"),
+        Column("标签", "tags"),
+    ]
+    audit.record_view(request, "registry.export", "企业名录导出", filters=f.__dict__, count=qs.count())
+    title = f"企业名录（{scope.describe(request.user)}，{timezone.localdate():%Y-%m-%d} 导出）"
+    return xlsx_response(
+        f"企业名录_{timezone.localdate():%Y%m%d}.xlsx", [Table("企业名录", columns, data, title=title)]
+    )
+
+
+@login_required
+def enterprise_detail(request, credit_code: str):
+    enterprise = scope.get_enterprise_or_404(request.user, credit_code.strip().upper())
+    audit.record_view(
+        request, "registry.profile", f"一企一档：{enterprise.name}", credit_code=enterprise.credit_code
+    )
+    events = list(enterprise.events.select_related("created_by").order_by("-date", "-id")[:200])
+    overrides = list(enterprise.overrides.select_related("industry", "created_by").order_by("-created_at"))
+    ind_name = (
+        IndustryCode.objects.filter(code=enterprise.industry_code).values_list("name", flat=True).first()
+    )
+    path = []
+    code = enterprise.industry_code
+    if code:
+        path = list(
+            IndustryCode.objects.filter(code__in=[code[:n] for n in range(2, len(code) + 1)])
+            .order_by("level")
+            .values_list("code", "name")
+        )
+    return render(
+        request,
+        "registry/detail.html",
+        {
+            "page_title": enterprise.name,
+            "e": enterprise,
+            "industry_name": ind_name or "",
+            "industry_path": path,
+            "events": events,
+            "classification_events": [ev for ev in events if ev.kind == EnterpriseEvent.Kind.KEY_INDUSTRY],
+            "status_events": [ev for ev in events if ev.kind == EnterpriseEvent.Kind.STATUS],
+            "other_events": [
+                ev
+                for ev in events
+                if ev.kind not in (EnterpriseEvent.Kind.KEY_INDUSTRY, EnterpriseEvent.Kind.STATUS)
+            ],
+            "overrides": overrides,
+            "industries": KeyIndustry.objects.filter(active=True),
+            "sections": profile.sections(request, enterprise),
+            "can_edit": request.user.is_admin,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _editable_enterprise(request, credit_code: str) -> Enterprise:
+    return scope.get_enterprise_or_404(request.user, credit_code)
+
+
+@require_POST
+@admin_required
+def override(request, credit_code: str):
+    enterprise = _editable_enterprise(request, credit_code)
+    industry = KeyIndustry.objects.filter(pk=request.POST.get("industry") or 0).first()
+    if industry is None:
+        messages.error(request, "请选择重点产业")
+        return redirect("registry:detail", credit_code=enterprise.credit_code)
+    try:
+        valid_from = _parse_date(request.POST.get("valid_from"))
+        actions.do_override(
+            request.user,
+            enterprise,
+            industry,
+            request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""),
+            valid_from=valid_from,
+        )
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        enterprise.refresh_from_db()
+        now_in = enterprise.key_industry.name if enterprise.key_industry_id else "非重点产业"
+        messages.success(request, f"已保存手工认定；该企业现为：{now_in}")
+    return redirect("registry:detail", credit_code=enterprise.credit_code)
+
+
+@require_POST
+@admin_required
+def revoke_override(request, pk: int):
+    ov = get_object_or_404(IndustryOverride.objects.select_related("enterprise", "industry"), pk=pk)
+    enterprise = _editable_enterprise(request, ov.enterprise.credit_code)
+    try:
+        actions.do_revoke_override(request.user, ov, reason=request.POST.get("reason", ""))
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已撤销手工认定")
+    return redirect(request.POST.get("next") or reverse("registry:detail", args=[enterprise.credit_code]))
+
+
+@require_POST
+@admin_required
+def key_flag(request, credit_code: str):
+    enterprise = _editable_enterprise(request, credit_code)
+    actions.do_set_key_flag(
+        request.user, enterprise, request.POST.get("is_key") == "1", reason=request.POST.get("reason", "")
+    )
+    messages.success(request, "已更新重点企业标记")
+    return redirect("registry:detail", credit_code=enterprise.credit_code)
+
+
+def _parse_date(raw: str | None) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise actions.ActionError(f"日期“{raw}”格式不正确（应为 2025-01-01）") from None
+
+
+@login_required
+def industries(request):
+    """Key-industry definitions: current and past versions, counts, manual decisions; admins edit
+    prefixes, preview the effect, then save a new version."""
+    inds = list(KeyIndustry.objects.order_by("order", "id"))
+    today = timezone.localdate()
+    rules = classify.rules_as_of(today)
+    counts = classify.counts_by_industry(Enterprise.objects.all())
+    visible_counts = classify.counts_by_industry(scope.enterprises(request.user))
+    defs = IndustryDefinition.objects.select_related("created_by").order_by(
+        "industry_id", "-valid_from", "-id"
+    )
+    history: dict[int, list[IndustryDefinition]] = {}
+    for d in defs:
+        history.setdefault(d.industry_id, []).append(d)
+    rows = [
+        {
+            "industry": ind,
+            "prefixes": rules.prefixes.get(ind.pk, []),
+            "current_id": rules.definition_ids.get(ind.pk),
+            "history": history.get(ind.pk, []),
+            "count": counts.get(ind.name, 0),
+            "visible": visible_counts.get(ind.name, 0),
+        }
+        for ind in inds
+    ]
+    code_names = dict(IndustryCode.objects.values_list("code", "name"))
+    for r in rows:
+        r["prefix_names"] = [(p, code_names.get(p, "")) for p in r["prefixes"]]
+    overrides = scope.restrict(
+        request.user,
+        IndustryOverride.objects.filter(revoked_at__isnull=True).select_related(
+            "enterprise", "industry", "created_by"
+        ),
+        "enterprise",
+    ).order_by("-created_at")[:300]
+    ctx: dict[str, Any] = {
+        "page_title": "重点产业口径",
+        "rows": rows,
+        "overrides": overrides,
+        "can_edit": request.user.is_admin,
+        "today": today,
+        "form": {"industry": "", "prefixes": "", "valid_from": today.isoformat(), "reason": ""},
+    }
+    if request.method == "POST":
+        return _industries_post(request, ctx)
+    return render(request, "registry/industries.html", ctx)
+
+
+def _industries_post(request, ctx: dict[str, Any]):
+    form = {k: (request.POST.get(k) or "").strip() for k in ("industry", "prefixes", "valid_from", "reason")}
+    ctx["form"] = form
+    industry = KeyIndustry.objects.filter(pk=form["industry"] or 0).first()
+    if industry is None:
+        ctx["form_error"] = "请选择要调整的重点产业"
+        return render(request, "registry/industries.html", ctx, status=400)
+    prefixes, errors = classify.normalize_prefixes(form["prefixes"])
+    try:
+        valid_from = _parse_date(form["valid_from"]) or timezone.localdate()
+    except actions.ActionError as exc:
+        errors.append(str(exc))
+        valid_from = timezone.localdate()
+    if not prefixes and not errors:
+        errors.append("口径至少需要一个行业代码前缀")
+    if errors:
+        ctx["form_error"] = "；".join(errors)
+        return render(request, "registry/industries.html", ctx, status=400)
+    if request.POST.get("action") == "save":
+        if not request.user.is_admin:
+            return render(request, "registry/forbidden.html", {"page_title": "无权操作"}, status=403)
+        try:
+            _definition, result = actions.do_save_definition(
+                request.user, industry, prefixes, valid_from=valid_from, reason=form["reason"]
+            )
+        except actions.ActionError as exc:
+            ctx["form_error"] = str(exc)
+            return render(request, "registry/industries.html", ctx, status=400)
+        moved = "，".join(f"{k} +{v}" for k, v in result.entered.items()) or "无企业进入"
+        left = "，".join(f"{k} -{v}" for k, v in result.left.items()) or "无企业退出"
+        messages.success(
+            request,
+            f"已保存“{industry.name}”新口径（自 {valid_from:%Y-%m-%d} 起）：{'、'.join(prefixes)}。今日认定变化 {result.changed} 家（{moved}；{left}）",
+        )
+        return redirect("registry:industries")
+    prev = classify.preview({industry.pk: prefixes}, valid_from)
+    visible = set(
+        scope.enterprises(request.user)
+        .filter(
+            credit_code__in=[
+                s["credit_code"] for r in prev.rows for s in r.entering_sample + r.leaving_sample
+            ]
+        )
+        .values_list("credit_code", flat=True)
+    )
+    for r in prev.rows:
+        r.entering_sample = [s for s in r.entering_sample if s["credit_code"] in visible]
+        r.leaving_sample = [s for s in r.leaving_sample if s["credit_code"] in visible]
+    ctx["preview"] = prev
+    ctx["preview_industry"] = industry
+    ctx["preview_prefixes"] = prefixes
+    ctx["preview_current"] = classify.rules_as_of(valid_from).prefixes.get(industry.pk, [])
+    return render(request, "registry/industries.html", ctx)
+
+
+@admin_required
+def import_page(request):
+    ctx: dict[str, Any] = {
+        "page_title": "名录导入",
+        "recent": RegistryImport.objects.select_related("uploaded_by")[:20],
+    }
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            ctx["form_error"] = "请选择要导入的文件（.xlsx、.xls 或 .csv）"
+            return render(request, "registry/import.html", ctx, status=400)
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in (".xlsx", ".xlsm", ".xls", ".csv", ".txt"):
+            ctx["form_error"] = f"不支持的文件类型“{suffix or upload.name}”（支持 .xlsx、.xls、.csv）"
+            return render(request, "registry/import.html", ctx, status=400)
+        upload_dir = Path(settings.UPLOAD_DIR) / "registry"
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=upload_dir, suffix=suffix, delete=False) as tmp:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+            tmp_path = Path(tmp.name)
+        try:
+            from peiyu.registry.importer import import_file
+
+            result = import_file(
+                tmp_path, upload.name, user=request.user, strict=request.POST.get("strict") == "1"
+            )
+        finally:
+            tmp_path.unlink(missing_ok=True)
+        return redirect("registry:import_detail", pk=result.batch_id)
+    return render(request, "registry/import.html", ctx)
+
+
+@admin_required
+def import_detail(request, pk: int):
+    batch = get_object_or_404(RegistryImport, pk=pk)
+    errors = batch.errors or []
+    page = Paginator(errors, 200).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/import_detail.html",
+        {
+            "page_title": f"导入结果：{batch.file_name}",
+            "batch": batch,
+            "page": page,
+            "by_key_industry": batch.report.get("by_key_industry", {}),
+            "columns": batch.report.get("columns", {}),
+        },
+    )
+
+
+@admin_required
+def import_errors(request, pk: int):
+    batch = get_object_or_404(RegistryImport, pk=pk)
+    columns = [
+        Column("行号", "row", "int", width=8),
+        Column("列", "column", width=24),
+        Column("原值", "value", width=30),
+        Column("问题", "message", width=70),
+    ]
+    audit.record_view(request, "registry.import.errors", f"名录导入错误表：{batch.file_name}", batch=batch.pk)
+    return xlsx_response(
+        f"导入错误_{Path(batch.file_name).stem}.xlsx",
+        [
+            Table(
+                "错误",
+                columns,
+                batch.errors or [],
+                title=f"{batch.file_name} 导入错误（{batch.rejected} 行被拒绝）",
+                notes=[batch.message],
+            )
+        ],
+    )
+
+
+@login_required
+def lookup(request):
+    """Scoped enterprise lookup for autocompletes: HTML options for htmx, or JSON with ?format=json."""
+    q = request.GET.get("q", "")
+    found = queries.lookup(
+        request.user,
+        q,
+        limit=min(int(request.GET.get("limit") or 20), 50)
+        if (request.GET.get("limit") or "").isdigit()
+        else 20,
+    )
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "results": [
+                    {
+                        "credit_code": e.credit_code,
+                        "name": e.name,
+                        "area": e.area.name if e.area_id else "",
+                        "key_industry": e.key_industry.name if e.key_industry_id else "",
+                        "status": e.status,
+                        "url": reverse("registry:detail", args=[e.credit_code]),
+                    }
+                    for e in found
+                ]
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(request, "registry/_lookup.html", {"results": found, "q": q})
