@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: object  # a lazy translation string
     url_name: str
     icon: str  # a short text glyph; no icon font is loaded from outside
     admin_only: bool = False
@@ -17,62 +18,62 @@ class NavItem:
 
 
 NAV: tuple[NavItem, ...] = (
-    NavItem("首页", "web:home", "⌂"),
+    NavItem(_("首页"), "web:home", "⌂"),
     NavItem(
-        "产业税收",
+        _("产业税收"),
         "taxes:dashboard",
         "¥",
         children=(
-            NavItem("税收总览", "taxes:dashboard", ""),
-            NavItem("企业税收明细", "taxes:enterprises", ""),
-            NavItem("增长分解", "taxes:decomposition", ""),
-            NavItem("数据导入", "taxes:import", "", admin_only=True),
-            NavItem("版本管理", "taxes:versions", "", admin_only=True),
-            NavItem("待匹配纳税人", "taxes:unmatched", "", admin_only=True),
-            NavItem("分成比例", "taxes:ratios", "", admin_only=True),
+            NavItem(_("税收总览"), "taxes:dashboard", ""),
+            NavItem(_("企业税收明细"), "taxes:enterprises", ""),
+            NavItem(_("增长分解"), "taxes:decomposition", ""),
+            NavItem(_("数据导入"), "taxes:import", "", admin_only=True),
+            NavItem(_("版本管理"), "taxes:versions", "", admin_only=True),
+            NavItem(_("待匹配纳税人"), "taxes:unmatched", "", admin_only=True),
+            NavItem(_("分成比例"), "taxes:ratios", "", admin_only=True),
         ),
     ),
     NavItem(
-        "目标考核",
+        _("目标考核"),
         "targets:board",
         "◎",
         children=(
-            NavItem("目标看板", "targets:board", ""),
-            NavItem("部门责任", "targets:departments", ""),
-            NavItem("五年规划", "targets:plan", ""),
-            NavItem("目标导入", "targets:import", "", admin_only=True),
+            NavItem(_("目标看板"), "targets:board", ""),
+            NavItem(_("部门责任"), "targets:departments", ""),
+            NavItem(_("五年规划"), "targets:plan", ""),
+            NavItem(_("目标导入"), "targets:import", "", admin_only=True),
         ),
     ),
     NavItem(
-        "重点企业预警",
+        _("重点企业预警"),
         "alerts:inbox",
         "!",
         children=(
-            NavItem("我的待办", "alerts:inbox", ""),
-            NavItem("预警列表", "alerts:list", ""),
-            NavItem("重点企业", "alerts:key_enterprises", ""),
-            NavItem("预警规则", "alerts:rules", "", admin_only=True),
+            NavItem(_("我的待办"), "alerts:inbox", ""),
+            NavItem(_("预警列表"), "alerts:list", ""),
+            NavItem(_("重点企业"), "alerts:key_enterprises", ""),
+            NavItem(_("预警规则"), "alerts:rules", "", admin_only=True),
         ),
     ),
     NavItem(
-        "企业名录",
+        _("企业名录"),
         "registry:list",
         "▤",
         children=(
-            NavItem("企业查询", "registry:list", ""),
-            NavItem("重点产业口径", "registry:industries", ""),
-            NavItem("名录导入", "registry:import", "", admin_only=True),
+            NavItem(_("企业查询"), "registry:list", ""),
+            NavItem(_("重点产业口径"), "registry:industries", ""),
+            NavItem(_("名录导入"), "registry:import", "", admin_only=True),
         ),
     ),
     NavItem(
-        "系统管理",
+        _("系统管理"),
         "accounts:users",
         "⚙",
         admin_only=True,
         children=(
-            NavItem("用户与范围", "accounts:users", "", admin_only=True),
-            NavItem("审计日志", "accounts:audit", "", admin_only=True),
-            NavItem("API 令牌", "accounts:tokens", ""),
+            NavItem(_("用户与范围"), "accounts:users", "", admin_only=True),
+            NavItem(_("审计日志"), "accounts:audit", "", admin_only=True),
+            NavItem(_("API 令牌"), "accounts:tokens", ""),
         ),
     ),
 )
@@ -100,7 +101,7 @@ def build_nav(user, current_path: str) -> list[dict]:
                 continue
             curl = _url(child.url_name)
             if curl:
-                children.append({"label": child.label, "url": curl, "active": current_path == curl})
+                children.append({"label": str(child.label), "url": curl, "active": current_path == curl})
         active = (
             current_path == url
             or any(c["active"] for c in children)

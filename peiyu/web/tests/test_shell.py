@@ -20,3 +20,21 @@ def test_shell_shows_user_and_scope(world, login):
     body = client.get("/").content.decode()
     assert "taopu_p" in body and "桃浦镇" in body
     assert "企业名录" in body or "首页" in body
+
+
+def test_chinese_first_even_for_an_english_browser(world, login):
+    client = login(world["admin"])
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in body and "企业名录" in body
+
+
+def test_english_switch_translates_the_shell(world, login):
+    client = login(world["admin"])
+    resp = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert resp.status_code == 302
+    body = client.get("/").content.decode()
+    assert 'lang="en"' in body
+    assert '<span class="nav-link-title">Registry</span>' in body and "Log out" in body
+    assert '<span class="nav-link-title">企业名录</span>' not in body
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert '<span class="nav-link-title">企业名录</span>' in client.get("/").content.decode()
