@@ -7,6 +7,10 @@ PostHog's pattern: a query is SQL written against *scoped relations* only —
     {r2}   month × key industry × area rollup (month, key_industry_id, area_id, matched, district_fen,
            total_fen, taxpayers)
     {r1}   month × key industry × area × tax type rollup (… tax_type, district_fen, total_fen)
+    {ey}   one month's enterprise-level measures (credit_code, name, enterprise_id, key_industry_id,
+           area_id, status, is_key, matched, month_fen, month_total_fen, prev_month_fen,
+           month_last_year_fen, ytd_fen, ytd_total_fen, prev_ytd_fen, prev_ytd_total_fen); the
+           month is given to the Runner (``ey_month``)
     {facts} fact rows joined to the dimension (month, batch_id, source_row, taxpayer_id, tax_type,
            total_fen, district_fen, enterprise_id, credit_code, name, key_industry_id, area_id, matched)
            — for tracing a figure back to its import batch and source row
@@ -29,7 +33,7 @@ from peiyu.accounts import scope as scope_mod
 from peiyu.accounts.scope import Scope
 from peiyu.taxes import engine, rollups
 
-_PLACEHOLDER = re.compile(r"\{(em|r1|r2|facts)\}")
+_PLACEHOLDER = re.compile(r"\{(em|ey|r1|r2|facts)\}")
 
 
 def as_scope(who: Any) -> Scope:
@@ -39,12 +43,13 @@ def as_scope(who: Any) -> Scope:
 class Runner:
     """Runs analytics SQL for one scope over the current snapshot of the library."""
 
-    def __init__(self, who: Any, months: Any = None) -> None:
+    def __init__(self, who: Any, months: Any = None, ey_month: str | None = None) -> None:
         """``months`` (optional) limits ``{em}`` and ``{facts}`` to those months' files: the other
         months are not even opened (enterprise-level queries over a year need 24 of 60 files)."""
         self.scope = as_scope(who)
         self.snapshot = rollups.current()
         self.months = None if months is None else sorted(set(months))
+        self.ey_month = ey_month
 
     def _predicate(self, alias: str) -> tuple[str, dict[str, Any]]:
         sql, params = scope_mod.sql_predicate(
@@ -62,13 +67,13 @@ class Runner:
     def _relation(self, name: str) -> tuple[str, dict[str, Any]]:
         snap = self.snapshot
         dim = f"read_parquet('{snap.dim_path}')"
-        em_join = (
-            "SELECT e.month, e.taxpayer_id, d.enterprise_id, coalesce(d.credit_code, e.taxpayer_id) AS credit_code, "
-            "coalesce(d.name, e.taxpayer_name) AS name, d.key_industry_id, d.area_id, d.status, "
-            "coalesce(d.is_key, FALSE) AS is_key, (d.enterprise_id IS NOT NULL) AS matched, e.total_fen, e.district_fen "
-            f"FROM {snap.em_sql(self.months)} e LEFT JOIN {dim} d ON d.taxpayer_id = e.taxpayer_id "
-            "WHERE NOT coalesce(d.outside, FALSE)"
-        )
+        em_join = rollups.em_join_sql(snap, self.months)
+        if name == "ey":
+            if not self.ey_month:
+                raise ValueError("{ey} needs Runner(..., ey_month=)")
+            path = rollups.ensure_ey(snap, self.ey_month)
+            pred, params = self._predicate("x")
+            return f"(SELECT * FROM read_parquet('{path}') x WHERE {pred})", params
         if name == "facts":
             pred, params = self._predicate("x")
             return (
@@ -266,13 +271,7 @@ class Period:
         self.prev_year_start = f"{self.year - 1:04d}-01"
 
     def params(self) -> dict[str, Any]:
-        return {
-            "m": self.month,
-            "pm": self.prev_month,
-            "lym": self.last_year_month,
-            "ys": self.year_start,
-            "pys": self.prev_year_start,
-        }
+        return dict(rollups.period_params(self.month))
 
     def window(self) -> list[str]:
         """Every month any measure needs (Jan last year .. month)."""
@@ -283,16 +282,7 @@ class Period:
         return out
 
 
-MEASURES_SQL = (
-    "CAST(sum(CASE WHEN month = $m THEN district_fen ELSE 0 END) AS BIGINT) AS month_fen, "
-    "CAST(sum(CASE WHEN month = $m THEN total_fen ELSE 0 END) AS BIGINT) AS month_total_fen, "
-    "CAST(sum(CASE WHEN month = $pm THEN district_fen ELSE 0 END) AS BIGINT) AS prev_month_fen, "
-    "CAST(sum(CASE WHEN month = $lym THEN district_fen ELSE 0 END) AS BIGINT) AS month_last_year_fen, "
-    "CAST(sum(CASE WHEN month BETWEEN $ys AND $m THEN district_fen ELSE 0 END) AS BIGINT) AS ytd_fen, "
-    "CAST(sum(CASE WHEN month BETWEEN $ys AND $m THEN total_fen ELSE 0 END) AS BIGINT) AS ytd_total_fen, "
-    "CAST(sum(CASE WHEN month BETWEEN $pys AND $lym THEN district_fen ELSE 0 END) AS BIGINT) AS prev_ytd_fen, "
-    "CAST(sum(CASE WHEN month BETWEEN $pys AND $lym THEN total_fen ELSE 0 END) AS BIGINT) AS prev_ytd_total_fen"
-)
+MEASURES_SQL = rollups.MEASURES_SQL
 MEASURE_KEYS = (
     "month_fen",
     "month_total_fen",
@@ -560,20 +550,15 @@ ENTERPRISE_SORTS = {
 }
 
 
-def _enterprise_sql(period: Period, where: str, sort: str) -> str:
+def _enterprise_sql(where: str, sort: str) -> str:
     key = sort.lstrip("-")
     col = ENTERPRISE_SORTS.get(key, "ytd_fen")
     direction = "DESC" if sort.startswith("-") else "ASC"
     return (
-        "WITH t AS (SELECT credit_code, max(name) AS name, max(enterprise_id) AS enterprise_id, "
-        "max(key_industry_id) AS key_industry_id, max(area_id) AS area_id, max(status) AS status, "
-        "max(CASE WHEN is_key THEN 1 ELSE 0 END) AS is_key, max(CASE WHEN matched THEN 1 ELSE 0 END) AS matched, "
-        f"{MEASURES_SQL} FROM {{em}} WHERE month BETWEEN $pys AND $m{where} GROUP BY credit_code), "
-        "u AS (SELECT *, ytd_fen - prev_ytd_fen AS change_fen, "
+        "WITH u AS (SELECT *, ytd_fen - prev_ytd_fen AS change_fen, "
         "CASE WHEN prev_ytd_fen = 0 THEN NULL ELSE CAST(ytd_fen AS DOUBLE) / prev_ytd_fen END AS yoy_ratio, "
         "CASE WHEN prev_month_fen = 0 THEN NULL ELSE CAST(month_fen AS DOUBLE) / prev_month_fen END AS mom_ratio "
-        "FROM t WHERE month_fen <> 0 OR ytd_fen <> 0 OR prev_ytd_fen <> 0 OR ytd_total_fen <> 0 "
-        "OR prev_ytd_total_fen <> 0) "
+        f"FROM {{ey}} WHERE TRUE{where}) "
         "SELECT *, count(*) OVER () AS _count, "
         "sum(month_fen) OVER () AS _sum_month, sum(ytd_fen) OVER () AS _sum_ytd, "
         "sum(prev_ytd_fen) OVER () AS _sum_prev_ytd, sum(ytd_total_fen) OVER () AS _sum_ytd_total "
@@ -622,11 +607,11 @@ def enterprise_rows(
         params["q"] = f"%{escaped}%"
         params["qu"] = f"%{escaped.upper()}%"
         extra += " AND (name LIKE $q ESCAPE '\\' OR credit_code LIKE $qu ESCAPE '\\')"
-    sql = _enterprise_sql(period, extra, sort if sort.lstrip("-") in ENTERPRISE_SORTS else "-ytd")
+    sql = _enterprise_sql(extra, sort if sort.lstrip("-") in ENTERPRISE_SORTS else "-ytd")
     if limit is not None:
         sql += " LIMIT $limit OFFSET $offset"
         params.update({"limit": int(limit), "offset": int(offset)})
-    raw = Runner(who, months=period.window()).dicts(sql, params)
+    raw = Runner(who, ey_month=month).dicts(sql, params)
     sums = {"month_fen": 0, "ytd_fen": 0, "prev_ytd_fen": 0, "ytd_total_fen": 0}
     count = 0
     if raw:
@@ -700,17 +685,12 @@ def decomposition(
     extra, params = _filters(industry_id, area_id)
     params.update(period.params())
     base = (
-        "WITH t AS (SELECT credit_code, max(name) AS name, "
-        "CAST(sum(CASE WHEN month BETWEEN $ys AND $m THEN district_fen ELSE 0 END) AS BIGINT) AS cur, "
-        "CAST(sum(CASE WHEN month BETWEEN $pys AND $lym THEN district_fen ELSE 0 END) AS BIGINT) AS prev "
-        f"FROM {{em}} WHERE (month BETWEEN $ys AND $m OR month BETWEEN $pys AND $lym){extra} "
-        "GROUP BY credit_code), "
-        "c AS (SELECT *, cur - prev AS delta, CASE WHEN prev = 0 AND cur <> 0 THEN 'new' "
-        "WHEN cur = 0 AND prev <> 0 THEN 'lost' WHEN cur = 0 AND prev = 0 THEN 'none' "
-        "WHEN cur >= prev THEN 'up' ELSE 'down' END AS part FROM t) "
+        "WITH c AS (SELECT credit_code, name, ytd_fen AS cur, prev_ytd_fen AS prev, ytd_fen - prev_ytd_fen AS delta, "
+        "CASE WHEN prev_ytd_fen = 0 AND ytd_fen <> 0 THEN 'new' WHEN ytd_fen = 0 AND prev_ytd_fen <> 0 THEN 'lost' "
+        "WHEN ytd_fen = 0 AND prev_ytd_fen = 0 THEN 'none' WHEN ytd_fen >= prev_ytd_fen THEN 'up' ELSE 'down' END "
+        f"AS part FROM {{ey}} WHERE TRUE{extra}) "
     )
-    months = [m for m in period.window() if m <= period.month]
-    runner = Runner(who, months=months)
+    runner = Runner(who, ey_month=month)
     rows = runner.rows(
         base + "SELECT part, count(*), CAST(sum(delta) AS BIGINT), CAST(sum(cur) AS BIGINT), "
         "CAST(sum(prev) AS BIGINT) FROM c GROUP BY part",

@@ -58,7 +58,7 @@ def query_dicts(sql: str, params: dict[str, Any] | None = None) -> list[dict[str
 
 def query_arrow(sql: str, params: dict[str, Any] | None = None) -> Any:
     con = connection()
-    return con.execute(sql, used_params(sql, params)).arrow()
+    return con.execute(sql, used_params(sql, params)).to_arrow_table()
 
 
 def copy_to_parquet(sql: str, path: str, params: dict[str, Any] | None = None) -> None:

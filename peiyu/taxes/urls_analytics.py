@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+"""Tax analytics pages (every user, figures within their scope)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from peiyu.taxes import views
+
+urlpatterns: list = [
+    path("", views.dashboard, name="dashboard"),
+    path("industry/<int:pk>/", views.industry, name="industry"),
+    path("area/<int:pk>/", views.area, name="area"),
+    path("enterprises/", views.enterprises, name="enterprises"),
+    path("decomposition/", views.decomposition, name="decomposition"),
+    path("top/", views.top, name="top"),
+]

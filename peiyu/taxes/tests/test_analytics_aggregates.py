@@ -227,21 +227,37 @@ def test_enterprise_monthly_traces_to_batches(world):
     )
 
 
-def test_every_template_transpiles_to_spark(world):
+def test_every_template_transpiles_to_spark(world, monkeypatch):
+    """Record every SQL statement the analytics module and the rollup builder send to DuckDB (the
+    calls go through to the real engine) and transpile each to Spark SQL."""
+    seen: list[str] = []
+    for name in ("query", "query_dicts", "copy_to_parquet"):
+        original = getattr(engine, name)
+
+        def spy(sql, *args, _original=original, **kwargs):
+            seen.append(sql)
+            return _original(sql, *args, **kwargs)
+
+        monkeypatch.setattr(engine, name, spy)
     fill(world)
-    runner = analytics.Runner(world["area_officer"])
-    period = analytics.Period(M)
-    templates = [
-        f"SELECT key_industry_id, {analytics.MEASURES_SQL} FROM {{r2}} WHERE month BETWEEN $pys AND $m GROUP BY 1",
-        analytics._enterprise_sql(period, " AND key_industry_id = $f_industry", "-ytd")
-        + " LIMIT $limit OFFSET $offset",
-        f"SELECT tax_type, {analytics.MEASURES_SQL} FROM {{r1}} GROUP BY tax_type",
-        "SELECT month, batch_id, count(*), min(source_row) FROM {facts} WHERE enterprise_id = $eid GROUP BY 1, 2",
-    ]
-    for template in templates:
-        sql, _ = runner.sql(template)
+    soft, a2 = world["industries"]["soft"].id, world["areas"]["a2"].id
+    for who in (world["admin"], world["area_officer"]):
+        analytics.industry_stats(who, M)
+        analytics.area_stats(who, M, industry_id=soft)
+        analytics.industry_breakdown(who, M, area_id=a2)
+        analytics.monthly_compare(who, M, industry_id=soft)
+        analytics.monthly_totals(who, [M], by="area")
+        analytics.enterprise_series(who, [M])
+        analytics.tax_types(who, M, area_id=a2)
+        analytics.enterprise_rows(who, M, industry_id=soft, q="软件", limit=5, offset=5)
+        analytics.top_enterprises(who, M, 3)
+        analytics.decomposition(who, M, industry_id=soft, top=3)
+        analytics.enterprise_monthly(who, world["enterprises"]["soft_a2"].id, M)
+    assert len(seen) > 30
+    assert any("{" not in s and "FROM (SELECT" in s for s in seen)
+    for sql in seen:
         spark = engine.to_dialect(sql, "spark")
-        assert "::" not in spark and re.search(r"\bSELECT\b", spark)
+        assert "::" not in spark and re.search(r"\bSELECT\b", spark.upper())
 
 
 def test_invalidation_is_cheap_and_safe(world):

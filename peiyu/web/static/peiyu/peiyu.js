@@ -12,12 +12,36 @@
   function fmtWan(v) {
     return (v / 1000000).toLocaleString("zh-CN", { maximumFractionDigits: 2 });
   }
+  function fenTooltip(option) {
+    option.tooltip = Object.assign({ valueFormatter: function (v) { return v == null ? "—" : fmtWan(v) + " 万元"; } }, option.tooltip || {});
+  }
+  // Extra option flags (tax pages): _fenTooltip (pie: values in fen), _fenXAxis (horizontal bars),
+  // _waterfall (floating bars whose data items carry the signed amount in `real`).
+  function prepareOption(option) {
+    if (option._fenTooltip) { delete option._fenTooltip; fenTooltip(option); }
+    if (option._fenXAxis) {
+      delete option._fenXAxis;
+      option.xAxis = Object.assign({}, option.xAxis || {}, { axisLabel: { formatter: fmtWan } });
+      fenTooltip(option);
+    }
+    if (option._waterfall) {
+      delete option._waterfall;
+      var real = function (p) { return p.data && p.data.real != null ? p.data.real : p.value; };
+      option.tooltip = Object.assign({}, option.tooltip || {}, {
+        formatter: function (p) { var v = real(p); return p.name + "<br>" + (p.data && p.data.signed && v > 0 ? "+" : "") + fmtWan(v) + " 万元"; }
+      });
+      (option.series || []).forEach(function (s) {
+        if (s.label && s.label.show) { s.label.formatter = function (p) { return fmtWan(real(p)); }; }
+      });
+    }
+    return option;
+  }
   function initCharts(root) {
     if (!window.echarts) return;
     (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
       var src = document.getElementById(el.getAttribute("data-chart"));
       if (!src) return;
-      var option = JSON.parse(src.textContent);
+      var option = prepareOption(JSON.parse(src.textContent));
       if (option._fenAxis) {  // values in fen, shown in 万元
         delete option._fenAxis;
         option.yAxis = Object.assign({ axisLabel: { formatter: fmtWan } }, option.yAxis || {});

@@ -1,0 +1,559 @@
+"""Tax analytics pages: dashboard, industry and area drill-downs, enterprise list, growth
+decomposition, top-N and concentration. Thin views: every figure comes from
+:mod:`peiyu.taxes.analytics` (scoped there); pages listing enterprises are written to the audit log.
+Every table exports to Excel (``?export=xlsx``); filters update the page body through htmx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from peiyu.accounts import audit
+from peiyu.accounts import scope as scope_mod
+from peiyu.core.export import Column, Table, xlsx_response
+from peiyu.registry.models import Area, KeyIndustry
+from peiyu.taxes import analytics, charts
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 200_000
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def profile_url(credit_code: str) -> str | None:
+    """The registry profile of an enterprise, when the registry pages are installed."""
+    try:
+        return reverse("registry:detail", args=[credit_code])
+    except NoReverseMatch:
+        return None
+
+
+def _pick(model: Any, value: str) -> Any:
+    value = (value or "").replace("\x00", "").strip()
+    if not value:
+        return None
+    if value.isdigit() and len(value) < 12:
+        return model.objects.filter(pk=int(value)).first()
+    return model.objects.filter(name=value[:100]).first()
+
+
+class Filters:
+    """Month, industry and area from the query string, validated (bad values fall back with a message)."""
+
+    def __init__(self, request: Any, *, industry: Any = None, area: Any = None) -> None:
+        self.request = request
+        self.scope = scope_mod.scope_for(request.user)
+        self.months = analytics.months_available()
+        self.month: str | None = None
+        raw = request.GET.get("month", "")
+        try:
+            self.month = analytics.resolve_month(raw or None)
+        except analytics.AnalyticsError as exc:
+            if raw and self.months:
+                messages.warning(request, f"{exc}，已显示最新月份 {self.months[-1]}。")
+                self.month = self.months[-1]
+        self.industry = (
+            industry if industry is not None else _pick(KeyIndustry, request.GET.get("industry", ""))
+        )
+        self.area = area if area is not None else _pick(Area, request.GET.get("area", ""))
+        if request.GET.get("industry") and self.industry is None:
+            messages.warning(request, "未找到所选产业，已显示全部产业。")
+        if request.GET.get("area") and self.area is None:
+            messages.warning(request, "未找到所选街道镇，已显示全部街道镇。")
+
+    @property
+    def industry_id(self) -> int | None:
+        return self.industry.id if self.industry else None
+
+    @property
+    def area_id(self) -> int | None:
+        return self.area.id if self.area else None
+
+    def industries(self) -> Any:
+        qs = KeyIndustry.objects.filter(active=True).order_by("order", "id")
+        if not self.scope.everything and not self.scope.area_ids and not self.scope.enterprise_ids:
+            qs = qs.filter(id__in=self.scope.industry_ids)
+        return qs
+
+    def areas(self) -> Any:
+        qs = Area.objects.order_by("order", "code")
+        if not self.scope.everything and not self.scope.industry_ids and not self.scope.enterprise_ids:
+            qs = qs.filter(id__in=self.scope.area_ids)
+        return qs
+
+    def label(self) -> str:
+        if not self.month:
+            return ""
+        y, m = self.month.split("-")
+        parts = [f"{y}年{int(m)}月"]
+        if self.industry:
+            parts.append(self.industry.name)
+        if self.area:
+            parts.append(self.area.name)
+        return " · ".join(parts)
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "months": list(reversed(self.months)),
+            "month": self.month,
+            "industry": self.industry,
+            "area": self.area,
+            "industry_choices": self.industries(),
+            "area_choices": self.areas(),
+            "filter_label": self.label(),
+        }
+
+
+def _respond(request: Any, template: str, body: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole page, or only its body for an htmx request (filters swap ``#tax-body``)."""
+    context.setdefault("body_template", body)
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        return render(request, body, context)
+    return render(request, template, context)
+
+
+def _no_data(request: Any, title: str) -> HttpResponse:
+    return render(request, "taxes/no_data.html", {"page_title": title})
+
+
+def _wants_export(request: Any) -> bool:
+    return request.GET.get("export") == "xlsx"
+
+
+MEASURE_COLUMNS = [
+    Column("本月区级税收（万元）", "month_fen", "wan"),
+    Column("上月（万元）", "prev_month_fen", "wan"),
+    Column("环比（%）", "mom_pct", "pct"),
+    Column("累计区级税收（万元）", "ytd_fen", "wan"),
+    Column("上年同期累计（万元）", "prev_ytd_fen", "wan"),
+    Column("同比（%）", "yoy_pct", "pct"),
+    Column("增减额（万元）", "change_fen", "wan"),
+    Column("累计税收总额（万元）", "ytd_total_fen", "wan"),
+]
+
+
+def _link_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for r in rows:
+        r["profile_url"] = profile_url(r["credit_code"]) if r.get("matched") else None
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard
+
+
+@login_required
+def dashboard(request: Any) -> HttpResponse:
+    f = Filters(request)
+    if not f.month:
+        return _no_data(request, "产业税收总览")
+    stats = analytics.industry_stats(request.user, f.month)
+    rows = [*stats["industries"], *stats["others"]]
+    types = analytics.tax_types(request.user, f.month)
+    monthly = analytics.monthly_compare(request.user, f.month)
+    title = f"{f.label()} 产业税收总览"
+    if _wants_export(request):
+        return xlsx_response(
+            f"产业税收总览_{f.month}.xlsx",
+            [
+                Table(
+                    "分产业",
+                    [
+                        Column("产业", "name"),
+                        *MEASURE_COLUMNS,
+                        Column("纳税企业数", "taxpayers", "int"),
+                        Column("累计占比（%）", "share_pct", "pct"),
+                    ],
+                    [*rows, stats["district"]],
+                    title=title,
+                    notes=["金额为区级税收，单位万元；累计为当年 1 月至所选月份。"],
+                ),
+                Table(
+                    "分税种",
+                    [
+                        Column("税种", "tax_type"),
+                        Column("本月（万元）", "month_fen", "wan"),
+                        Column("累计（万元）", "ytd_fen", "wan"),
+                        Column("上年同期累计（万元）", "prev_ytd_fen", "wan"),
+                        Column("同比（%）", "yoy_pct", "pct"),
+                        Column("累计占比（%）", "share_pct", "pct"),
+                    ],
+                    types,
+                    title=title,
+                ),
+                Table(
+                    "分月对比",
+                    [
+                        Column("月份", "label"),
+                        Column(f"{monthly['year']}年（万元）", "this", "wan"),
+                        Column(f"{monthly['year'] - 1}年（万元）", "last", "wan"),
+                    ],
+                    [
+                        {"label": lb, "this": t, "last": last}
+                        for lb, t, last in zip(
+                            monthly["labels"], monthly["this_year"], monthly["last_year"], strict=True
+                        )
+                    ],
+                    title=title,
+                ),
+            ],
+        )
+    context = {
+        "page_title": "产业税收总览",
+        "stats": stats,
+        "rows": rows,
+        "types": types,
+        "chart_monthly": charts.year_compare(monthly),
+        "chart_industries": charts.share_pie("累计区级税收构成（分产业）", rows, "name", "ytd_fen"),
+        "chart_types": charts.share_pie("累计区级税收构成（分税种）", types, "tax_type", "ytd_fen"),
+        "chart_mom": charts.month_vs_prev(stats["industries"]),
+        **f.context(),
+    }
+    return _respond(request, "taxes/dashboard.html", "taxes/_dashboard_body.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Drill-down: industry → area → enterprise
+
+
+def _check_industry_visible(request: Any, industry: KeyIndustry) -> None:
+    s = scope_mod.scope_for(request.user)
+    if s.everything or industry.id in s.industry_ids or s.area_ids or s.enterprise_ids:
+        return
+    raise Http404("产业不存在")
+
+
+def _check_area_visible(request: Any, area: Area) -> None:
+    s = scope_mod.scope_for(request.user)
+    if s.everything or area.id in s.area_ids or s.industry_ids or s.enterprise_ids:
+        return
+    raise Http404("街道镇不存在")
+
+
+@login_required
+def industry(request: Any, pk: int) -> HttpResponse:
+    ind = KeyIndustry.objects.filter(pk=pk).first()
+    if ind is None:
+        raise Http404("产业不存在")
+    _check_industry_visible(request, ind)
+    f = Filters(request, industry=ind)
+    if not f.month:
+        return _no_data(request, ind.name)
+    summary = analytics.totals(request.user, f.month, industry_id=ind.id)
+    areas = analytics.area_stats(request.user, f.month, industry_id=ind.id)
+    types = analytics.tax_types(request.user, f.month, industry_id=ind.id)
+    top = analytics.top_enterprises(request.user, f.month, 10, industry_id=ind.id)
+    _link_rows(top["rows"])
+    audit.record_view(
+        request, "view_tax_industry", f"产业税收 {ind.name} {f.month}", month=f.month, industry=ind.id
+    )
+    title = f"{f.label()} 产业税收"
+    if _wants_export(request):
+        return xlsx_response(
+            f"{ind.name}_{f.month}.xlsx",
+            [
+                Table(
+                    "分街道镇",
+                    [
+                        Column("街道镇", "name"),
+                        *MEASURE_COLUMNS,
+                        Column("纳税企业数", "taxpayers", "int"),
+                        Column("累计占比（%）", "share_pct", "pct"),
+                    ],
+                    areas,
+                    title=title,
+                ),
+                Table(
+                    "重点企业前十",
+                    TOP_COLUMNS,
+                    top["rows"],
+                    title=title,
+                    notes=[f"前十户累计占比：{top['top10_share_pct'] or 0:.1f}%"],
+                ),
+                Table(
+                    "分税种",
+                    [
+                        Column("税种", "tax_type"),
+                        Column("累计（万元）", "ytd_fen", "wan"),
+                        Column("上年同期累计（万元）", "prev_ytd_fen", "wan"),
+                        Column("同比（%）", "yoy_pct", "pct"),
+                    ],
+                    types,
+                    title=title,
+                ),
+            ],
+        )
+    context = {
+        "page_title": f"{ind.name} · 产业税收",
+        "ind": ind,
+        "summary": summary,
+        "areas_rows": areas,
+        "types": types,
+        "top": top,
+        "chart_monthly": charts.year_compare(
+            analytics.monthly_compare(request.user, f.month, industry_id=ind.id)
+        ),
+        "chart_areas": charts.share_pie("累计区级税收构成（分街道镇）", areas, "name", "ytd_fen"),
+        **f.context(),
+    }
+    return _respond(request, "taxes/industry.html", "taxes/_industry_body.html", context)
+
+
+@login_required
+def area(request: Any, pk: int) -> HttpResponse:
+    obj = Area.objects.filter(pk=pk).first()
+    if obj is None:
+        raise Http404("街道镇不存在")
+    _check_area_visible(request, obj)
+    f = Filters(request, area=obj)
+    if not f.month:
+        return _no_data(request, obj.name)
+    summary = analytics.totals(request.user, f.month, area_id=obj.id)
+    inds = analytics.industry_breakdown(request.user, f.month, area_id=obj.id)
+    top = analytics.top_enterprises(request.user, f.month, 10, area_id=obj.id)
+    _link_rows(top["rows"])
+    audit.record_view(
+        request, "view_tax_area", f"街道镇税收 {obj.name} {f.month}", month=f.month, area=obj.id
+    )
+    title = f"{f.label()} 税收"
+    if _wants_export(request):
+        return xlsx_response(
+            f"{obj.name}_{f.month}.xlsx",
+            [
+                Table(
+                    "分产业",
+                    [
+                        Column("产业", "name"),
+                        *MEASURE_COLUMNS,
+                        Column("纳税企业数", "taxpayers", "int"),
+                        Column("累计占比（%）", "share_pct", "pct"),
+                    ],
+                    inds,
+                    title=title,
+                ),
+                Table("重点企业前十", TOP_COLUMNS, top["rows"], title=title),
+            ],
+        )
+    context = {
+        "page_title": f"{obj.name} · 税收",
+        "area_obj": obj,
+        "summary": summary,
+        "industry_rows": inds,
+        "top": top,
+        "chart_monthly": charts.year_compare(
+            analytics.monthly_compare(request.user, f.month, area_id=obj.id)
+        ),
+        "chart_industries": charts.share_pie("累计区级税收构成（分产业）", inds, "name", "ytd_fen"),
+        **f.context(),
+    }
+    return _respond(request, "taxes/area.html", "taxes/_area_body.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Enterprise list
+
+ENTERPRISE_COLUMNS = [
+    Column("统一社会信用代码", "credit_code"),
+    Column("企业名称", "name"),
+    Column("重点产业", "key_industry"),
+    Column("街道镇", "area"),
+    *MEASURE_COLUMNS,
+]
+TOP_COLUMNS = [
+    Column("统一社会信用代码", "credit_code"),
+    Column("企业名称", "name"),
+    Column("重点产业", "key_industry"),
+    Column("街道镇", "area"),
+    Column("累计区级税收（万元）", "ytd_fen", "wan"),
+    Column("上年同期累计（万元）", "prev_ytd_fen", "wan"),
+    Column("同比（%）", "yoy_pct", "pct"),
+    Column("占比（%）", "share_pct", "pct"),
+]
+SORT_LABELS = {
+    "-ytd": "累计（高→低）",
+    "ytd": "累计（低→高）",
+    "-month": "本月（高→低）",
+    "-change": "增收最多",
+    "change": "减收最多",
+    "-yoy": "同比增幅最高",
+    "yoy": "同比降幅最大",
+    "name": "企业名称",
+}
+
+
+@login_required
+def enterprises(request: Any) -> HttpResponse:
+    f = Filters(request)
+    if not f.month:
+        return _no_data(request, "企业税收明细")
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    sort = request.GET.get("sort", "-ytd")
+    if sort.lstrip("-") not in analytics.ENTERPRISE_SORTS:
+        sort = "-ytd"
+    try:
+        page = max(1, min(int(request.GET.get("page", "1")), 1_000_000))
+    except ValueError:
+        page = 1
+    kwargs = {"industry_id": f.industry_id, "area_id": f.area_id, "q": q, "sort": sort}
+    if _wants_export(request):
+        result = analytics.enterprise_rows(request.user, f.month, limit=EXPORT_LIMIT, **kwargs)
+        audit.record_view(
+            request,
+            "export_tax_enterprises",
+            f"导出企业税收明细 {f.label()}",
+            month=f.month,
+            rows=len(result["rows"]),
+            q=q,
+        )
+        return xlsx_response(
+            f"企业税收明细_{f.month}.xlsx",
+            [
+                Table(
+                    "企业税收明细",
+                    ENTERPRISE_COLUMNS,
+                    result["rows"],
+                    title=f"{f.label()} 企业税收明细",
+                    notes=[
+                        "金额为区级税收，单位万元；累计为当年 1 月至所选月份；上年同期按当前产业口径（同口径）。"
+                    ],
+                )
+            ],
+        )
+    result = analytics.enterprise_rows(
+        request.user, f.month, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **kwargs
+    )
+    _link_rows(result["rows"])
+    audit.record_view(
+        request, "view_tax_enterprises", f"企业税收明细 {f.label()}", month=f.month, page=page, q=q
+    )
+    pages = max(1, (result["count"] + PAGE_SIZE - 1) // PAGE_SIZE)
+    context = {
+        "page_title": "企业税收明细",
+        "result": result,
+        "rows": result["rows"],
+        "q": q,
+        "sort": sort,
+        "sort_labels": SORT_LABELS,
+        "page": page,
+        "pages": pages,
+        "prev_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if page < pages else None,
+        "first_index": (page - 1) * PAGE_SIZE,
+        **f.context(),
+    }
+    return _respond(request, "taxes/enterprises.html", "taxes/_enterprises_body.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Growth decomposition and top-N
+
+
+@login_required
+def decomposition(request: Any) -> HttpResponse:
+    f = Filters(request)
+    if not f.month:
+        return _no_data(request, "增长分解")
+    dec = analytics.decomposition(request.user, f.month, industry_id=f.industry_id, area_id=f.area_id, top=10)
+    audit.record_view(request, "view_tax_decomposition", f"增长分解 {f.label()}", month=f.month)
+    title = f"{f.label()} 累计区级税收增长分解"
+    if _wants_export(request):
+        detail = [{"part": p["label"], **t} for p in dec["parts"] for t in p["top"]]
+        return xlsx_response(
+            f"增长分解_{f.month}.xlsx",
+            [
+                Table(
+                    "分解",
+                    [
+                        Column("构成", "label"),
+                        Column("金额（万元）", "fen", "wan"),
+                        Column("企业数", "enterprises", "int"),
+                        Column("口径", "help"),
+                    ],
+                    [
+                        {"label": "上年同期累计", "fen": dec["prev_ytd_fen"]},
+                        *dec["parts"],
+                        {"label": "本年累计", "fen": dec["ytd_fen"]},
+                    ],
+                    title=title,
+                    notes=["各构成之和等于本年累计与上年同期累计之差（同口径，区级税收）。"],
+                ),
+                Table(
+                    "主要企业",
+                    [
+                        Column("构成", "part"),
+                        Column("统一社会信用代码", "credit_code"),
+                        Column("企业名称", "name"),
+                        Column("本年累计（万元）", "cur", "wan"),
+                        Column("上年同期（万元）", "prev", "wan"),
+                        Column("增减（万元）", "delta", "wan"),
+                    ],
+                    detail,
+                    title=title,
+                ),
+            ],
+        )
+    for p in dec["parts"]:
+        for t in p["top"]:
+            t["profile_url"] = profile_url(t["credit_code"])
+    context = {
+        "page_title": "增长分解",
+        "dec": dec,
+        "chart_waterfall": charts.waterfall(dec),
+        **f.context(),
+    }
+    return _respond(request, "taxes/decomposition.html", "taxes/_decomposition_body.html", context)
+
+
+@login_required
+def top(request: Any) -> HttpResponse:
+    f = Filters(request)
+    if not f.month:
+        return _no_data(request, "重点税源与集中度")
+    try:
+        n = max(1, min(int(request.GET.get("n", "20")), 200))
+    except ValueError:
+        n = 20
+    by = "month" if request.GET.get("by") == "month" else "ytd"
+    result = analytics.top_enterprises(
+        request.user, f.month, n, industry_id=f.industry_id, area_id=f.area_id, by=by
+    )
+    _link_rows(result["rows"])
+    audit.record_view(request, "view_tax_top", f"重点税源前 {n} 户 {f.label()}", month=f.month, n=n)
+    title = f"{f.label()} 重点税源前 {n} 户（按{'本月' if by == 'month' else '累计'}区级税收）"
+    if _wants_export(request):
+        return xlsx_response(
+            f"重点税源_{f.month}.xlsx",
+            [
+                Table(
+                    "重点税源",
+                    [
+                        Column("排名", "rank", "int"),
+                        *TOP_COLUMNS[:4],
+                        Column("本月（万元）", "month_fen", "wan"),
+                        *TOP_COLUMNS[4:],
+                    ],
+                    [{"rank": i + 1, **r} for i, r in enumerate(result["rows"])],
+                    title=title,
+                    notes=[
+                        f"前十户占比：{result['top10_share_pct'] or 0:.1f}%；纳税企业 {result['count']} 户。"
+                    ],
+                )
+            ],
+        )
+    context = {
+        "page_title": "重点税源与集中度",
+        "result": result,
+        "n": n,
+        "n_choices": sorted({10, 20, 50, 100, 200, n}),
+        "by": by,
+        "chart_top": charts.top_bar(result["rows"][:20], "ytd_fen" if by == "ytd" else "month_fen"),
+        **f.context(),
+    }
+    return _respond(request, "taxes/top.html", "taxes/_top_body.html", context)
