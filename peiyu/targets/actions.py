@@ -13,6 +13,22 @@ from peiyu.accounts.audit import record
 from peiyu.targets.models import FiveYearPlan, PlanLine, Target, TargetKind, TargetReport, TargetSettings
 from peiyu.targets.progress import can_report, div_round
 
+ATTACHMENT_TYPES = {
+    "pdf",
+    "ofd",
+    "doc",
+    "docx",
+    "wps",
+    "xls",
+    "xlsx",
+    "et",
+    "jpg",
+    "jpeg",
+    "png",
+    "txt",
+    "zip",
+}
+
 
 class ActionError(Exception):
     """A refused change; the message is Chinese and meant for the user."""
@@ -172,8 +188,14 @@ def do_report_value(
     number = parse_value(value)
     if number < 0:
         raise ActionError(f"完成值“{value}”不能为负数")
-    if attachment is not None and attachment.size > 20 * 1024 * 1024:
-        raise ActionError("附件不能超过 20 MB")
+    if attachment is not None:
+        suffix = attachment.name.rsplit(".", 1)[-1].lower() if "." in attachment.name else ""
+        if suffix not in ATTACHMENT_TYPES:
+            raise ActionError(
+                f"附件“{attachment.name}”类型不支持（可上传 {'、'.join(sorted(ATTACHMENT_TYPES))}）"
+            )
+        if attachment.size > 20 * 1024 * 1024:
+            raise ActionError("附件不能超过 20 MB")
     dept = None
     if department is not None:  # an administrator entering a department's figure on its behalf
         if not target.departments.filter(pk=department.pk).exists():

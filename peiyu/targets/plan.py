@@ -55,6 +55,8 @@ def plan_progress(user: Any, plan: FiveYearPlan) -> list[dict[str, Any]]:
                     "actual_fen": actual,
                     "complete": complete,
                     "through": ym[-1] if ym else None,
+                    "since": ym[0] if ym else None,
+                    "running": bool(ym) and not complete and bool(latest) and latest.startswith(str(y)),
                     "projection_fen": projection,
                     "completion_pct": pct(actual, milestone)
                     if actual is not None and milestone and complete

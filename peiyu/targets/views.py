@@ -12,7 +12,6 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -322,18 +321,50 @@ def _target_or_404(request: Any, pk: int) -> Target:
     return target
 
 
+FIELD_LABELS = {
+    "year": "年度",
+    "name": "指标名称",
+    "kind": "类型",
+    "key_industry": "重点产业",
+    "area": "街道镇",
+    "target_fen": "区级税收目标（万元）",
+    "growth_pct": "增长目标（%）",
+    "target_value": "目标值",
+    "unit": "单位",
+    "departments": "责任部门",
+    "note": "备注",
+    "month": "截至月份",
+    "value": "完成值",
+    "attachment": "附件",
+    "department": "报送部门",
+}
+
+
+def _show(key: str, value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    if key == "target_fen":
+        return format_wan(int(value))
+    if key == "kind":
+        return TargetKind(value).label if value in TargetKind.values else str(value)
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    return str(value)
+
+
 def history_rows(target: Target) -> list[dict[str, Any]]:
+    """The target's change history, read from its audit rows (newest first)."""
     rows = []
-    qs = AuditLog.objects.filter(object_id=str(target.pk), action__startswith="target_").exclude(
-        action="target_settings"
+    qs = AuditLog.objects.filter(
+        object_type="targets.target", object_id=str(target.pk), action__startswith="target_"
     )
-    qs = qs.filter(Q(object_type="targets.target"))
     for row in qs.order_by("-time", "-id"):
         before, after = row.before or {}, row.after or {}
         changes = []
-        for key in sorted(set(before) | set(after)):
-            if before.get(key) != after.get(key):
-                changes.append({"field": key, "before": before.get(key), "after": after.get(key)})
+        for key in [k for k in FIELD_LABELS if k in before or k in after]:
+            b, a = _show(key, before.get(key)), _show(key, after.get(key))
+            if b != a:
+                changes.append({"field": FIELD_LABELS[key], "before": b, "after": a})
         rows.append({"row": row, "label": HISTORY_LABELS.get(row.action, row.action), "changes": changes})
     return rows
 

@@ -90,7 +90,7 @@ def test_detail_history_and_scope(setup, login):
         .get(reverse("targets:detail", args=[t.pk]), {"month": "2025-03"})
         .content.decode()
     )
-    assert "年中调整" in html and "修改" in html
+    assert "年中调整" in html and "区级税收目标（万元）</span>：200.00 → 210.00" in html
     assert 'data-chart="target-path"' in html
     assert login(setup["area_officer"]).get(reverse("targets:detail", args=[t.pk])).status_code == 404
     assert login(setup["industry_officer"]).get(reverse("targets:detail", args=[t.pk])).status_code == 200
@@ -169,6 +169,25 @@ def test_plan_page(setup, login):
     assert "plan-software" in html and "160.00" in html  # 2024 actual for software
     html = login(setup["area_officer"]).get(reverse("targets:plan")).content.decode()
     assert "plan-software" not in html
+
+
+def test_api_targets_and_stats_by_persona(setup, login):
+    client = login(setup["admin"])
+    data = client.get("/api/v1/targets", {"year": 2025}).json()
+    assert data["count"] == 5 and {i["name"] for i in data["items"]} == set(NAMES)
+    stats = client.get("/api/v1/stats/targets", {"month": "2025-03"}).json()
+    assert stats["time_progress_pct"] == 25.0 and len(stats["targets"]) == 5
+    soft = next(t for t in stats["targets"] if t["name"] == "智能软件")
+    assert (soft["target_fen"], soft["actual_fen"], soft["completion_pct"], soft["gap_pp"]) == (
+        200 * WAN,
+        36 * WAN,
+        18.0,
+        -7.0,
+    )
+    area = login(setup["area_officer"]).get("/api/v1/stats/targets", {"month": "2025-03"}).json()
+    assert [t["name"] for t in area["targets"]] == ["桃浦镇"]
+    assert login(setup["outsider"]).get("/api/v1/targets").json()["count"] == 0
+    assert client.get("/api/v1/stats/targets", {"month": "2025-3"}).status_code == 400
 
 
 def test_home_panel(setup, login):
