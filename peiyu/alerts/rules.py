@@ -214,10 +214,8 @@ def moved_out_candidates(month: str, cfg: AlertSettings) -> dict[int, dict[str, 
     gone = dict(Enterprise.objects.filter(status__in=GONE_STATUSES).values_list("id", "status"))
     since: dict[int, dt.date] = {}
     for eid, date in (
-        EnterpriseEvent.objects.filter(
-            enterprise_id__in=list(gone), kind=EnterpriseEvent.Kind.STATUS, after__in=GONE_STATUSES
-        )
-        .order_by("date")
+        EnterpriseEvent.objects.filter(kind=EnterpriseEvent.Kind.STATUS, after__in=GONE_STATUSES)
+        .order_by("date", "id")
         .values_list("enterprise_id", "date")
     ):
         since[eid] = date
@@ -409,6 +407,8 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
         )
         owners = OwnerFinder()
         events: list[WarningEvent] = []
+        to_update: list[Warning] = []
+        closed_update: list[Warning] = []
         for f in det.findings:
             key = (f.enterprise_id, f.rule)
             w = open_map.get(key)
@@ -419,6 +419,8 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
                         w.save(update_fields=["first_month"])
                     continue
                 changed = month > w.last_month or not w.condition_holds
+                if not changed and w.evidence == f.evidence and w.severity == f.severity:
+                    continue  # the same month again with the same numbers: nothing to write
                 w.last_month, w.evidence, w.summary, w.severity = (
                     month,
                     f.evidence,
@@ -426,16 +428,7 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
                     f.severity,
                 )
                 w.condition_holds, w.cleared_month = True, ""
-                w.save(
-                    update_fields=[
-                        "last_month",
-                        "evidence",
-                        "summary",
-                        "severity",
-                        "condition_holds",
-                        "cleared_month",
-                    ]
-                )
+                to_update.append(w)
                 if changed:
                     result.updated += 1
                     events.append(
@@ -448,7 +441,7 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
             if c is not None and month >= c.last_month:
                 if month > c.last_month:
                     c.last_month, c.evidence = month, f.evidence
-                    c.save(update_fields=["last_month", "evidence"])
+                    closed_update.append(c)
                 result.suppressed += 1
                 continue
             if c is not None:
@@ -515,7 +508,13 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
                     )
                 )
             w.save(update_fields=fields)
-        WarningEvent.objects.bulk_create(events)
+        Warning.objects.bulk_update(
+            to_update,
+            ["last_month", "evidence", "summary", "severity", "condition_holds", "cleared_month"],
+            batch_size=500,
+        )
+        Warning.objects.bulk_update(closed_update, ["last_month", "evidence"], batch_size=500)
+        WarningEvent.objects.bulk_create(events, batch_size=500)
         result.seconds = round(time.monotonic() - started, 3)
         record(
             user,
