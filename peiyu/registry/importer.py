@@ -112,7 +112,8 @@ MAX_STORED_ERRORS = 20000
 # ---------------------------------------------------------------------------------------------
 
 _STATUS_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"吊销.*已注销|已注销|^注销|注销$|注销（|撤销"), EnterpriseStatus.CANCELLED),
+    (re.compile(r"吊销.*未注销"), EnterpriseStatus.REVOKED),
+    (re.compile(r"注销|撤销"), EnterpriseStatus.CANCELLED),
     (re.compile(r"吊销"), EnterpriseStatus.REVOKED),
     (re.compile(r"迁出|迁往|迁移|已迁"), EnterpriseStatus.MOVED_OUT),
     (re.compile(r"在业|营业"), EnterpriseStatus.OPERATING),
@@ -244,10 +245,11 @@ class AreaResolver:
 
 def credit_code_message(raw: Any, check: uscc.CodeCheck) -> str:
     text = clean_text(raw)
-    if re.fullmatch(r"\d(\.\d+)?E\+\d+", text, flags=re.I) or (
-        isinstance(raw, float) and not check.ok and len(check.code) != 18
-    ):
-        return "统一社会信用代码被 Excel 存成了数字（科学计数法），末几位已丢失；请把该列设为文本后重新导出"
+    numeric = isinstance(raw, int | float) and not isinstance(raw, bool) and abs(raw) >= 1e14
+    if numeric or re.fullmatch(r"\d(\.\d+)?E\+\d+", text, flags=re.I):
+        return (
+            "统一社会信用代码被 Excel 存成了数字（科学计数法），末几位已丢失；请把该列设为文本格式后重新导出"
+        )
     return f"统一社会信用代码“{text}”无效：{check.message}"
 
 

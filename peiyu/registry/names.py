@@ -5,31 +5,56 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, pinyin
+from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 
-_char_cache: dict[str, str] = {}
 _SPACES = re.compile(r"\s+")
+# Readings preferred in enterprise and place names when no phrase decides (长风、长宁、长江 …).
+NAME_READINGS = {"长": "C", "行": "H", "重": "Z", "藏": "C", "厦": "X", "朝": "C"}
+_char_cache: dict[str, tuple[str, bool]] = {}
 
 
-def _initial(ch: str) -> str:
+def _letter(reading: str) -> str:
+    return unicodedata.normalize("NFD", reading)[:1].upper()
+
+
+def _initial(ch: str) -> tuple[str, bool]:
+    """(initial, has several readings) for one character."""
     hit = _char_cache.get(ch)
     if hit is None:
         if ch.isascii():
-            hit = ch.upper() if ch.isalnum() else ""
-        elif "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0002ffff":
-            got = pinyin(ch, style=Style.FIRST_LETTER, heteronym=False, errors="ignore")
-            hit = got[0][0][:1].upper() if got and got[0] and got[0][0] else ""
+            hit = (ch.upper() if ch.isalnum() else "", False)
         else:
-            hit = ""
+            readings = PINYIN_DICT.get(ord(ch))
+            if readings:
+                first = {_letter(r) for r in readings.split(",")}
+                hit = (NAME_READINGS.get(ch) or _letter(readings.split(",")[0]), len(first) > 1)
+            else:
+                hit = ("", False)
         _char_cache[ch] = hit
     return hit
 
 
 def initials(name: str) -> str:
-    """Pinyin initials of the Chinese characters plus ASCII letters and digits, upper case.
-
-    Cached per character, so 100,000 names take a fraction of a second."""
-    return "".join(_initial(c) for c in name)[:200]
+    """Pinyin initials of the Chinese characters plus ASCII letters and digits, upper case
+    (上海长寿软件有限公司 → SHCSRJYXGS). A character with several readings takes the reading of the
+    two-character word it forms with a neighbour (银行 → YH, 重庆 → CQ) when the phrase dictionary
+    knows that word. Cached per character: 100,000 names take well under a second."""
+    out: list[str] = []
+    i, n = 0, len(name)
+    while i < n:
+        letter, ambiguous = _initial(name[i])
+        if i + 1 < n:
+            nxt, nxt_ambiguous = _initial(name[i + 1])
+            if ambiguous or nxt_ambiguous:
+                phrase = PHRASES_DICT.get(name[i : i + 2])
+                if phrase and len(phrase) == 2:  # forward maximum matching on two-character words
+                    out.append(_letter(phrase[0][0]) if ambiguous else letter)
+                    out.append(_letter(phrase[1][0]) if nxt_ambiguous else nxt)
+                    i += 2
+                    continue
+        out.append(letter)
+        i += 1
+    return "".join(out)[:200]
 
 
 def normalize_name(raw: object) -> str:

@@ -128,7 +128,11 @@ def test_manual_include_beats_rules_and_exclude_removes_candidate(admin):
     logs = AuditLog.objects.filter(object_id=e.credit_code).values_list("action", flat=True)
     assert {"registry.override.exclude", "registry.override.include", "registry.override.revoke"} <= set(logs)
     log = AuditLog.objects.filter(action="registry.override.revoke").first()
-    assert log.reason == "核实有误" and log.before["key_industry"] == "软件" and log.after["key_industry"] is None
+    assert (
+        log.reason == "核实有误"
+        and log.before["basis"] == "手工纳入"
+        and log.after["basis"] == "行业代码前缀 65"
+    )
 
 
 def test_override_requires_reason_and_admin(admin):
@@ -160,7 +164,11 @@ def test_definition_versions_make_as_of_reproducible(admin):
     assert classify.classify(b).industry == "软件"
     assert IndustryDefinition.objects.filter(industry=soft).count() == 2
     log = AuditLog.objects.get(action="registry.definition.save")
-    assert log.before == {"prefixes": ["65"]} and log.after["prefixes"] == ["64", "65"] and log.reason == "纳入互联网信息服务"
+    assert (
+        log.before == {"prefixes": ["65"]}
+        and log.after["prefixes"] == ["64", "65"]
+        and log.reason == "纳入互联网信息服务"
+    )
     ev = EnterpriseEvent.objects.get(enterprise=b, kind="key_industry")
     assert ev.after.startswith("软件") and "口径调整" in ev.source
 
@@ -179,7 +187,9 @@ def test_definition_cannot_be_backdated_and_rejects_unknown_codes(admin):
 def test_as_of_uses_industry_code_then(admin):
     soft = KeyIndustryFactory(name="软件", slug="s", prefixes=["65"])
     e = EnterpriseFactory(industry_code="5137")
-    actions.do_update_enterprise(admin, e, industry_code="I6511", event_date=dt.date(2024, 1, 1), reason="经营范围变更")
+    actions.do_update_enterprise(
+        admin, e, industry_code="I6511", event_date=dt.date(2024, 1, 1), reason="经营范围变更"
+    )
     e.refresh_from_db()
     assert e.industry_code == "6511" and e.key_industry == soft
     assert classify.classify_all_as_of(dt.date(2023, 12, 31))[e.pk] is None
@@ -241,7 +251,10 @@ def test_dimension_changed_sent_on_commit(admin, django_capture_on_commit_callba
 def test_reclassify_many_is_bulk(db, django_assert_max_num_queries):
     KeyIndustryFactory(name="软件", slug="s", prefixes=["65"])
     Enterprise.objects.bulk_create(
-        [Enterprise(credit_code=f"X{i:017d}", name=f"企业{i}", industry_code="6511" if i % 2 else "5137") for i in range(3000)]
+        [
+            Enterprise(credit_code=f"X{i:017d}", name=f"企业{i}", industry_code="6511" if i % 2 else "5137")
+            for i in range(3000)
+        ]
     )
     with django_assert_max_num_queries(40):
         result = classify.reclassify(record_events=False)
