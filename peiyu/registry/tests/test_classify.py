@@ -206,7 +206,7 @@ def test_override_valid_from_and_revocation_respected_as_of(admin):
 
 def test_preview_counts_movements_and_saves_nothing(admin):
     soft = KeyIndustryFactory(name="软件", slug="s", order=1, prefixes=["65"])
-    rnd = KeyIndustryFactory(name="研发", slug="r", order=2, prefixes=["73", "6513"])
+    KeyIndustryFactory(name="研发", slug="r", order=2, prefixes=["73", "6513"])
     ents = [EnterpriseFactory(industry_code=c) for c in ("6511", "6513", "6420", "6420", "7310", "5137")]
     classify.reclassify()
     before = list(Enterprise.objects.order_by("id").values_list("key_industry_id", flat=True))
