@@ -269,6 +269,30 @@ def doubling_path(base_fen: int, goal_fen: int, base_year: int, final_year: int)
     return out
 
 
+def do_create_plan(
+    user: Any, *, name: str, base_year: int, final_year: int, note: str = "", request: Any = None
+) -> FiveYearPlan:
+    name = (name or "").strip()
+    if not name:
+        raise ActionError("规划名称不能为空")
+    if not 1 <= final_year - base_year <= 10:
+        raise ActionError(f"目标年份（{final_year}）须晚于基期年份（{base_year}），且相差不超过 10 年")
+    if FiveYearPlan.objects.filter(name=name).exists():
+        raise ActionError(f"已有名为“{name}”的规划")
+    with transaction.atomic():
+        plan = FiveYearPlan.objects.create(
+            name=name, base_year=base_year, final_year=final_year, note=note.strip()
+        )
+        record(
+            user,
+            "plan_create",
+            plan,
+            after={"name": name, "base_year": base_year, "final_year": final_year},
+            request=request,
+        )
+    return plan
+
+
 def do_save_plan_line(
     user: Any,
     plan: FiveYearPlan,
@@ -294,7 +318,7 @@ def do_save_plan_line(
         line.save()
         record(
             user,
-            "plan_update" if before else "plan_create",
+            "plan_line_update" if before else "plan_line_create",
             line,
             before=before,
             after={"base_fen": base_fen, "goal_fen": goal_fen, "milestones": path},

@@ -125,6 +125,18 @@ class PlanLineForm(forms.Form):
         return self._wan("goal_wan")
 
 
+class PlanForm(forms.Form):
+    name = forms.CharField(label="规划名称", max_length=100)
+    base_year = forms.IntegerField(label="基期年份", min_value=2000, max_value=2100)
+    final_year = forms.IntegerField(label="目标年份", min_value=2000, max_value=2100)
+    note = forms.CharField(label="说明", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="目标责任表（xlsx/xls/csv）", widget=forms.ClearableFileInput(attrs={"class": "form-control"})

@@ -23,7 +23,7 @@ from peiyu.accounts.models import AuditLog, Department
 from peiyu.accounts.views import admin_required
 from peiyu.core.money import format_wan
 from peiyu.targets import actions, plan, progress
-from peiyu.targets.forms import ImportForm, PlanLineForm, ReportForm, SettingsForm, TargetForm
+from peiyu.targets.forms import ImportForm, PlanForm, PlanLineForm, ReportForm, SettingsForm, TargetForm
 from peiyu.targets.models import FiveYearPlan, Target, TargetKind, TargetReport, TargetSettings
 from peiyu.taxes import analytics
 
@@ -76,11 +76,14 @@ def bullet_option(rows: list[progress.Progress]) -> dict[str, Any]:
     """ECharts option: completion bars against time-progress and seasonal-progress markers."""
     names = [r.target.name for r in rows][::-1]
     ordered = rows[::-1]
+    values = [float(r.completion_pct) for r in rows if r.completion_pct is not None]
+    axis_max = max(120, -(-int(max(values, default=0)) // 20) * 20)
+    axis_min = min(0, (int(min(values, default=0)) // 20) * 20)
     return {
         "grid": {"left": 8, "right": 40, "top": 30, "bottom": 20, "containLabel": True},
         "legend": {"data": ["完成率", "时间进度", "季节性时间进度"], "top": 0},
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "xAxis": {"type": "value", "axisLabel": {"formatter": "{value}%"}, "max": 120},
+        "xAxis": {"type": "value", "axisLabel": {"formatter": "{value}%"}, "max": axis_max, "min": axis_min},
         "yAxis": {"type": "category", "data": names},
         "series": [
             {
@@ -526,8 +529,23 @@ def plan_view(request: Any) -> HttpResponse:
     plans = list(FiveYearPlan.objects.all())
     chosen = request.GET.get("plan", "")
     current = next((p for p in plans if str(p.pk) == chosen), plans[0] if plans else None)
-    form = PlanLineForm(request.POST or None) if request.user.is_admin else None
-    if request.method == "POST" and current and form is not None and form.is_valid():
+    if request.method == "POST" and request.POST.get("form") == "plan" and request.user.is_admin:
+        plan_form = PlanForm(request.POST)
+        if plan_form.is_valid():
+            try:
+                new = actions.do_create_plan(request.user, request=request, **plan_form.cleaned_data)
+                messages.success(request, "已新建五年规划。")
+                return redirect(f"{reverse('targets:plan')}?plan={new.pk}")
+            except actions.ActionError as exc:
+                plan_form.add_error(None, str(exc))
+    else:
+        plan_form = PlanForm() if request.user.is_admin else None
+    form = (
+        PlanLineForm(request.POST if request.POST.get("form") == "line" else None)
+        if request.user.is_admin
+        else None
+    )
+    if request.method == "POST" and current and form is not None and form.is_bound and form.is_valid():
         try:
             actions.do_save_plan_line(
                 request.user,
@@ -545,7 +563,14 @@ def plan_view(request: Any) -> HttpResponse:
     return render(
         request,
         "targets/plan.html",
-        {"page_title": "五年规划", "plans": plans, "plan": current, "lines": lines, "form": form},
+        {
+            "page_title": "五年规划",
+            "plans": plans,
+            "plan": current,
+            "lines": lines,
+            "form": form,
+            "plan_form": plan_form,
+        },
     )
 
 

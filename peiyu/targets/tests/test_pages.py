@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from peiyu.accounts.models import AuditLog, Department, Role
 from peiyu.core.testing import UserFactory
-from peiyu.targets.actions import do_report_value, do_save_plan_line, do_save_target
+from peiyu.targets.actions import do_report_value, do_save_target
 from peiyu.targets.models import FiveYearPlan, Target, TargetKind
 from peiyu.targets.tests.helpers import WAN, fill
 
@@ -131,7 +131,10 @@ def test_excel_and_word_exports(setup, login):
     assert "完成 18.0%，慢于时间进度 7.0 个百分点" in values and 200 in values  # 200 万元
     response = client.get(reverse("targets:board"), {"year": 2025, "month": "2025-03", "format": "docx"})
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
-    assert "完成 27.3%" not in text and "智能软件（科委）：年度目标 200.00 万元" in text
+    assert (
+        "智能软件（科委）：年度目标 200.00 万元，累计完成 36.00 万元，完成 18.0%，慢于时间进度 7.0 个百分点"
+        in text
+    )
     assert AuditLog.objects.filter(action="targets_export").count() == 2
 
 
@@ -159,10 +162,22 @@ def test_edit_form_converts_wan_exactly_and_audits(setup, login):
 
 
 def test_plan_page(setup, login):
-    plan = FiveYearPlan.objects.create(name="411倍增计划", base_year=2023, final_year=2025)
-    do_save_plan_line(
-        setup["admin"], plan, setup["industries"]["soft"], base_fen=100 * WAN, goal_fen=200 * WAN
+    client = login(setup["admin"])
+    client.post(
+        reverse("targets:plan"),
+        {"form": "plan", "name": "411倍增计划", "base_year": 2023, "final_year": 2025},
     )
+    plan = FiveYearPlan.objects.get()
+    client.post(
+        reverse("targets:plan"),
+        {
+            "form": "line",
+            "key_industry": setup["industries"]["soft"].pk,
+            "base_wan": "100",
+            "goal_wan": "200",
+        },
+    )
+    assert AuditLog.objects.filter(action__in=["plan_create", "plan_line_create"]).count() == 2
     line = plan.lines.get()
     assert line.milestones == {"2024": 141_421_356, "2025": 200 * WAN}  # 100 × √2, rounded to fen
     html = login(setup["admin"]).get(reverse("targets:plan")).content.decode()
@@ -195,3 +210,19 @@ def test_home_panel(setup, login):
     assert 'id="panel-targets"' in html and "智能软件" in html
     html = login(setup["outsider"]).get(reverse("web:home")).content.decode()
     assert 'id="panel-targets"' not in html
+
+
+def test_import_page_lists_errors_and_stores_nothing(setup, login, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(setup["admin"])
+    csv = "产业/指标,年度,区级税收目标（万元）,责任部门\n生命健康,2026,abc,科委\n".encode("gbk")
+    html = client.post(
+        reverse("targets:import"), {"file": SimpleUploadedFile("目标.csv", csv)}
+    ).content.decode()
+    assert 'id="import-errors"' in html and "abc" in html and "区级税收目标(万元)（C）" in html
+    assert not Target.objects.filter(year=2026).exists()
+    csv = "产业/指标,年度,区级税收目标（万元）,责任部门\n生命健康,2026,500,科委\n".encode("gbk")
+    client.post(reverse("targets:import"), {"file": SimpleUploadedFile("目标.csv", csv)})
+    assert Target.objects.get(year=2026).target_fen == 500 * WAN
+    assert login(setup["industry_officer"]).get(reverse("targets:import")).status_code == 403

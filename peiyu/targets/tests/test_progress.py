@@ -179,3 +179,14 @@ def test_changes_are_audited_with_before_and_after(world):
         do_save_target(
             world["admin"], Target(year=2025, name="智能软件", kind=TargetKind.AMOUNT, target_fen=1)
         )
+
+
+def test_missing_library_months_give_no_status(world):
+    fill(world)  # library through 2025-03
+    t = make(world, "智能软件", TargetKind.AMOUNT, industry="soft", fen=200 * WAN)
+    p = progress.compute(t, "2025-05")
+    assert p.actual_fen == 36 * WAN and p.completion_pct == Decimal("18.0")
+    assert p.status == "none" and "缺少 2 个月" in p.notes[0]
+    # a later board month reports the target year's December; an earlier one, a year not started
+    assert progress.compute(t, "2026-02").time_progress_pct == Decimal("100.0")
+    assert progress.compute(t, "2024-12").completion_pct is None
