@@ -183,7 +183,7 @@ def monthly_totals(who: Any, months: list[str], by: str = "district") -> dict[An
         return {}
     col = GROUP_COLUMNS[by]
     key_sql = f"{col}" if col else "NULL"
-    runner = Runner(who)
+    runner = Runner(who, months=months)  # (the em files matter only for enterprise-level scopes)
     rows = runner.rows(
         f"SELECT {key_sql} AS k, month, sum(district_fen)::BIGINT, sum(total_fen)::BIGINT, sum(taxpayers)::BIGINT "
         "FROM {r2} WHERE month IN (SELECT unnest($months)) GROUP BY 1, 2",
@@ -213,7 +213,7 @@ def enterprise_series(
             return {}
         params["ids"] = [int(i) for i in enterprise_ids]
         where += " AND enterprise_id IN (SELECT unnest($ids))"
-    rows = Runner(who).rows(
+    rows = Runner(who, months=months).rows(
         "SELECT enterprise_id, month, sum(district_fen)::BIGINT, sum(total_fen)::BIGINT FROM {em} "
         f"WHERE {where} GROUP BY 1, 2",
         params,
@@ -361,7 +361,7 @@ def grouped(
     key_sql = col if col else "NULL"
     extra, params = _filters(industry_id, area_id)
     params.update(period.params())
-    rows = Runner(who).dicts(
+    rows = Runner(who, months=period.window()).dicts(
         f"SELECT {key_sql} AS id, matched, {MEASURES_SQL}, "
         "CAST(sum(CASE WHEN month = $m THEN taxpayers ELSE 0 END) AS BIGINT) AS taxpayers "
         f"FROM {{r2}} WHERE month BETWEEN $pys AND $m{extra} GROUP BY {key_sql}, matched",
@@ -494,7 +494,7 @@ def monthly_compare(
     year = int(month[:4])
     extra, params = _filters(industry_id, area_id)
     params.update({"lo": f"{year - 1:04d}-01", "hi": month})
-    rows = Runner(who).rows(
+    rows = Runner(who, months=Period(month).window()).rows(
         "SELECT month, CAST(sum(district_fen) AS BIGINT), CAST(sum(total_fen) AS BIGINT), "
         f"CAST(sum(taxpayers) AS BIGINT) FROM {{r2}} WHERE month BETWEEN $lo AND $hi{extra} GROUP BY month",
         params,
@@ -521,7 +521,7 @@ def tax_types(
     period = Period(month)
     extra, params = _filters(industry_id, area_id)
     params.update(period.params())
-    rows = Runner(who).dicts(
+    rows = Runner(who, months=period.window()).dicts(
         f"SELECT tax_type, {MEASURES_SQL} FROM {{r1}} WHERE month BETWEEN $pys AND $m{extra} "
         "GROUP BY tax_type",
         params,
