@@ -278,8 +278,8 @@ def do_update_settings(
 
 
 def _validate_settings(cfg: AlertSettings) -> None:
-    if cfg.key_threshold_fen < 0:
-        raise ActionError("重点企业门槛不能为负")
+    if cfg.key_threshold_fen < 0 or cfg.series_min_fen < 0:
+        raise ActionError("金额门槛不能为负")
     if not 1 <= cfg.key_window_months <= 24:
         raise ActionError("重点企业统计月数应在 1–24 之间")
     if not 1 <= cfg.yoy_drop_pct <= 100 or not cfg.yoy_drop_pct <= cfg.yoy_drop_high_pct <= 100:

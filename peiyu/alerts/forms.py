@@ -44,14 +44,23 @@ class SettingsForm(forms.ModelForm):
         label="重点企业门槛：近12个月区级税收（万元）", min_value=Decimal(0), max_digits=14, decimal_places=2
     )
 
+    series_min_wan = forms.DecimalField(
+        label="重要性门槛：近12个月区级税收低于（万元）的企业不套用序列规则",
+        min_value=Decimal(0),
+        max_digits=14,
+        decimal_places=2,
+    )
+
     class Meta:
         model = AlertSettings
-        fields = [f for f in SETTINGS_FIELDS if f != "key_threshold_fen"]
+        fields = [f for f in SETTINGS_FIELDS if f not in ("key_threshold_fen", "series_min_fen")]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["key_threshold_wan"].initial = Decimal(self.instance.key_threshold_fen) / FEN_PER_WAN
-        order = ["key_threshold_wan"] + [f for f in self.fields if f != "key_threshold_wan"]
+        self.fields["series_min_wan"].initial = Decimal(self.instance.series_min_fen) / FEN_PER_WAN
+        first = ["key_threshold_wan", "key_window_months", "top_n_per_industry", "series_min_wan"]
+        order = first + [f for f in self.fields if f not in first]
         self.order_fields(order)
         for name, field in self.fields.items():
             css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control"
@@ -62,4 +71,5 @@ class SettingsForm(forms.ModelForm):
         d = dict(self.cleaned_data)
         wan = d.pop("key_threshold_wan")
         d["key_threshold_fen"] = int(wan * FEN_PER_WAN)
+        d["series_min_fen"] = int(d.pop("series_min_wan") * FEN_PER_WAN)
         return d

@@ -54,6 +54,10 @@ class AlertSettings(models.Model):
     key_window_months = models.PositiveSmallIntegerField("重点企业统计月数", default=12)
     top_n_per_industry = models.PositiveSmallIntegerField("每个重点产业前 N 名纳入", default=10)
 
+    series_min_fen = models.BigIntegerField(
+        "重要性门槛：近12个月区级税收低于此数（分）的企业不套用序列规则", default=10_000_000
+    )
+
     yoy_drop_enabled = models.BooleanField("启用：同比大幅下降", default=True)
     yoy_drop_months = models.PositiveSmallIntegerField("同比下降：比较月数", default=3)
     yoy_drop_pct = models.PositiveSmallIntegerField("同比下降：降幅阈值（%）", default=30)
@@ -109,6 +113,7 @@ SETTINGS_FIELDS = (
     "key_threshold_fen",
     "key_window_months",
     "top_n_per_industry",
+    "series_min_fen",
     "yoy_drop_enabled",
     "yoy_drop_months",
     "yoy_drop_pct",

@@ -268,8 +268,10 @@ def detect(
     for rule, fn in SERIES_RULES.items():
         if not cfg.rule_enabled(rule):
             continue
-        ids = key_ids | extra.get(rule, set())
-        det.evaluated[rule] = ids
+        # immaterial firms (manually added, paying a few yuan) are not judged by the series rules
+        material = {e for e in key_ids if keys.sums.get(e, 0) >= cfg.series_min_fen}
+        ids = material | extra.get(rule, set())
+        det.evaluated[rule] = ids | key_ids
         for eid in sorted(ids):
             values = series.get(eid, {})
             hit = fn(lambda m, values=values: values.get(m, 0), month, cfg)
@@ -565,10 +567,21 @@ def on_tax_library_changed(sender: Any = None, months: list[str] | None = None, 
         log.exception("预警计算失败（%s）", latest)
 
 
-def describe(cfg: AlertSettings | None = None) -> list[dict[str, str]]:
+def describe(cfg: AlertSettings | None = None) -> list[dict[str, Any]]:
     """The rules in plain Chinese with the current thresholds (rules page, docs)."""
     cfg = cfg or AlertSettings.current()
+    floor = format_wan(cfg.series_min_fen)
     return [
+        {
+            "rule": "key",
+            "label": "重点企业",
+            "enabled": True,
+            "applies": "全部企业",
+            "severity": "—",
+            "text": f"分析月之前 {cfg.key_window_months} 个月区级税收 ≥ {format_wan(cfg.key_threshold_fen)} 万元，"
+            f"或所在重点产业前 {cfg.top_n_per_industry} 名，或手工纳入（手工移出优先）；"
+            f"近12个月低于 {floor} 万元的不套用以下四条序列规则",
+        },
         {
             "rule": Rule.YOY_DROP,
             "label": Rule.YOY_DROP.label,

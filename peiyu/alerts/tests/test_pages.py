@@ -162,7 +162,7 @@ def test_rules_page_admin_only_and_edits_thresholds(world, login):
     from peiyu.alerts.models import AlertSettings
 
     data = {k: v for k, v in SettingsForm(instance=AlertSettings.current()).initial.items() if v is not False}
-    data.update({"key_threshold_wan": "200", "yoy_drop_pct": "25", "reason": "调整"})
+    data.update({"key_threshold_wan": "200", "series_min_wan": "10", "yoy_drop_pct": "25", "reason": "调整"})
     resp = c.post(reverse("alerts:rules"), data)
     assert resp.status_code == 302, resp.content.decode()[:2000]
     cfg = AlertSettings.current()
