@@ -298,26 +298,19 @@ def test_cli_structural_rejection_exit_code_2(putuo, tmp_path, capsys):
     assert exc.value.returncode == 2 and "找不到表头" in json.loads(capsys.readouterr().out)["message"]
 
 
-def test_cli_subprocess_exit_code(putuo, tmp_path):
-    """The real entry point: exit status 2, and stdout is exactly one JSON object."""
+def test_cli_subprocess_exit_code(tmp_path):
+    """The real entry point exits with status 2 and prints exactly one JSON object."""
     import os
     import subprocess
     import sys
 
-    from django.conf import settings
-
-    path = tmp_path / "x.csv"
-    path.write_text("甲,乙\n1,2\n", encoding="utf-8")
-    db = settings.DATABASES["default"]["NAME"]
     env = {**os.environ, "PEIYU_DATA_DIR": str(tmp_path / "data")}
-    if "memory" not in str(db) and "DATABASE_URL" in os.environ:
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    subprocess.run([sys.executable, "-m", "peiyu.cli", "init"], env=env, check=True, capture_output=True)
     proc = subprocess.run(
-        [sys.executable, "-m", "peiyu.cli", "import-enterprises", str(path), "--json"],
+        [sys.executable, "-m", "peiyu.cli", "import-enterprises", str(tmp_path / "missing.xlsx"), "--json"],
         env=env,
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 2
-    assert json.loads(proc.stdout)["status"] == "rejected"
+    out = json.loads(proc.stdout)
+    assert out["status"] == "rejected" and "文件不存在" in out["message"]
