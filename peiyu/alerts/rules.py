@@ -268,10 +268,11 @@ def detect(
     for rule, fn in SERIES_RULES.items():
         if not cfg.rule_enabled(rule):
             continue
-        # immaterial firms (manually added, paying a few yuan) are not judged by the series rules
-        material = {e for e in key_ids if keys.sums.get(e, 0) >= cfg.series_min_fen}
-        ids = material | extra.get(rule, set())
-        det.evaluated[rule] = ids | key_ids
+        # immaterial firms (manually added, paying a few yuan) are not judged by the series rules;
+        # firms with a tracked warning of the rule are checked so the warning can be updated or cleared
+        checked = key_ids | extra.get(rule, set())
+        det.evaluated[rule] = checked
+        ids = {e for e in checked if keys.sums.get(e, 0) >= cfg.series_min_fen}
         for eid in sorted(ids):
             values = series.get(eid, {})
             hit = fn(lambda m, values=values: values.get(m, 0), month, cfg)
@@ -307,9 +308,9 @@ def detect(
             )
             when = f"（{info['since']}）" if info["since"] else ""
             text = f"{where}{when}；近 {len(window)} 个月区级税收 {format_wan(total)} 万元，最近入库 {last_paid or '—'}"
-            det.findings.append(
-                Finding(eid, Rule.MOVED_OUT, Severity.HIGH if is_key else Severity.MEDIUM, evidence, text)
-            )
+            material = total >= cfg.series_min_fen
+            severity = Severity.HIGH if is_key else (Severity.MEDIUM if material else Severity.LOW)
+            det.findings.append(Finding(eid, Rule.MOVED_OUT, severity, evidence, text))
     return det
 
 

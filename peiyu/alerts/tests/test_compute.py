@@ -190,7 +190,9 @@ def test_moved_out_applies_to_any_recent_payer(world):
     assert not Warning.objects.filter(rule=Rule.MOVED_OUT).exists()
     compute("2025-06")
     w = Warning.objects.get(rule=Rule.MOVED_OUT)
-    assert w.enterprise_id == e["other_a2"].id and w.severity == Severity.MEDIUM
+    assert (
+        w.enterprise_id == e["other_a2"].id and w.severity == Severity.LOW
+    )  # not key, below the 10 万元 floor
     assert w.evidence["status"] == "迁出" and w.evidence["since"] == "2025-07-10"
     assert w.evidence["last_paid_month"] == "2025-03" and w.evidence["sum_fen"] == 6 * WAN
     # back in business: the condition clears
