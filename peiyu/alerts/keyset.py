@@ -151,4 +151,5 @@ def grouped(rows: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
         g["count"] += 1
         g["sum_fen"] += r["sum_fen"]
         g["rows"].append(r)
-    return sorted(groups.values(), key=lambda g: -g["sum_fen"])
+    rest = {"其他", "未落区"}  # enterprises in no key industry / no area come last
+    return sorted(groups.values(), key=lambda g: (g["name"] in rest, -g["sum_fen"]))
