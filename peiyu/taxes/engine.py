@@ -35,6 +35,48 @@ def parquet_source(paths: list[str], empty_schema_sql: str) -> str:
 
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_SAFE_TEXT = re.compile(r"[0-9A-Za-z_\-]*")
+
+
+def _literal(value: Any) -> str | None:
+    """A SQL literal for values that cannot carry SQL (ints, booleans, None, and text made only of
+    ASCII letters, digits, ``_`` and ``-`` such as months and credit codes), else None."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, str) and _SAFE_TEXT.fullmatch(value):
+        return "'" + value + "'"
+    if isinstance(value, list | tuple):
+        items = [_literal(v) for v in value]
+        if all(i is not None and i != "NULL" for i in items):
+            return "[" + ", ".join(items) + "]"  # type: ignore[arg-type]
+    return None
+
+
+def prepare(sql: str, params: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """Inline the parameters that are plainly safe (see :func:`_literal`) and keep the others bound.
+
+    DuckDB plans a prepared statement without knowing its parameter values, which blocks
+    constant folding and filter push-down into the Parquet scan: the 1,800-row rollup query took
+    ~20 ms bound against ~4 ms with literals. Free text (a search box) always stays bound."""
+    if not params:
+        return sql, {}
+    bound: dict[str, Any] = {}
+    literals: dict[str, str] = {}
+    for name in set(_PARAM.findall(sql)):
+        if name not in params:
+            continue
+        lit = _literal(params[name])
+        if lit is None:
+            bound[name] = params[name]
+        else:
+            literals[name] = lit
+    if literals:
+        sql = _PARAM.sub(lambda m: literals.get(m.group(1), m.group(0)), sql)
+    return sql, bound
 
 
 def used_params(sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
@@ -46,19 +88,20 @@ def used_params(sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def query(sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
-    con = connection()
-    return con.execute(sql, used_params(sql, params)).fetchall()
+    sql, bound = prepare(sql, params)
+    return connection().execute(sql, bound).fetchall()
 
 
 def query_dicts(sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    cur = connection().execute(sql, used_params(sql, params))
+    sql, bound = prepare(sql, params)
+    cur = connection().execute(sql, bound)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def query_arrow(sql: str, params: dict[str, Any] | None = None) -> Any:
-    con = connection()
-    return con.execute(sql, used_params(sql, params)).to_arrow_table()
+    sql, bound = prepare(sql, params)
+    return connection().execute(sql, bound).to_arrow_table()
 
 
 def copy_to_parquet(sql: str, path: str, params: dict[str, Any] | None = None) -> None:

@@ -283,3 +283,15 @@ def test_invalidation_is_cheap_and_safe(world):
     # bulk_create sends nothing at all: MAX(id) and COUNT(*) catch it
     Enterprise.objects.bulk_create([EnterpriseFactory.build(area=world["areas"]["a1"])])
     assert rollups.current().key != key2
+
+
+def test_engine_inlines_only_plainly_safe_parameters(world):
+    sql, bound = engine.prepare(
+        "SELECT $m, $n, $ids, $q, $flag, $m",
+        {"m": "2025-03", "n": 7, "ids": [1, 2], "q": "x' OR 1=1 --", "flag": True},
+    )
+    assert sql == "SELECT '2025-03', 7, [1, 2], $q, TRUE, '2025-03'"
+    assert bound == {"q": "x' OR 1=1 --"}
+    assert engine.query(sql, bound) == [("2025-03", 7, [1, 2], "x' OR 1=1 --", True, "2025-03")]
+    fill(world)
+    assert analytics.enterprise_rows(world["admin"], M, q="' OR 1=1 --")["count"] == 0
