@@ -19,14 +19,21 @@ class TaxBatch(models.Model):
         ACCEPTED = "accepted", "已入库"
         REJECTED = "rejected", "已拒绝"
 
-    month = models.CharField("所属月份", max_length=7, db_index=True)  # "YYYY-MM"; "" when rejected before known
+    month = models.CharField(
+        "所属月份", max_length=7, db_index=True
+    )  # "YYYY-MM"; "" when rejected before known
     version = models.PositiveIntegerField("版本", null=True, blank=True)
     status = models.CharField("结果", max_length=10, choices=Status.choices)
     is_active = models.BooleanField("当前版本", default=False)
     file_name = models.CharField("文件名", max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="导入人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="导入人",
     )
     created_at = models.DateTimeField("导入时间", default=timezone.now)
     layout = models.CharField("版式", max_length=10, blank=True)  # wide / long
@@ -47,8 +54,12 @@ class TaxBatch(models.Model):
         verbose_name = verbose_name_plural = "税收导入批次"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["month", "version"], condition=models.Q(status="accepted"), name="uniq_month_version"),
-            models.UniqueConstraint(fields=["month"], condition=models.Q(is_active=True), name="one_active_version_per_month"),
+            models.UniqueConstraint(
+                fields=["month", "version"], condition=models.Q(status="accepted"), name="uniq_month_version"
+            ),
+            models.UniqueConstraint(
+                fields=["month"], condition=models.Q(is_active=True), name="one_active_version_per_month"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,7 +78,9 @@ class TaxpayerLink(models.Model):
 
     taxpayer_id = models.CharField("纳税人识别号", max_length=40, unique=True)
     name = models.CharField("纳税人名称", max_length=200, blank=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     enterprise = models.ForeignKey(
         "registry.Enterprise", null=True, blank=True, on_delete=models.SET_NULL, related_name="taxpayer_links"
     )
@@ -82,6 +95,9 @@ class TaxpayerLink(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "纳税人匹配"
         ordering = ["status", "-last_month", "taxpayer_id"]
+
+    def __str__(self) -> str:
+        return f"{self.taxpayer_id} {self.name}".strip()
 
 
 class SharingRatio(models.Model):
@@ -98,3 +114,6 @@ class SharingRatio(models.Model):
         verbose_name = verbose_name_plural = "区级分成比例"
         ordering = ["tax_type", "-valid_from"]
         constraints = [models.UniqueConstraint(fields=["tax_type", "valid_from"], name="uniq_ratio")]
+
+    def __str__(self) -> str:
+        return f"{self.tax_type} 自 {self.valid_from} 区级 {self.district_pct}%"
