@@ -292,6 +292,7 @@ def generate(ctx: Any) -> None:
 
     from peiyu.demo.accounts import personas
     from peiyu.registry import classify
+    from peiyu.registry.bulk import insert_rows
     from peiyu.registry.models import Area, Enterprise, EnterpriseEvent, IndustryOverride, KeyIndustry
     from peiyu.registry.names import initials
     from peiyu.registry.reference import load_all
@@ -340,23 +341,42 @@ def generate(ctx: Any) -> None:
             gone.append((i, status, established + dt.timedelta(days=rng.randint(min(span, 30), span))))
 
     with transaction.atomic():
-        Enterprise.objects.bulk_create(rows, batch_size=2000)
-        if not all(e.pk for e in rows):
-            ids = dict(Enterprise.objects.values_list("credit_code", "id"))
-            for e in rows:
-                e.pk = ids[e.credit_code]
-        events = [
-            EnterpriseEvent(
-                enterprise_id=rows[i].pk,
-                date=min(date, today),
-                kind=EnterpriseEvent.Kind.STATUS,
-                before="存续",
-                after=status,
-                source="演示数据：市场监管名录",
-            )
-            for i, status, date in gone
-        ]
-        EnterpriseEvent.objects.bulk_create(events, batch_size=2000)
+        fields = (
+            "credit_code",
+            "name",
+            "name_initials",
+            "industry_code",
+            "area_id",
+            "address",
+            "status",
+            "established",
+            "tags",
+            "is_key",
+        )
+        insert_rows(
+            Enterprise,
+            fields,
+            ([getattr(e, f) for f in fields] for e in rows),
+            constants={"created_at": now, "updated_at": now},
+        )
+        ids = dict(Enterprise.objects.values_list("credit_code", "id"))
+        for e in rows:
+            e.pk = e.id = ids[e.credit_code]
+        insert_rows(
+            EnterpriseEvent,
+            ("enterprise_id", "date", "kind", "before", "after", "source"),
+            (
+                (
+                    rows[i].pk,
+                    min(date, today),
+                    EnterpriseEvent.Kind.STATUS,
+                    "存续",
+                    status,
+                    "演示数据：市场监管名录",
+                )
+                for i, status, date in gone
+            ),
+        )
 
         # A few manual decisions, with the reasons a task force would write.
         industries = {k.slug: k for k in KeyIndustry.objects.all()}

@@ -368,13 +368,16 @@ def import_file(
     t0 = time.perf_counter()
     with transaction.atomic():
         _store(rows, header, result, user, today)
+        t1 = time.perf_counter()
         result.status = RegistryImport.Status.PARTIAL if result.rejected else RegistryImport.Status.ACCEPTED
         result.message = (
             f"共 {result.rows} 行：接受 {result.accepted} 行（新增 {result.created}，更新 {result.updated}，"
             f"无变化 {result.unchanged}），拒绝 {result.rejected} 行"
         )
         _finish(result, user, strict, sha, started, in_transaction=True)
-    result.timings["store"] = time.perf_counter() - t0
+        t2 = time.perf_counter()
+    result.timings["store"] = t1 - t0
+    result.timings["commit_and_signal_listeners"] = time.perf_counter() - t2
     return result
 
 
@@ -526,6 +529,7 @@ _FIELDS = (
 
 
 def _store(rows: list[_Row], header: Any, result: ImportResult, user: Any, today: dt.date) -> None:
+    started = time.perf_counter()
     real_user = user if getattr(user, "is_authenticated", False) else None
     user_id = real_user.pk if real_user else None
     source = f"名录导入：{result.file_name}"[:200]
@@ -543,6 +547,19 @@ def _store(rows: list[_Row], header: Any, result: ImportResult, user: Any, today
             for e in Enterprise.objects.filter(credit_code__in=codes[i : i + 900]).values(*wanted_fields):
                 existing[e["credit_code"]] = e
     new_rows: list[tuple[Any, ...]] = []  # in _INSERT_FIELDS order
+    rules = classify.rules_as_of(timezone.localdate())
+    no_overrides = classify.OverrideSet({}, {})
+    tax = classify.taxonomy()
+    class_cache: dict[str, tuple[int | None, str]] = {}
+
+    def new_class(code: str) -> tuple[int | None, str]:
+        hit = class_cache.get(code)
+        if hit is None:
+            hit = class_cache[code] = classify.decide(
+                code, tax.section(code) if code else "", None, rules, no_overrides
+            )
+        return hit
+
     new_values: list[dict[str, Any]] = []
     changed: list[Enterprise] = []
     changed_fields: set[str] = set()
@@ -566,6 +583,7 @@ def _store(rows: list[_Row], header: Any, result: ImportResult, user: Any, today
                     v.get("established"),
                     v.get("tags", []),
                     v.get("is_key", False),
+                    *new_class(v.get("industry_code", "")),
                 )
             )
             new_values.append(v)
@@ -624,7 +642,10 @@ def _store(rows: list[_Row], header: Any, result: ImportResult, user: Any, today
             changed_fields.update(diffs)
         else:
             result.unchanged += 1
+    t0 = time.perf_counter()
+    result.timings["compare"] = t0 - started
     insert_rows(Enterprise, _INSERT_FIELDS, new_rows, constants={"created_at": now, "updated_at": now})
+    result.timings["insert_enterprises"] = time.perf_counter() - t0
     new_ids: list[int] = []
     if new_rows:
         codes_new = [t[0] for t in new_rows]
@@ -651,13 +672,14 @@ def _store(rows: list[_Row], header: Any, result: ImportResult, user: Any, today
             event_rows.append(
                 (ent_id, v["change_date"], EnterpriseEvent.Kind.STATUS, "", t[7], source, user_id)
             )
+    t0 = time.perf_counter()
     insert_rows(EnterpriseEvent, _EVENT_FIELDS, event_rows)
+    result.timings["insert_events"] = time.perf_counter() - t0
     result.created = len(new_rows)
     result.updated = len(changed)
     result.events = len(event_rows)
-    rc = classify.reclassify(
-        new_ids + reclass_ids, user=user, source=source, skip_events_for=new_ids, notify=False
-    )
+    # new enterprises were classified on insert (no manual decisions exist for them yet)
+    rc = classify.reclassify(reclass_ids, user=user, source=source, notify=False)
     result.reclassified = rc.changed
     changed_ids = {e.pk for e in changed}
     touched = new_ids + list(changed_ids)
@@ -696,6 +718,8 @@ _INSERT_FIELDS = (
     "established",
     "tags",
     "is_key",
+    "key_industry_id",
+    "classification_basis",
 )
 _EVENT_FIELDS = ("enterprise_id", "date", "kind", "before", "after", "source", "created_by_id")
 
