@@ -63,18 +63,21 @@ def key_set(month: str, cfg: AlertSettings | None = None) -> KeySet:
     from peiyu.registry.models import Enterprise
 
     cfg = cfg or AlertSettings.current()
-    sums = enterprise_sums(scope_mod.EVERYTHING, window(month, cfg.key_window_months))
+    rows = analytics.Runner(scope_mod.EVERYTHING).rows(
+        "SELECT enterprise_id, any_value(key_industry_id), sum(district_fen)::BIGINT FROM {em} "
+        "WHERE enterprise_id IS NOT NULL AND month IN (SELECT unnest($months)) GROUP BY 1",
+        {"months": window(month, cfg.key_window_months)},
+    )
+    sums = {int(eid): int(total or 0) for eid, _, total in rows}
     reasons: dict[int, list[str]] = defaultdict(list)
     for eid, total in sums.items():
         if total >= cfg.key_threshold_fen:
             reasons[eid].append("rule")
     if cfg.top_n_per_industry and sums:
         by_industry: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for eid, ind in Enterprise.objects.filter(pk__in=list(sums), key_industry__isnull=False).values_list(
-            "id", "key_industry_id"
-        ):
-            if sums[eid] > 0:
-                by_industry[ind].append((sums[eid], eid))
+        for eid, ind, total in rows:
+            if ind is not None and total and total > 0:
+                by_industry[int(ind)].append((int(total), int(eid)))
         for rows in by_industry.values():
             rows.sort(key=lambda r: (-r[0], r[1]))
             for _, eid in rows[: cfg.top_n_per_industry]:
