@@ -40,7 +40,7 @@ class Command(BaseCommand):
     def _print(self, result):
         self.stdout.write(result.message)
         if result.columns:
-            self.stdout.write("识别的列：" + "，".join(f"{k}={v}" for k, v in result.columns.items()))
+            self.stdout.write("识别的列：" + "，".join(f"{k}←{v}" for k, v in result.columns.items()))
         if result.by_key_industry:
             self.stdout.write(
                 "本次接受企业的重点产业分布："
