@@ -38,3 +38,12 @@ def test_english_switch_translates_the_shell(world, login):
     assert '<span class="nav-link-title">企业名录</span>' not in body
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert '<span class="nav-link-title">企业名录</span>' in client.get("/").content.decode()
+
+
+def test_only_the_current_module_is_expanded(world, login):
+    from peiyu.web.nav import build_nav
+
+    nav = {item["label"]: item for item in build_nav(world["admin"], "/registry/")}
+    assert nav["企业名录"]["active"]
+    assert not nav["首页"]["active"]
+    assert not any(item["active"] for label, item in nav.items() if label != "企业名录")
