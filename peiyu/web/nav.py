@@ -102,12 +102,13 @@ def build_nav(user, current_path: str) -> list[dict]:
             curl = _url(child.url_name)
             if curl:
                 children.append({"label": str(child.label), "url": curl, "active": current_path == curl})
+        section = "/" + url.strip("/").split("/")[0] + "/" if url.strip("/") else None
         active = (
             current_path == url
             or any(c["active"] for c in children)
-            or (url != "/" and current_path.startswith(url.rstrip("/").rsplit("/", 1)[0] + "/"))
+            or (section is not None and current_path.startswith(section))
         )
         out.append(
-            {"label": item.label, "url": url, "icon": item.icon, "children": children, "active": active}
+            {"label": str(item.label), "url": url, "icon": item.icon, "children": children, "active": active}
         )
     return out
