@@ -63,7 +63,7 @@ def month_vs_prev(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "tooltip": {"trigger": "axis"},
         "legend": {"data": ["本月", "上月"]},
         "grid": {"left": 60, "right": 20, "top": 40, "bottom": 30},
-        "xAxis": {"type": "category", "data": [r["name"] for r in rows]},
+        "xAxis": {"type": "category", "data": [r["name"] for r in rows], "axisLabel": {"interval": 0}},
         "yAxis": {"type": "value", "name": "万元"},
         "series": [
             {

@@ -4,7 +4,13 @@
   key flag, outside-district flag), built from the registry and the taxpayer links;
 - ``em``: enterprise-month totals, one file per (month, version) — independent of the dimension;
 - ``r2``: month × key industry × area totals (district, total, taxpaying enterprises);
-- ``r1``: month × key industry × area × tax type totals.
+- ``r1``: month × key industry × area × tax type totals;
+- ``ey``: one month's enterprise-level measures (the month, 累计, the same period last year…),
+  built on first use (and eagerly for the latest month after a change).
+
+r1/r2 are built per (month, version) and concatenated, so an import rebuilds one month; the
+dimension is stored under its content hash, so a registry edit that leaves it unchanged reuses
+every rollup.
 
 ``dim``, ``r1`` and ``r2`` are keyed by a fingerprint that is cheap enough to check on every
 request (about a millisecond with 100,000 enterprises, see docs/perf-query.md):
@@ -47,7 +53,7 @@ from peiyu.taxes import engine, library
 
 _lock = threading.Lock()
 
-ROLLUP_FORMAT = 2
+ROLLUP_FORMAT = 3
 GENERATION = "tax_dimension"
 KEEP_OLD_SECONDS = 600  # other processes may still be reading an older snapshot
 
@@ -144,7 +150,8 @@ def bump_on_commit() -> None:
 
 
 def _fingerprint() -> tuple[str, list[tuple[str, int]]]:
-    """A hash of everything the dimension and rollups depend on (a few index-only queries)."""
+    """The dimension key (a hash of what the enterprise dimension depends on) and the active
+    (month, version) list: a few index-only queries."""
     from peiyu.taxes.models import TaxBatch
 
     with db.cursor() as cur:
@@ -162,8 +169,8 @@ def _fingerprint() -> tuple[str, list[tuple[str, int]]]:
     active = list(
         TaxBatch.objects.filter(is_active=True).order_by("month").values_list("month", "version", "id")
     )
-    raw = repr((ROLLUP_FORMAT, gen, ent, links, active)).encode()
-    return hashlib.sha256(raw).hexdigest()[:20], [(m, v) for m, v, _ in active]
+    dim_key = hashlib.sha256(repr((ROLLUP_FORMAT, gen, ent, links)).encode()).hexdigest()[:16]
+    return dim_key, [(m, v) for m, v, _ in active]
 
 
 def _root() -> Path:
@@ -194,7 +201,10 @@ def _build_em(month: str, version: int) -> Path:
     return path
 
 
-def _build_dim(path: Path) -> None:
+def _build_dim(base: Path) -> Path:
+    """Build the dimension and store it under its content hash: ``base/c-<hash>/dim.parquet``.
+    Registry edits that do not change the dimension (an address, a phone number) then reuse every
+    rollup built for the same content."""
     from peiyu.registry.models import Enterprise
     from peiyu.taxes.models import TaxpayerLink
 
@@ -230,88 +240,153 @@ def _build_dim(path: Path) -> None:
     for e in ents.values():
         if e[1] not in seen:
             add(e[1], e[0], e[1], e[2], e[3], e[4], e[5], e[6], False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(pa.table(cols, schema=DIM_SCHEMA), tmp)
-    os.replace(tmp, path)
+    table = pa.table(cols, schema=DIM_SCHEMA)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    content = hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()[:16]
+    path = base / f"c-{content}" / "dim.parquet"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    return path
 
 
-def _cleanup(keep: str) -> None:
-    """Remove older snapshots, except recent ones another process may still be reading."""
+def _stale(path: Path, now: float) -> bool:
+    try:
+        return now - path.stat().st_mtime >= KEEP_OLD_SECONDS
+    except FileNotFoundError:
+        return False
+
+
+def _cleanup(dim_dir: Path, content_dir: Path, snap_dir: Path) -> None:
+    """Remove older derived data, except what another process may still be reading (recent)."""
     import time
 
     base = _root() / "derived"
-    if not base.exists():
-        return
     now = time.time()
     for child in base.iterdir():
-        if child.name == keep or child.name.startswith("."):
+        if child.name.startswith(".") or child in (dim_dir, content_dir):
             continue
-        try:
-            if now - child.stat().st_mtime < KEEP_OLD_SECONDS:
-                continue
-        except FileNotFoundError:
-            continue
-        shutil.rmtree(child, ignore_errors=True)
+        if _stale(child, now):
+            shutil.rmtree(child, ignore_errors=True)
+    for child in content_dir.iterdir():
+        if child.name.startswith("s-") and child != snap_dir and _stale(child, now):
+            shutil.rmtree(child, ignore_errors=True)
 
 
 _snapshots: dict[str, Snapshot] = {}
+
+R2_SQL = (
+    # taxpayers: enterprises (all taxpayer IDs of one registry enterprise together, or one
+    # unmatched taxpayer ID) whose total tax in the month is positive
+    "SELECT month, key_industry_id, area_id, matched, sum(district_fen)::BIGINT AS district_fen, "
+    "sum(total_fen)::BIGINT AS total_fen, count(*) FILTER (WHERE total_fen > 0) AS taxpayers "
+    "FROM (SELECT e.month, coalesce(d.credit_code, e.taxpayer_id) AS k, d.key_industry_id, d.area_id, "
+    "(d.enterprise_id IS NOT NULL) AS matched, sum(e.district_fen) AS district_fen, "
+    "sum(e.total_fen) AS total_fen "
+    "FROM {em} e LEFT JOIN {dim} d ON d.taxpayer_id = e.taxpayer_id "
+    "WHERE NOT coalesce(d.outside, FALSE) GROUP BY ALL) j GROUP BY ALL ORDER BY month"
+)
+R1_SQL = (
+    "SELECT f.month, d.key_industry_id, d.area_id, (d.enterprise_id IS NOT NULL) AS matched, f.tax_type, "
+    "sum(f.district_fen)::BIGINT AS district_fen, sum(f.total_fen)::BIGINT AS total_fen "
+    "FROM {facts} f LEFT JOIN {dim} d ON d.taxpayer_id = f.taxpayer_id "
+    "WHERE NOT coalesce(d.outside, FALSE) GROUP BY ALL ORDER BY month"
+)
 
 
 def current() -> Snapshot:
     """The current snapshot, building whatever is missing (idempotent, safe across processes).
 
+    Layout under ``derived/``: ``d-<dim key>/content`` names the dimension's content hash;
+    ``c-<content>/dim.parquet`` is the dimension; ``c-<content>/part/`` holds the rollups of each
+    (month, version), so an import rebuilds one month, not the history; ``c-<content>/s-<active>/``
+    holds the snapshot's r1/r2 (the parts concatenated) and its per-month ``ey`` tables.
+
     Per request this costs the fingerprint plus one ``stat``: the Snapshot of a key is cached in
-    the process (its file names never change; a directory still in use is kept, see ``_cleanup``)."""
-    key, active = _fingerprint()
+    the process."""
+    dim_key, active = _fingerprint()
+    active_key = hashlib.sha256(repr(active).encode()).hexdigest()[:16]
+    key = f"{dim_key}-{active_key}"
     cached = _snapshots.get(key)
     if cached is not None and os.path.exists(cached.r2_path):
         return cached
-    base = _root() / "derived" / key
-    dim_path, r1_path, r2_path = base / "dim.parquet", base / "r1.parquet", base / "r2.parquet"
+    derived = _root() / "derived"
+    dim_dir = derived / f"d-{dim_key}"
+    pointer = dim_dir / "content"
     fact_paths = tuple(str(library.fact_path(m, v)) for m, v in active)
     months = tuple(m for m, _ in active)
-    if r1_path.exists() and r2_path.exists() and dim_path.exists():
+    em_paths = tuple(str(em_path(m, v)) for m, v in active)
+    if pointer.exists():
+        content_dir = derived / pointer.read_text().strip()
+        snap_dir = content_dir / f"s-{active_key}"
         snap = Snapshot(
             key,
             months,
             fact_paths,
-            tuple(str(em_path(m, v)) for m, v in active),
-            str(dim_path),
-            str(r1_path),
-            str(r2_path),
+            em_paths,
+            str(content_dir / "dim.parquet"),
+            str(snap_dir / "r1.parquet"),
+            str(snap_dir / "r2.parquet"),
         )
-        _snapshots.clear()
-        _snapshots[key] = snap
-        return snap
+        if os.path.exists(snap.r1_path) and os.path.exists(snap.r2_path) and os.path.exists(snap.dim_path):
+            _snapshots.clear()
+            _snapshots[key] = snap
+            return snap
     with _lock:
-        em_paths = tuple(str(_build_em(m, v)) for m, v in active)
-        snap = Snapshot(key, months, fact_paths, em_paths, str(dim_path), str(r1_path), str(r2_path))
-        if not dim_path.exists():
-            _build_dim(dim_path)
+        for m, v in active:
+            _build_em(m, v)
+        if pointer.exists():
+            content_dir = derived / pointer.read_text().strip()
+            dim_path = content_dir / "dim.parquet"
+        else:
+            dim_path = _build_dim(derived)
+            content_dir = dim_path.parent
+            dim_dir.mkdir(parents=True, exist_ok=True)
+            tmp = dim_dir / f".content.{os.getpid()}.{threading.get_ident()}"
+            tmp.write_text(content_dir.name)
+            os.replace(tmp, pointer)
         dim = f"read_parquet('{dim_path}')"
-        if not r2_path.exists():
-            _atomic_copy(
-                # taxpayers: enterprises (all taxpayer IDs of one registry enterprise together, or
-                # one unmatched taxpayer ID) whose total tax in the month is positive
-                "SELECT month, key_industry_id, area_id, matched, sum(district_fen)::BIGINT AS district_fen, "
-                "sum(total_fen)::BIGINT AS total_fen, count(*) FILTER (WHERE total_fen > 0) AS taxpayers "
-                "FROM (SELECT e.month, coalesce(d.credit_code, e.taxpayer_id) AS k, d.key_industry_id, d.area_id, "
-                "(d.enterprise_id IS NOT NULL) AS matched, sum(e.district_fen) AS district_fen, "
-                "sum(e.total_fen) AS total_fen "
-                f"FROM {snap.em_sql()} e LEFT JOIN {dim} d ON d.taxpayer_id = e.taxpayer_id "
-                "WHERE NOT coalesce(d.outside, FALSE) GROUP BY ALL) j GROUP BY ALL ORDER BY month",
-                r2_path,
+        snap_dir = content_dir / f"s-{active_key}"
+        snap = Snapshot(
+            key,
+            months,
+            fact_paths,
+            em_paths,
+            str(dim_path),
+            str(snap_dir / "r1.parquet"),
+            str(snap_dir / "r2.parquet"),
+        )
+        r1_parts, r2_parts = [], []
+        for (m, v), fpath, epath in zip(active, fact_paths, em_paths, strict=True):
+            r2_part = content_dir / "part" / f"r2-{m}-v{v}.parquet"
+            r1_part = content_dir / "part" / f"r1-{m}-v{v}.parquet"
+            if not r2_part.exists():
+                _atomic_copy(R2_SQL.format(em=engine.parquet_source([epath], EMPTY_EM), dim=dim), r2_part)
+            if not r1_part.exists():
+                _atomic_copy(
+                    R1_SQL.format(facts=engine.parquet_source([fpath], EMPTY_FACTS), dim=dim), r1_part
+                )
+            r1_parts.append(str(r1_part))
+            r2_parts.append(str(r2_part))
+        if not os.path.exists(snap.r2_path):
+            src = (
+                f"SELECT * FROM {engine.parquet_source(r2_parts, 'SELECT 1')} ORDER BY month"
+                if r2_parts
+                else R2_SQL.format(em=snap.em_sql(), dim=dim)
             )
-        if not r1_path.exists():
-            _atomic_copy(
-                "SELECT f.month, d.key_industry_id, d.area_id, (d.enterprise_id IS NOT NULL) AS matched, f.tax_type, "
-                "sum(f.district_fen)::BIGINT AS district_fen, sum(f.total_fen)::BIGINT AS total_fen "
-                f"FROM {snap.facts_sql()} f LEFT JOIN {dim} d ON d.taxpayer_id = f.taxpayer_id "
-                "WHERE NOT coalesce(d.outside, FALSE) GROUP BY ALL",
-                r1_path,
+            _atomic_copy(src, Path(snap.r2_path))
+        if not os.path.exists(snap.r1_path):
+            src = (
+                f"SELECT * FROM {engine.parquet_source(r1_parts, 'SELECT 1')} ORDER BY month"
+                if r1_parts
+                else R1_SQL.format(facts=snap.facts_sql(), dim=dim)
             )
-        _cleanup(key)
+            _atomic_copy(src, Path(snap.r1_path))
+        _cleanup(dim_dir, content_dir, snap_dir)
         _snapshots.clear()
         _snapshots[key] = snap
         return snap

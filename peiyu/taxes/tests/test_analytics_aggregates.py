@@ -295,3 +295,32 @@ def test_engine_inlines_only_plainly_safe_parameters(world):
     assert engine.query(sql, bound) == [("2025-03", 7, [1, 2], "x' OR 1=1 --", True, "2025-03")]
     fill(world)
     assert analytics.enterprise_rows(world["admin"], M, q="' OR 1=1 --")["count"] == 0
+
+
+def test_rollups_are_incremental_and_content_addressed(world):
+    import os
+
+    from peiyu.taxes.testing import put_month
+
+    fill(world)
+    snap = rollups.current()
+    part_dir = os.path.join(os.path.dirname(snap.dim_path), "part")
+    before = {name: os.stat(os.path.join(part_dir, name)).st_ino for name in os.listdir(part_dir)}
+    e = world["enterprises"]["soft_a1"]
+    put_month("2025-04", [(e.credit_code, e.name, "增值税", 1000, 400)])
+    snap2 = rollups.current()
+    after = {name: os.stat(os.path.join(part_dir, name)).st_ino for name in os.listdir(part_dir)}
+    assert set(after) - set(before) == {"r1-2025-04-v1.parquet", "r2-2025-04-v1.parquet"}
+    assert all(after[name] == ino for name, ino in before.items())  # earlier months not rebuilt
+    assert snap2.dim_path == snap.dim_path
+    # an edit that does not touch the dimension: new key, same content, same rollups
+    e.address = "上海市普陀区某路 1 号"
+    e.save()
+    snap3 = rollups.current()
+    assert snap3.key != snap2.key and snap3.r2_path == snap2.r2_path
+    # an edit that does: new content
+    e.key_industry = world["industries"]["health"]
+    e.save()
+    snap4 = rollups.current()
+    assert snap4.dim_path != snap3.dim_path
+    assert analytics.industry_stats(world["admin"], "2025-04")["industries"][1]["month_fen"] == 400
