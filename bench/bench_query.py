@@ -298,6 +298,11 @@ def main() -> dict[str, Any]:
                 "api_s": round(api_s, 4),
                 "client_s": round(client_s, 4),
                 "api_vs_raw_scan": round(api_s / scan_s, 3),
+                # the fastest round of each series: the intrinsic cost, least disturbed by other load
+                "api_min_s": round(min(samples["api"]), 4),
+                "full_library_scan_min_s": round(min(samples["full"]), 4),
+                "raw_scan_min_s": round(min(samples["scan"]), 4),
+                "load_average": round(os.getloadavg()[0], 2),
                 "fingerprint_s": round(fp_s, 5),
                 "enterprises_api_s": round(ent_s, 3),
                 "decomposition_s": round(dec_s, 3),
