@@ -215,6 +215,8 @@ def do_update_enterprise(
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ActionError(f"不可修改的字段：{'、'.join(sorted(unknown))}")
+    if user is not None and not (reason or "").strip():
+        raise ActionError("请填写修改理由")
     if "industry_code" in changes and changes["industry_code"]:
         try:
             changes["industry_code"] = classify.normalize_industry_code(

@@ -351,7 +351,9 @@ def import_file(
         result.message = f"文件无法使用：{exc}"
         return _finish(result, user, strict, sha, started)
     result.timings["read"] = time.perf_counter() - t0
-    result.columns = {LABELS[k]: f"{header.labels[j]}（{column_letter(j)} 列）" for k, j in header.columns.items()}
+    result.columns = {
+        LABELS[k]: f"{header.labels[j]}（{column_letter(j)} 列）" for k, j in header.columns.items()
+    }
 
     t0 = time.perf_counter()
     rows = _validate(sheet.rows, header, result, today, on_progress)

@@ -5,6 +5,7 @@ Always starts from :func:`peiyu.accounts.scope.enterprises`, so nobody finds wha
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -62,7 +63,11 @@ def text_query(q: str) -> Q:
     raw = unicodedata.normalize("NFKC", q).strip()
     if not raw:
         return Q()
+    # former names live in a JSON list: stored as UTF-8 text (PostgreSQL) or with \\u escapes (SQLite)
+    escaped = json.dumps(raw)[1:-1]
     cond = Q(name__icontains=raw) | Q(former_names__icontains=raw)
+    if escaped != raw:
+        cond |= Q(former_names__icontains=escaped)
     compact = re.sub(r"[\s\-]+", "", raw).upper()
     if re.fullmatch(r"[0-9A-Z]+", compact):
         cond |= Q(credit_code__startswith=compact)

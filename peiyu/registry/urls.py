@@ -8,6 +8,7 @@ urlpatterns = [
     path("e/<str:credit_code>/", views.enterprise_detail, name="detail"),
     path("e/<str:credit_code>/override/", views.override, name="override"),
     path("e/<str:credit_code>/key-flag/", views.key_flag, name="key_flag"),
+    path("e/<str:credit_code>/edit/", views.edit, name="edit"),
     path("overrides/<int:pk>/revoke/", views.revoke_override, name="revoke_override"),
     path("industries/", views.industries, name="industries"),
     path("import/", views.import_page, name="import"),

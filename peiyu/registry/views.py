@@ -164,6 +164,8 @@ def enterprise_detail(request, credit_code: str):
             "sections": profile.sections(request, enterprise),
             "can_edit": request.user.is_admin,
             "today": timezone.localdate(),
+            "areas": Area.objects.all(),
+            "statuses": EnterpriseStatus.choices,
         },
     )
 
@@ -221,6 +223,37 @@ def key_flag(request, credit_code: str):
         request.user, enterprise, request.POST.get("is_key") == "1", reason=request.POST.get("reason", "")
     )
     messages.success(request, "已更新重点企业标记")
+    return redirect("registry:detail", credit_code=enterprise.credit_code)
+
+
+@require_POST
+@admin_required
+def edit(request, credit_code: str):
+    """Correct registry fields by hand (status with its date, industry code, area, address)."""
+    enterprise = _editable_enterprise(request, credit_code)
+    post = request.POST
+    changes: dict[str, Any] = {}
+    for field in ("status", "industry_code", "address"):
+        if field in post:
+            changes[field] = post[field].strip()
+    if "area" in post:
+        changes["area"] = Area.objects.filter(pk=post["area"]).first() if post["area"].isdigit() else None
+    try:
+        changed = actions.do_update_enterprise(
+            request.user,
+            enterprise,
+            reason=post.get("reason", "").strip(),
+            event_date=_parse_date(post.get("event_date")),
+            source="手工修改",
+            **changes,
+        )
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        labels = {f.name: str(f.verbose_name) for f in Enterprise._meta.fields}
+        messages.success(
+            request, "已修改：" + "、".join(labels.get(f, f) for f in changed) if changed else "没有变化"
+        )
     return redirect("registry:detail", credit_code=enterprise.credit_code)
 
 

@@ -24,12 +24,19 @@ def page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
         external: list[str] = []
         errors: list[str] = []
-        page.on("request", lambda r: None if r.url.startswith(("http://localhost", "data:", "blob:")) else external.append(r.url))
+        page.on(
+            "request",
+            lambda r: (
+                None if r.url.startswith(("http://localhost", "data:", "blob:")) else external.append(r.url)
+            ),
+        )
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         yield page
         context.close()

@@ -210,3 +210,49 @@ def test_home_panel_counts_within_scope(world, rf):
 def test_home_page_renders_registry_panel(world, login):
     body = login(world["industry_officer"]).get("/").content.decode()
     assert 'id="registry-panel"' in body and 'data-chart="registry-panel-chart"' in body
+
+
+def test_search_finds_former_names(world, login):
+    from peiyu.registry import actions
+
+    e = world["enterprises"]["soft_a2"]
+    actions.do_update_enterprise(world["admin"], e, name="上海桃浦智能科技有限公司", reason="更名")
+    body = login(world["area_officer"]).get(reverse("registry:list"), {"q": "桃浦软件"}).content.decode()
+    assert e.credit_code in body
+    assert (
+        login(world["outsider"])
+        .get(reverse("registry:list"), {"q": "桃浦软件"})
+        .content.decode()
+        .count(e.credit_code)
+        == 0
+    )
+
+
+def test_edit_enterprise_via_page_records_event_and_audit(world, login):
+    e = world["enterprises"]["other_a2"]
+    url = reverse("registry:edit", args=[e.credit_code])
+    data = {
+        "status": "迁出",
+        "industry_code": "I6511",
+        "area": world["areas"]["a1"].pk,
+        "address": "真北路1号",
+        "event_date": "2026-01-15",
+        "reason": "迁往外区",
+    }
+    assert login(world["area_officer"]).post(url, data).status_code == 403
+    resp = login(world["admin"]).post(url, data)
+    assert resp.status_code == 302
+    e.refresh_from_db()
+    assert (e.status, e.industry_code, e.area_id, e.address) == (
+        "迁出",
+        "6511",
+        world["areas"]["a1"].pk,
+        "真北路1号",
+    )
+    assert e.key_industry == world["industries"]["soft"]
+    ev = e.events.get(kind="status")
+    assert str(ev.date) == "2026-01-15" and ev.after == "迁出"
+    log = AuditLog.objects.get(action="registry.enterprise.update")
+    assert log.before["status"] == "存续" and log.after["status"] == "迁出" and log.reason == "迁往外区"
+    bad = login(world["admin"]).post(url, {**data, "industry_code": "J6511"}, follow=True).content.decode()
+    assert "门类字母“J”" in bad
