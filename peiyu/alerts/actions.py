@@ -86,6 +86,13 @@ def _transition(
     w.status = to_status
     w.last_activity_at = now
     fields = ["status", "last_activity_at"]
+    if (
+        w.owner_id is None
+        and getattr(by, "pk", None)
+        and to_status in (Status.ACKNOWLEDGED, Status.FOLLOWING)
+    ):
+        w.owner, w.owner_basis = by, "claimed"  # whoever takes up an unassigned warning owns it
+        fields += ["owner", "owner_basis"]
     if to_status in (Status.RESOLVED, Status.DISMISSED):
         w.closed_at, w.closed_by, w.resolution = now, by if getattr(by, "pk", None) else None, note
         fields += ["closed_at", "closed_by", "resolution"]

@@ -318,7 +318,14 @@ def detect(
 # Owners
 
 
-OWNER_BASIS = {"liaison": "企业联络员", "area": "属地街道镇", "taskforce": "产业专班", "": "未分派"}
+OWNER_BASIS = {
+    "liaison": "企业联络员",
+    "area": "属地街道镇",
+    "taskforce": "产业专班",
+    "manual": "人工转派",
+    "claimed": "主动认领",
+    "": "未分派",
+}
 
 
 class OwnerFinder:

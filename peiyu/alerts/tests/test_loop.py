@@ -78,6 +78,7 @@ def test_dismiss_from_new_and_follow_up_directly(world):
     actions.do_follow_up(admin, w, kind="call", date=timezone.localdate(), note="电话")
     w.refresh_from_db()
     assert w.status == Status.FOLLOWING
+    assert w.owner == admin and w.owner_basis == "claimed"  # taking up an unassigned warning claims it
     w2 = make_warning(world["enterprises"]["soft_a1"], rule=Rule.SPIKE)
     actions.do_dismiss(admin, w2, "一次性股权转让所得")
     w2.refresh_from_db()
