@@ -237,9 +237,10 @@ def test_cli_json_accepted_and_rejected(world, tmp_path):
 
 @pytest.mark.django_db
 def test_cli_text_output_is_chinese(world, tmp_path):
-    code, out = run_cli(str(tf.write_wide(tmp_path / "w.xlsx", world_payers(world))))
+    path = tf.write_wide(tmp_path / "w.xlsx", world_payers(world))
+    code, out = run_cli(str(path))
     assert code == 0 and "已入库" in out and "待匹配" in out
-    code, out = run_cli(str(tf.write_wide(tmp_path / "w.xlsx", world_payers(world))))
+    code, out = run_cli(str(path))
     assert code == 0 and "未重复入库" in out
 
 
