@@ -122,7 +122,10 @@ def normalize_industry_code(raw: Any, tax: Taxonomy, *, allow_section: bool = Fa
     if m is None:
         name = re.sub(r"\s+", "", text)
         if name in tax.by_name:
-            return tax.by_name[name]
+            code = tax.by_name[name]
+            if code.isalpha() and not allow_section:
+                raise CodeError(f"“{text}”是门类名称，行业代码至少应到大类（2 位数字）")
+            return code
         raise CodeError(f"无法识别行业代码“{text}”（应为 2–4 位数字代码，可带门类字母，如 I6511）")
     letter, digits = (m.group(1) or "").upper(), m.group(2)
     if (len(digits) == 1 and numeric) or (len(digits) == 3 and not letter and digits not in tax.codes):

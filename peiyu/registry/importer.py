@@ -225,6 +225,8 @@ class AreaResolver:
             raise ValueError("街道镇为空")
         if text in self.names:
             return self.names[text]
+        if text in ("普陀区", "上海市普陀区", "上海普陀区", "上海市"):
+            raise ValueError(f"只填写到“{text}”，缺少街道镇")
         bare = text
         for prefix in self.PREFIXES:
             if bare.startswith(prefix) and len(bare) > len(prefix):
@@ -413,9 +415,11 @@ def _validate(
         if len(raw) < width:
             raw = list(raw) + [None] * (width - len(raw))
         rownum = i + 1
-        first = clean_text(raw[cols["credit_code"]])
-        if first in ("合计", "总计", "小计") or first.startswith(("注：", "说明：", "制表", "数据来源")):
-            continue
+        filled = [clean_text(c) for c in raw if clean_text(c)]
+        if any(c in ("合计", "总计", "小计") for c in filled[:3]):
+            continue  # a total line
+        if len(filled) == 1 and not clean_text(raw[cols["name"]]):
+            continue  # a note line below the table (注：…, 制表人：…, 数据来源：…)
         result.rows += 1
         n_errors = len(errors)
         values: dict[str, Any] = {}

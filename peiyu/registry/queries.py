@@ -84,6 +84,8 @@ def search(user: Any, f: Filters) -> QuerySet[Enterprise]:
         qs = qs.filter(key_industry__isnull=True)
     elif f.industry.isdigit():
         qs = qs.filter(key_industry_id=int(f.industry))
+    elif f.industry:  # a slug or a name (API users)
+        qs = qs.filter(Q(key_industry__slug=f.industry) | Q(key_industry__name=f.industry))
     if f.division and re.fullmatch(r"\d{2,4}", f.division):
         qs = qs.filter(industry_code__startswith=f.division)
     elif f.division and re.fullmatch(r"[A-Ta-t]", f.division):

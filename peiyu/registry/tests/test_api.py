@@ -44,3 +44,8 @@ def test_api_search_filters(world, login):
 
 def test_api_requires_auth(world, client):
     assert client.get("/api/v1/enterprises").status_code == 401
+
+
+def test_api_industry_filter_accepts_slug(world, login):
+    data = login(world["admin"]).get("/api/v1/enterprises", {"industry": "health"}).json()
+    assert {r["name"] for r in data["results"]} == {"上海长寿医药有限公司", "上海桃浦医院管理有限公司"}

@@ -314,3 +314,22 @@ def test_cli_subprocess_exit_code(tmp_path):
     assert proc.returncode == 2
     out = json.loads(proc.stdout)
     assert out["status"] == "rejected" and "文件不存在" in out["message"]
+
+
+def test_total_and_note_lines_are_skipped_and_section_names_refused(putuo, tmp_path):
+    codes, rows = good_rows()
+    rows[0][2] = "信息传输、软件和信息技术服务业"
+    rows.append(["合计", None, None, None, None, None])
+    rows.append(["注：本表由区市场监管局导出", None, None, None, None, None])
+    header = ["统一社会信用代码", "企业名称", "行业", "街镇", "登记状态", "成立日期"]
+    r = import_file(write_xlsx(tmp_path / "t.xlsx", header, rows), today=TODAY)
+    assert r.rows == 4 and r.rejected == 1
+    assert "门类名称" in r.errors[0]["message"] and r.errors[0]["row"] == 2
+
+
+def test_district_only_area_is_explained(putuo, tmp_path):
+    codes, rows = good_rows()
+    rows[0][3] = "普陀区"
+    header = ["统一社会信用代码", "企业名称", "行业", "街镇", "登记状态", "成立日期"]
+    r = import_file(write_xlsx(tmp_path / "t.xlsx", header, rows), today=TODAY)
+    assert "缺少街道镇" in r.errors[0]["message"]
