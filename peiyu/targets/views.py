@@ -582,6 +582,8 @@ def plan_view(request: Any) -> HttpResponse:
 def import_view(request: Any) -> HttpResponse:
     from peiyu.targets.importer import import_file
 
+    if request.GET.get("template"):
+        return import_template()
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -595,6 +597,49 @@ def import_view(request: Any) -> HttpResponse:
         if result.status == "accepted":
             messages.success(request, result.message)
     return render(request, "targets/import.html", {"page_title": "目标导入", "form": form, "result": result})
+
+
+def import_template() -> HttpResponse:
+    """An example target table officials can fill in (the importer reads it back as is)."""
+    from peiyu.core.export import Column, Table, xlsx_response
+
+    year = dt.date.today().year
+    columns = [
+        Column("产业/指标", "name"),
+        Column("年度", "year", "int"),
+        Column("区级税收目标（万元）", "amount"),
+        Column("增长目标(%)", "growth"),
+        Column("目标值", "value"),
+        Column("责任部门", "depts"),
+        Column("单位", "unit"),
+        Column("备注", "note"),
+    ]
+    rows = [
+        {"name": "智能软件", "year": year, "amount": "20000", "depts": "区科委", "note": "税收金额目标"},
+        {
+            "name": "生命健康",
+            "year": year,
+            "growth": "10",
+            "depts": "区科委、区卫健委",
+            "note": "按上年实际折算",
+        },
+        {"name": "桃浦镇", "year": year, "amount": "6000", "depts": "", "note": "街道镇目标"},
+        {"name": "全区", "year": year, "growth": "6", "depts": "区发改委", "note": "全区区级税收"},
+        {
+            "name": "四大重点产业占区级税收比重",
+            "year": year,
+            "value": "4",
+            "depts": "区科委、区金融办、区商务委",
+            "unit": "个百分点",
+        },
+        {"name": "新增税收亿元楼", "year": year, "value": "3", "depts": "区投促办", "unit": "幢"},
+    ]
+    notes = [
+        "每行一个指标；产业/指标填重点产业、街道镇名称或“全区”为税收目标，其他名称为部门报送或占比指标。"
+    ]
+    return xlsx_response(
+        "目标责任表模板.xlsx", [Table("目标责任表", columns, rows, title=f"{year} 年目标责任表", notes=notes)]
+    )
 
 
 @admin_required

@@ -226,3 +226,15 @@ def test_import_page_lists_errors_and_stores_nothing(setup, login, tmp_path):
     client.post(reverse("targets:import"), {"file": SimpleUploadedFile("目标.csv", csv)})
     assert Target.objects.get(year=2026).target_fen == 500 * WAN
     assert login(setup["industry_officer"]).get(reverse("targets:import")).status_code == 403
+    # the downloadable template is itself a valid file (all-or-nothing: every row accepted)
+    template = login(setup["admin"]).get(reverse("targets:import"), {"template": 1})
+    path = tmp_path / "模板.xlsx"
+    path.write_bytes(template.content)
+    Department.objects.create(name="区金融办", short_name="金融办")
+    Department.objects.create(name="区商务委", short_name="商务委")
+    Department.objects.create(name="区卫健委", short_name="卫健委")
+    Department.objects.create(name="区发改委", short_name="发改委")
+    from peiyu.targets.importer import import_file
+
+    result = import_file(path, "模板.xlsx", user=setup["admin"])
+    assert result.status == "accepted", result.errors
