@@ -182,7 +182,7 @@ def record(ctx: Any, con: Any, planted: list[Planted], months: list[str], ents: 
     }
     if gone_codes:
         recent = con.execute(
-            "SELECT taxpayer_id, max(t) FROM out WHERE matched AND t >= ? GROUP BY 1 ORDER BY 1",
+            "SELECT taxpayer_id, max(t) FROM outv WHERE matched AND t >= ? GROUP BY 1 ORDER BY 1",
             [max(0, T - 12)],
         ).fetchall()
         for tid, last_t in recent:

@@ -27,11 +27,13 @@ import datetime as dt
 import hashlib
 import json
 import math
+import time
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.db import transaction
 
@@ -188,6 +190,12 @@ def generate(ctx: Any) -> None:
     from peiyu.taxes import library
     from peiyu.taxes.models import TaxBatch, TaxpayerLink
 
+    started = time.monotonic()
+    phases: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        phases[name] = round(time.monotonic() - started - sum(phases.values()), 1)
+
     rng = ctx.step_rng("taxes")
     months = ctx.months()
     T = len(months)
@@ -263,6 +271,7 @@ def generate(ctx: Any) -> None:
         s0 = rng.randrange(0, max(1, T - 3))
         _add_firm(rows, rng, n + j, tid, name, False, 0, s, math.log10(s), s0, T - 1, s0, "")
 
+    lap("parameters")
     # industry × month multipliers: yearly growth per industry, 1.0 at the last month
     years = sorted({int(m[:4]) for m in months})
     im_rows: dict[str, list[Any]] = {"grp": [], "t": [], "mult": []}
@@ -300,6 +309,7 @@ def generate(ctx: Any) -> None:
         ),
     )
     con.execute(_BULK_SQL.format(salt=salt, last=T - 1))
+    lap("bulk")
 
     # scale so the district-level tax of the last full year (or the last 12 months) hits the target
     ly, ly_months = _last_full_year(months)
@@ -312,6 +322,7 @@ def generate(ctx: Any) -> None:
     k = district_target / raw if raw else 1.0
 
     con.execute(_FACTS_SQL.format(k=repr(k), umct=UMCT_RATE_PCT))
+    lap("scale")
     story_rows = story_mod.series(ctx, rng, planted, months)
     if story_rows:
         con.register(
@@ -338,6 +349,7 @@ def generate(ctx: Any) -> None:
         )
         con.execute("INSERT INTO names SELECT idx, tid, tname, TRUE FROM story_firms")
 
+    lap("generate")
     # one batch per month, then the facts of each month (the batch id is part of every fact)
     with transaction.atomic():
         if TaxBatch.objects.filter(month__in=months).exists():
@@ -361,28 +373,48 @@ def generate(ctx: Any) -> None:
         )
     if any(b.pk is None for b in batches):
         batches = list(TaxBatch.objects.filter(month__in=months, version=1).order_by("month"))
-    con.register("batch_a", pa.table({"t": list(range(T)), "batch_id": [b.pk for b in batches]}))
+    lap("batches")
+    # rows of the sample file are ordered by taxpayer ID: rank the IDs once, in Python
+    names = con.execute("SELECT idx, tid, tname FROM names ORDER BY idx").fetchall()
+    size = max(r[0] for r in names) + 1
+    tid_list, name_list = [""] * size, [""] * size
+    for i, tid, name in names:
+        tid_list[i], name_list[i] = tid, name
+    order = [0] * size
+    for rank, i in enumerate(sorted(range(size), key=tid_list.__getitem__)):
+        order[i] = rank
+    con.register("order_a", pa.table({"idx": list(range(size)), "ord": order}))
     con.execute(_OUT_SQL)
-    per_month = {
-        r[0]: r[1:]
-        for r in con.execute(
-            "SELECT t, count(*), count(DISTINCT taxpayer_id), sum(total_fen)::BIGINT, sum(district_fen)::BIGINT, "
-            "count(DISTINCT CASE WHEN matched THEN taxpayer_id END), count(DISTINCT CASE WHEN NOT matched THEN taxpayer_id END) "
-            "FROM out GROUP BY t"
-        ).fetchall()
-    }
+    tid_arr, name_arr, type_arr = (
+        pa.array(tid_list, pa.string()),
+        pa.array(name_list, pa.string()),
+        pa.array(TYPE_NAMES),
+    )
     fact_rows = 0
     with progress("生成演示税收数据", total=T, quiet=ctx.quiet) as bar:
         for t, (m, b) in enumerate(zip(months, batches, strict=True)):
-            table = con.sql(
-                "SELECT month, batch_id, source_row, taxpayer_id, taxpayer_name, tax_type, total_fen, district_fen "
-                "FROM out WHERE t = $t ORDER BY source_row, code, total_fen",
-                params={"t": t},
-            ).to_arrow_table()
-            path = library.write_facts(m, 1, table)
-            nrows, taxpayers, total_fen, district_fen, matched, unmatched = per_month.get(
-                t, (0, 0, 0, 0, 0, 0)
+            part = con.sql(_MONTH_SQL, params={"t": t}).to_arrow_table()
+            nrows = part.num_rows
+            idx = part.column("idx")
+            taxpayers = pc.count_distinct(idx).as_py()
+            matched = pc.count_distinct(pc.filter(idx, pc.less(idx, n))).as_py()
+            unmatched = taxpayers - matched
+            total_fen = pc.sum(part.column("total_fen")).as_py() or 0
+            district_fen = pc.sum(part.column("district_fen")).as_py() or 0
+            table = pa.table(
+                [
+                    pa.array([m] * nrows, pa.string()),
+                    pa.array([b.pk] * nrows, pa.int64()),
+                    part.column("source_row"),
+                    tid_arr.take(idx),
+                    name_arr.take(idx),
+                    type_arr.take(part.column("code")),
+                    part.column("total_fen"),
+                    part.column("district_fen"),
+                ],
+                schema=library.FACT_SCHEMA,
             )
+            path = library.write_facts(m, 1, table)
             b.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
             b.path = str(path)
             b.rows = b.taxpayers = taxpayers  # a wide file: one row per taxpayer, facts are its cells
@@ -406,6 +438,7 @@ def generate(ctx: Any) -> None:
         ],
     )
 
+    lap("write")
     # the 待匹配 queue: taxpayers in the data that match no registry enterprise
     known = set(TaxpayerLink.objects.values_list("taxpayer_id", flat=True))
     links = [
@@ -417,7 +450,7 @@ def generate(ctx: Any) -> None:
             last_month=months[b],
         )
         for tid, name, a, b in con.execute(
-            "SELECT taxpayer_id, any_value(taxpayer_name), min(t), max(t) FROM out WHERE NOT matched GROUP BY 1 ORDER BY 1"
+            "SELECT taxpayer_id, any_value(taxpayer_name), min(t), max(t) FROM outv WHERE NOT matched GROUP BY 1 ORDER BY 1"
         ).fetchall()
         if tid not in known
     ]
@@ -425,7 +458,9 @@ def generate(ctx: Any) -> None:
 
     # ground truth for the warning rules, then the sample import file of the last month
     truth = story_mod.record(ctx, con, planted, months, ents, departures, gone)
+    lap("stories")
     excel = write_sample_excel(con, months[-1], T - 1)
+    lap("excel")
 
     ly_district = con.execute(
         "SELECT coalesce(sum(district_fen), 0)::BIGINT FROM out WHERE t BETWEEN ? AND ?",
@@ -448,6 +483,9 @@ def generate(ctx: Any) -> None:
         "sample_file": excel,
     }
     tax_library_changed.send(sender=None, months=months)
+    lap("listeners")  # rollups and warnings rebuilt by their own receivers
+    ctx.summary["taxes"]["seconds"] = round(time.monotonic() - started, 1)
+    ctx.summary["taxes"]["phases"] = phases
 
 
 def _yi(fen: int) -> str:
@@ -545,19 +583,19 @@ DROP TABLE base;
 """
 
 # Rows in the sample file: title (1), units (2), header (3), then one row per taxpayer from row 4.
+_MONTH_SQL = """
+SELECT f.idx, f.code, (dense_rank() OVER (ORDER BY o.ord) + 3)::INTEGER AS source_row,
+       f.total_fen, (f.total_fen * ty.permille // 1000)::BIGINT AS district_fen
+FROM facts f JOIN order_a o USING (idx) JOIN types_a ty USING (code)
+WHERE f.t = $t
+ORDER BY source_row, f.code, f.total_fen
+"""
 _OUT_SQL = """
-CREATE TABLE out AS
-SELECT f.t, f.code, mo.month, b.batch_id,
-       (dense_rank() OVER (PARTITION BY f.t ORDER BY n.tid) + 3)::INTEGER AS source_row,
-       n.tid AS taxpayer_id, n.tname AS taxpayer_name, ty.tax_type, f.total_fen,
-       (f.total_fen * ty.permille // 1000)::BIGINT AS district_fen, n.matched
-FROM facts f
-JOIN names n USING (idx)
-JOIN types_a ty USING (code)
-JOIN months_a mo USING (t)
-JOIN batch_a b USING (t)
-ORDER BY f.t, source_row, f.code;
-DROP TABLE facts;
+CREATE VIEW out AS
+SELECT f.t, f.idx, f.code, f.total_fen, (f.total_fen * ty.permille // 1000)::BIGINT AS district_fen
+FROM facts f JOIN types_a ty USING (code);
+CREATE VIEW outv AS
+SELECT o.*, n.tid AS taxpayer_id, n.tname AS taxpayer_name, n.matched FROM out o JOIN names n USING (idx);
 """
 
 
@@ -565,7 +603,7 @@ def write_sample_excel(con: Any, month: str, t: int) -> str:
     """The last month as the tax bureau sends it (wide layout, title, units, header, 合计), so an
     official can try the import page with a real-looking file. Totals equal the stored month."""
     folder = Path(settings.DATA_DIR) / "demo-files"
-    count = con.execute("SELECT count(DISTINCT taxpayer_id) FROM out WHERE t = ?", [t]).fetchone()[0]
+    count = con.execute("SELECT count(DISTINCT idx) FROM out WHERE t = ?", [t]).fetchone()[0]
     if count > EXCEL_MAX_TAXPAYERS:
         return f"未生成（{month} 有 {count} 个纳税人，超过 {EXCEL_MAX_TAXPAYERS}）"
     import xlsxwriter
@@ -573,7 +611,7 @@ def write_sample_excel(con: Any, month: str, t: int) -> str:
     cols = ", ".join(f"sum(CASE WHEN code = {c} THEN total_fen ELSE 0 END)::BIGINT" for c, _, _ in TAX_TYPES)
     data = con.execute(
         f"SELECT taxpayer_id, any_value(taxpayer_name), {cols}, sum(total_fen)::BIGINT, sum(district_fen)::BIGINT "
-        "FROM out WHERE t = ? GROUP BY taxpayer_id ORDER BY min(source_row)",
+        "FROM outv JOIN order_a USING (idx) WHERE t = ? GROUP BY taxpayer_id ORDER BY min(ord)",
         [t],
     ).fetchall()
     folder.mkdir(parents=True, exist_ok=True)
