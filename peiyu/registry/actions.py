@@ -295,3 +295,87 @@ def _classification(enterprise: Enterprise) -> dict[str, Any]:
         "key_industry": enterprise.key_industry.name if enterprise.key_industry_id else None,
         "basis": enterprise.classification_basis,
     }
+
+
+def do_create_industry(
+    user: Any,
+    name: str,
+    prefixes: list[str] | str,
+    *,
+    reason: str,
+    valid_from: dt.date | None = None,
+    color: str = "#206bc4",
+) -> tuple[KeyIndustry, classify.ReclassifyResult]:
+    """Add a key industry (districts re-cut their industries over time) with its first definition."""
+    _require_admin(user)
+    name = normalize_name(name)
+    reason = (reason or "").strip()
+    if not name:
+        raise ActionError("请填写产业名称")
+    if not reason:
+        raise ActionError("请填写新增产业的理由")
+    if KeyIndustry.objects.filter(name=name).exists():
+        raise ActionError(f"重点产业“{name}”已存在")
+    clean, errors = classify.normalize_prefixes(prefixes)
+    if errors:
+        raise ActionError("；".join(errors))
+    if not clean:
+        raise ActionError("口径至少需要一个行业代码前缀")
+    from django.db.models import Max
+    from pypinyin import lazy_pinyin
+
+    base = "".join(lazy_pinyin(name)).lower()
+    base = "".join(c for c in base if c.isascii() and c.isalnum())[:30] or "industry"
+    slug, n = base, 1
+    while KeyIndustry.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}{n}"
+    with transaction.atomic():
+        order = (KeyIndustry.objects.aggregate(m=Max("order"))["m"] or 0) + 1
+        industry = KeyIndustry.objects.create(name=name, slug=slug, order=order, color=color)
+        IndustryDefinition.objects.create(
+            industry=industry,
+            valid_from=valid_from or timezone.localdate(),
+            prefixes=clean,
+            note=reason,
+            created_by=_user(user),
+        )
+        result = classify.reclassify(user=user, source=f"新增重点产业：{name}")
+        audit.record(
+            user,
+            "registry.industry.create",
+            industry,
+            after={
+                "name": name,
+                "prefixes": clean,
+                "valid_from": (valid_from or timezone.localdate()).isoformat(),
+            },
+            reason=reason,
+            detail={"reclassified": result.as_dict()},
+        )
+    return industry, result
+
+
+def do_set_industry_active(
+    user: Any, industry: KeyIndustry, active: bool, *, reason: str
+) -> classify.ReclassifyResult:
+    """Stop (or resume) using a key industry; its enterprises are reclassified. Definitions stay."""
+    _require_admin(user)
+    if not (reason or "").strip():
+        raise ActionError("请填写理由")
+    with transaction.atomic():
+        before = industry.active
+        industry.active = active
+        industry.save(update_fields=["active"])
+        result = classify.reclassify(
+            user=user, source=f"{'启用' if active else '停用'}重点产业：{industry.name}"
+        )
+        audit.record(
+            user,
+            "registry.industry.active",
+            industry,
+            before={"active": before},
+            after={"active": active},
+            reason=reason,
+        )
+    return result

@@ -316,6 +316,25 @@ def industries(request):
 
 
 def _industries_post(request, ctx: dict[str, Any]):
+    if request.POST.get("action") == "create":
+        if not request.user.is_admin:
+            return render(request, "registry/forbidden.html", {"page_title": "无权操作"}, status=403)
+        try:
+            industry, result = actions.do_create_industry(
+                request.user,
+                request.POST.get("name", ""),
+                request.POST.get("prefixes", ""),
+                reason=request.POST.get("reason", ""),
+                valid_from=_parse_date(request.POST.get("valid_from")),
+            )
+        except actions.ActionError as exc:
+            ctx["create_error"] = str(exc)
+            ctx["create_form"] = {k: request.POST.get(k, "") for k in ("name", "prefixes", "reason")}
+            return render(request, "registry/industries.html", ctx, status=400)
+        messages.success(
+            request, f"已新增重点产业“{industry.name}”，认定企业 {result.entered.get(industry.name, 0)} 家"
+        )
+        return redirect("registry:industries")
     form = {k: (request.POST.get(k) or "").strip() for k in ("industry", "prefixes", "valid_from", "reason")}
     ctx["form"] = form
     industry = KeyIndustry.objects.filter(pk=form["industry"] or 0).first()

@@ -260,3 +260,22 @@ def test_reclassify_many_is_bulk(db, django_assert_max_num_queries):
         result = classify.reclassify(record_events=False)
     assert result.changed == 1500
     assert Enterprise.objects.filter(key_industry__name="软件").count() == 1500
+
+
+def test_create_and_deactivate_industry(admin):
+    soft = KeyIndustryFactory(name="软件", slug="s", order=1, prefixes=["65"])
+    e = EnterpriseFactory(industry_code="8411")
+    s = EnterpriseFactory(industry_code="6511")
+    classify.reclassify()
+    ind, result = actions.do_create_industry(admin, "数智健康", "84, 358", reason="2025 年产业重构")
+    e.refresh_from_db()
+    assert e.key_industry == ind and result.entered == {"数智健康": 1} and ind.slug == "shuzhijiankang"
+    with pytest.raises(actions.ActionError, match="已存在"):
+        actions.do_create_industry(admin, "数智健康", "84", reason="重复")
+    actions.do_set_industry_active(admin, soft, False, reason="并入数智产业")
+    s.refresh_from_db()
+    assert s.key_industry is None
+    assert (
+        AuditLog.objects.filter(action__in=["registry.industry.create", "registry.industry.active"]).count()
+        == 2
+    )
