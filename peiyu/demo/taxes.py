@@ -148,7 +148,7 @@ def _legacy_ids(rng: Any, count: int) -> list[tuple[str, str]]:
     return out
 
 
-def _registry_departures(ids: list[int]) -> dict[int, dt.date]:
+def _registry_departures() -> dict[int, dt.date]:
     """Dated status changes to 迁出/注销/吊销 recorded by the registry step, newest per enterprise."""
     from peiyu.registry.models import GONE_STATUSES, EnterpriseEvent
 
@@ -206,7 +206,7 @@ def generate(ctx: Any) -> None:
     salt = rng.getrandbits(62)
 
     # --- per-firm parameters (pure Python; ~1 s per 100,000 firms) -------------------------------
-    departures = _registry_departures([e["id"] for e in ents])
+    departures = _registry_departures()
     rows: dict[str, list[Any]] = {
         k: []
         for k in (
@@ -367,6 +367,8 @@ def generate(ctx: Any) -> None:
                     unit="元",
                     district_source="file",
                     note="演示数据（peiyu demo 生成）",
+                    uploaded_by=ctx.data.get("admin"),
+                    created_at=_imported_at(m),
                 )
                 for m in months
             ]
@@ -486,6 +488,15 @@ def generate(ctx: Any) -> None:
     lap("listeners")  # rollups and warnings rebuilt by their own receivers
     ctx.summary["taxes"]["seconds"] = round(time.monotonic() - started, 1)
     ctx.summary["taxes"]["phases"] = phases
+
+
+def _imported_at(month: str) -> dt.datetime:
+    """When the tax bureau's file of ``month`` would have been imported: mid next month, not in the future."""
+    from django.utils import timezone
+
+    y, m = map(int, month.split("-"))
+    y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return min(timezone.now(), timezone.make_aware(dt.datetime(y, m, 12, 9, 30)))
 
 
 def _yi(fen: int) -> str:

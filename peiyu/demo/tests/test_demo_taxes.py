@@ -149,6 +149,7 @@ def test_batches_match_parquet_to_the_fen(data_dir):
         )
         assert b.file_name == f"演示数据_{b.month}.xlsx" and len(b.sha256) == 64
         assert Path(b.path) == library.fact_path(b.month, 1)
+        assert f"{b.created_at:%Y-%m}" > b.month  # imported the month after
         total, district, taxpayers, batch_ids, months_in, min_row, matched = con.execute(
             "SELECT sum(total_fen)::BIGINT, sum(district_fen)::BIGINT, count(DISTINCT taxpayer_id), "
             "list(DISTINCT batch_id), list(DISTINCT month), min(source_row), "
@@ -171,7 +172,9 @@ def test_same_seed_same_data_other_seed_other_data(data_dir):
         stories = json.loads((Path(dj_settings.DATA_DIR) / "demo_stories.json").read_text(encoding="utf-8"))
         return (
             list(
-                TaxBatch.objects.order_by("month").values_list("month", "total_fen", "district_fen", "taxpayers")
+                TaxBatch.objects.order_by("month").values_list(
+                    "month", "total_fen", "district_fen", "taxpayers"
+                )
             ),
             rows,
             stories,
