@@ -256,3 +256,20 @@ def test_edit_enterprise_via_page_records_event_and_audit(world, login):
     assert log.before["status"] == "存续" and log.after["status"] == "迁出" and log.reason == "迁往外区"
     bad = login(world["admin"]).post(url, {**data, "industry_code": "J6511"}, follow=True).content.decode()
     assert "门类字母“J”" in bad
+
+
+def test_create_industry_via_page_admin_only(world, login):
+    from peiyu.registry.models import KeyIndustry
+
+    url = reverse("registry:industries")
+    data = {"action": "create", "name": "数智健康", "prefixes": "84, 358", "reason": "产业重构"}
+    assert login(world["industry_officer"]).post(url, data).status_code == 403
+    assert not KeyIndustry.objects.filter(name="数智健康").exists()
+    resp = login(world["admin"]).post(url, {**data, "prefixes": "6597"})
+    assert resp.status_code == 400 and "6597" in resp.content.decode()
+    resp = login(world["admin"]).post(url, data)
+    assert resp.status_code == 302
+    world["enterprises"]["health_a2"].refresh_from_db()
+    # 84 ties with 生命健康's 84; the new industry is listed last, so 生命健康 keeps it
+    assert world["enterprises"]["health_a2"].key_industry.name == "生命健康"
+    assert KeyIndustry.objects.filter(name="数智健康").exists()
