@@ -650,6 +650,11 @@ def _store(rows: list[_Row], header: Any, result: ImportResult, user: Any, today
             result.unchanged += 1
     t0 = time.perf_counter()
     result.timings["compare"] = t0 - started
+    order = sorted(
+        range(len(new_rows)), key=lambda k: new_rows[k][0]
+    )  # key order: cheaper unique-index inserts
+    new_rows = [new_rows[k] for k in order]
+    new_values = [new_values[k] for k in order]
     insert_rows(Enterprise, _INSERT_FIELDS, new_rows, constants={"created_at": now, "updated_at": now})
     result.timings["insert_enterprises"] = time.perf_counter() - t0
     new_ids: list[int] = []
