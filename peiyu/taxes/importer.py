@@ -101,6 +101,7 @@ TAX_ALIASES = {
     "其他收入": "其他税收", "其它": "其他税收", "其他各税": "其他税收",
 }  # fmt: skip
 
+_TOTAL_PREFIX = re.compile(r"^(合计|总计|全部合计|全区合计)[(（]")
 TOTAL_ROW_WORDS = {
     "合计",
     "总计",
@@ -384,10 +385,47 @@ def _ym(y: str | int, m: str | int) -> str | None:
     return None
 
 
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def _cn_numerals(text: str) -> str:
+    """二〇二五年三月 → 2025年3月; 2025年十二月 → 2025年12月 (only before 年 and 月)."""
+
+    def year(m: re.Match) -> str:
+        return "".join(str(_CN_DIGITS[c]) for c in m.group(1)) + "年"
+
+    def month(m: re.Match) -> str:
+        t = m.group(1)
+        if t == "十":
+            n = 10
+        elif t.startswith("十"):
+            n = 10 + _CN_DIGITS[t[1]]
+        else:
+            n = _CN_DIGITS[t[0]] if len(t) == 1 else -1
+        return f"{n}月" if 1 <= n <= 12 else m.group(0)
+
+    text = re.sub(r"([〇零○O一二三四五六七八九]{4})年", year, text)
+    return re.sub(r"(?<=年)\s*(十[一二]?|[一二三四五六七八九])\s*月", month, text)
+
+
 def months_in_title(text: str) -> tuple[set[str], str | None]:
     """(single months mentioned, description of a multi-month span if any) in title text;
     mentions tied to 所属期 / 制表日期 / 截至 are not the 入库 month and are skipped."""
-    text = unicodedata.normalize("NFKC", text)
+    text = _cn_numerals(unicodedata.normalize("NFKC", text))
     text = _IGNORE_SEGMENT.sub(" ", text)
     months: set[str] = set()
     multi = None
@@ -551,7 +589,12 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     unit = unit or "元"
 
     cols = layout.cols
-    id_col = layout.first("id")
+    id_cols = [c for c in cols if c.role == "id"]
+    # 统一社会信用代码 first when a file has it next to an old 纳税人识别号 column; the other fills its blanks
+    id_cols.sort(key=lambda c: 0 if "信用代码" in c.label else 1)
+    id_col = id_cols[0]
+    for extra in id_cols[1:]:
+        pf.notes.append(f"识别号以“{id_col.where}”为准，为空时取“{extra.where}”")
     name_col = layout.first("name")
     tax_col = layout.first("tax_type")
     date_col = layout.first("date")
@@ -614,6 +657,11 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     idc = id_col.index
     marker_js = sorted({0, 1, 2, idc, *([name_col.index] if name_col else [])})
     id_values = columns[idc]
+    for extra in id_cols[1:]:
+        other = columns[extra.index]
+        id_values = tuple(
+            v if (v is not None and str(v).strip()) else o for v, o in zip(id_values, other, strict=True)
+        )
     name_values = columns[name_col.index] if name_col else None
     fill = object()  # marker: a merged taxpayer cell, the taxpayer of the data row above
 
@@ -623,8 +671,11 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
         r = body[k]
         raw = "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
         sv = raw.strip()
+        if sv.startswith('="') and sv.endswith('"'):  # ="913101…" written by exports to keep text in Excel
+            sv = sv[2:-1]
+        sv = sv.strip("'\"` \t")
         markers = [_norm(r[j]) for j in marker_js if j < width]
-        if any(m in TOTAL_ROW_WORDS for m in markers):
+        if any(m in TOTAL_ROW_WORDS or _TOTAL_PREFIX.match(m) for m in markers):
             total_rows.append(first + k)
             return None
         if any(m.startswith(SUBTOTAL_WORDS) for m in markers if m):
@@ -709,7 +760,8 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     if fill_rows:
         pf.notes.append(f"{fill_rows} 行纳税人识别号为空（合并单元格），沿用上一行纳税人")
     pf.rows += len(data_idx)
-    first_names = dict(zip(reversed(ids), reversed(names), strict=True))  # first occurrence wins
+    last_first = dict(zip(reversed(ids), reversed(names), strict=True))  # first occurrence wins
+    first_names = {tid: last_first[tid] for tid in dict.fromkeys(ids)}  # in file order
     if not pf.names:
         pf.names = first_names
     else:
@@ -740,7 +792,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
         r = rows[ti]
         for c in used_amounts:
             raw = _cell(r, c.index)
-            if raw is None or str(raw).strip() == "" or c.index in bad_columns:
+            if raw is None or str(raw).strip() in ("", "-", "—", "－", "/", "／") or c.index in bad_columns:
                 continue
             arr, bad = parse_amount_column([raw], c.unit)
             if bad:

@@ -39,7 +39,10 @@ def grand_total(ps):
 
 
 def table_of(pf):
-    return facts_table(pf, 1, {})
+    from collections import defaultdict
+    from decimal import Decimal
+
+    return facts_table(pf, 1, defaultdict(lambda: Decimal(0)))  # district 0 where a ratio would be needed
 
 
 def totals(pf):
@@ -286,6 +289,8 @@ def test_month_from_title_variants():
     assert months_in_title("2025年1月至3月")[1] is not None
     assert months_in_title("2025年一季度税收")[1] is not None
     assert months_in_title("税收明细") == (set(), None)
+    assert months_in_title("二〇二五年三月企业税收") == ({"2025-03"}, None)
+    assert months_in_title("2025年十二月税收") == ({"2025-12"}, None)
 
 
 def test_month_of_date_cells():
@@ -385,3 +390,31 @@ def test_unreadable_file_is_an_error_not_a_crash(tmp_path):
     p.write_text("a,b\n1,2\n", encoding="utf-8")
     pf = parse_tax_file(p)
     assert "表头" in pf.errors[0]["message"]
+
+
+def test_two_id_columns_credit_code_first_old_id_fills_blanks(tmp_path):
+    code = CODES[0][0]
+    rows = [
+        ["2025年3月税收"],
+        ["纳税人识别号", "统一社会信用代码", "纳税人名称", "增值税"],
+        ["310107999999999", code, "甲", 100],
+        ["310107132456789", "", "乙", 200],
+        ['="310107132456780"', None, "丙", "1,000.00"],
+        ["合  计（共3户）", "", "", "1,300.00"],
+    ]
+    pf = parse_tax_file(tf.write(tmp_path / "w.csv", tf.Sheet(rows)))
+    assert pf.errors == []
+    assert list(pf.names) == [code, "310107132456789", "310107132456780"]
+    assert pf.file_totals == {"增值税": 1300_00}
+    assert totals(pf)[0] == 100_00 + 200_00 + 1000_00
+
+
+def test_total_row_placeholder_is_not_a_number(tmp_path):
+    rows = [
+        ["2025年3月税收"],
+        ["纳税人识别号", "纳税人名称", "增值税", "区级收入"],
+        [CODES[0][0], "甲", 100, 25],
+        ["合计", "", 100, "—"],
+    ]
+    pf = parse_tax_file(tf.write(tmp_path / "w.xlsx", tf.Sheet(rows)))
+    assert pf.errors == []
