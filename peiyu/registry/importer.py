@@ -89,6 +89,7 @@ SYNONYMS: dict[str, list[str]] = {
     ],
     "tags": ["标签", "企业标签"],
     "is_key": ["重点企业", "是否重点企业"],
+    "liaison": ["联络员", "服务专员", "企业服务专员", "联系干部", "包联干部"],
 }
 REQUIRED = ("credit_code", "name")
 LABELS = {
@@ -103,6 +104,7 @@ LABELS = {
     "change_date": "变更日期",
     "tags": "标签",
     "is_key": "重点企业",
+    "liaison": "联络员",
 }
 MAX_STORED_ERRORS = 20000
 
@@ -401,6 +403,16 @@ def _validate(
     area_cache: dict[Any, tuple[int | None, str]] = {}
     seen: dict[str, int] = {}
     out: list[_Row] = []
+    liaisons: dict[str, int] = {}
+    if "liaison" in cols:
+        from django.contrib.auth import get_user_model
+
+        for uid, username, display in (
+            get_user_model().objects.filter(is_active=True).values_list("id", "username", "display_name")
+        ):
+            liaisons[username] = uid
+            if display:
+                liaisons[display] = -1 if display in liaisons and liaisons[display] != uid else uid
     errors = result.errors
     total = len(grid) - header.first_data_row
     width = max(cols.values()) + 1
@@ -495,6 +507,16 @@ def _validate(
             values["former_names"] = [normalize_name(n) for n in split_list(raw[cols["former_names"]])]
         if "tags" in cols:
             values["tags"] = split_list(raw[cols["tags"]])
+        if "liaison" in cols:
+            v = clean_text(raw[cols["liaison"]])
+            if v:
+                hit_l = liaisons.get(v)
+                if hit_l is None:
+                    err(rownum, "liaison", v, f"联络员“{v}”不是本系统用户（填写用户名或姓名）")
+                elif hit_l == -1:
+                    err(rownum, "liaison", v, f"有多名用户叫“{v}”，请改填用户名")
+                else:
+                    values["liaison_id"] = hit_l
         if "is_key" in cols:
             try:
                 values["is_key"] = parse_bool(raw[cols["is_key"]])
@@ -531,6 +553,7 @@ _FIELDS = (
     "former_names",
     "tags",
     "is_key",
+    "liaison_id",
 )
 
 
@@ -589,6 +612,7 @@ def _store(rows: list[_Row], header: Any, result: ImportResult, user: Any, today
                     v.get("established"),
                     v.get("tags", []),
                     v.get("is_key", False),
+                    v.get("liaison_id"),
                     *new_class(v.get("industry_code", "")),
                 )
             )
@@ -729,6 +753,7 @@ _INSERT_FIELDS = (
     "established",
     "tags",
     "is_key",
+    "liaison_id",
     "key_industry_id",
     "classification_basis",
 )

@@ -333,3 +333,20 @@ def test_district_only_area_is_explained(putuo, tmp_path):
     header = ["统一社会信用代码", "企业名称", "行业", "街镇", "登记状态", "成立日期"]
     r = import_file(write_xlsx(tmp_path / "t.xlsx", header, rows), today=TODAY)
     assert "缺少街道镇" in r.errors[0]["message"]
+
+
+def test_liaison_column_assigns_users(putuo, tmp_path):
+    from peiyu.core.testing import UserFactory
+
+    svc = UserFactory(username="svc1", display_name="王专员")
+    codes, rows = good_rows()
+    for r, who in zip(rows, ["王专员", "svc1", "", "李不存在"], strict=True):
+        r.append(who)
+    header = ["统一社会信用代码", "企业名称", "行业", "街镇", "登记状态", "成立日期", "联络员"]
+    r = import_file(write_xlsx(tmp_path / "l.xlsx", header, rows), today=TODAY)
+    assert (
+        r.accepted == 3
+        and "李不存在" in r.errors[0]["message"]
+        and r.errors[0]["column"].startswith("联络员")
+    )
+    assert set(Enterprise.objects.filter(liaison=svc).values_list("credit_code", flat=True)) == set(codes[:2])
