@@ -6,6 +6,7 @@ PEIYU_DEBUG      1/true to enable Django debug (never in production)
 PEIYU_ALLOWED_HOSTS  comma separated; default localhost names
 PEIYU_SESSION_IDLE_MINUTES  idle session timeout, default 30
 PEIYU_HTTPS      1 when served over https (secure cookies, HSTS)
+PEIYU_BEHIND_PROXY  1 behind our own reverse proxy (audit trusts X-Forwarded-For); default PEIYU_HTTPS
 """
 
 from __future__ import annotations
@@ -160,6 +161,8 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Audit "from where": trust X-Forwarded-For (its last hop) only behind our own reverse proxy.
+AUDIT_TRUST_X_FORWARDED_FOR = env_bool("PEIYU_BEHIND_PROXY", HTTPS)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -20,12 +20,28 @@ from peiyu.accounts.models import AuditLog
 
 
 def client_ip(request: Any) -> str | None:
+    """The caller's address. X-Forwarded-For is trusted only behind our own reverse proxy
+    (``settings.AUDIT_TRUST_X_FORWARDED_FOR``), and then only its last hop, the one our proxy
+    added: anything to its left is whatever the client chose to send."""
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    from django.conf import settings
+
+    if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if hops:
+            return _valid_ip(hops[-1])
+    return _valid_ip(request.META.get("REMOTE_ADDR") or "")
+
+
+def _valid_ip(text: str) -> str | None:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
 
 
 def record(

@@ -190,3 +190,15 @@ def test_login_and_logout_are_recorded(client, world):
     client.post(reverse("accounts:login"), {"username": "software_p", "password": "bad"})
     failed = AuditLog.objects.get(action="login_failed")
     assert failed.username == "software_p" and failed.user is None
+
+
+def test_client_ip_trusts_forwarded_for_only_behind_our_proxy(rf, settings):
+    from peiyu.accounts.audit import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.168.1.20")
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = False
+    assert client_ip(request) == "10.0.0.5"
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    assert client_ip(request) == "192.168.1.20"  # the hop our proxy added, not the client's claim
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="not-an-ip")) is None
+    assert client_ip(None) is None
