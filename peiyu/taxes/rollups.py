@@ -6,7 +6,7 @@
 - ``r2``: month × key industry × area totals (district, total, taxpaying enterprises);
 - ``r1``: month × key industry × area × tax type totals;
 - ``ey``: one month's enterprise-level measures (the month, 累计, the same period last year…),
-  built on first use (and eagerly for the latest month after a change).
+  built on first use.
 
 r1/r2 are built per (month, version) and concatenated, so an import rebuilds one month; the
 dimension is stored under its content hash, so a registry edit that leaves it unchanged reuses
@@ -460,13 +460,18 @@ def ensure_ey(snap: Snapshot, month: str) -> str:
 
 
 @receiver(tax_library_changed)
+def _refresh_on_import(sender, **kwargs) -> None:
+    """New facts: the active versions are part of the fingerprint, so no bump is needed; build the
+    new month's parts now so the next dashboard view is fast (the enterprise-level ``ey`` table is
+    left to the first page that needs it, to keep imports quick)."""
+    current()
+
+
 @receiver(dimension_changed)
 def _refresh_on_change(sender, **kwargs) -> None:
     """Invalidate, then rebuild eagerly so the next dashboard view is fast."""
     bump_generation()
-    snap = current()
-    if snap.months:
-        ensure_ey(snap, snap.months[-1])
+    current()
 
 
 @receiver(post_save, sender="registry.Enterprise")
