@@ -18,8 +18,8 @@ NAMES = ["智能软件", "桃浦镇", "全区", "四大重点产业占区级税�
 
 
 @pytest.fixture
-def setup(world):
-    fill(world)
+def base(world):
+    """Departments, a department user and five targets (no library data)."""
     kewei = Department.objects.create(name="区科委", short_name="科委")
     tcb = Department.objects.create(name="区投促办", short_name="投促办")
     dept_user = UserFactory(username="tcb_p", role=Role.DEPARTMENT)
@@ -40,6 +40,12 @@ def setup(world):
         )
     do_report_value(dept_user, targets[NAMES[4]], month="2025-03", value="2", note="长风、中环")
     return {**world, "targets": targets, "dept_user": dept_user, "kewei": kewei, "tcb": tcb}
+
+
+@pytest.fixture
+def setup(base):
+    fill(base)
+    return base
 
 
 def board_names(client):
@@ -71,13 +77,14 @@ def test_board_sorted_by_gap(setup, login):
     assert positions == sorted(positions)
 
 
-def test_department_page_shows_own_responsibilities(setup, login):
-    html = login(setup["dept_user"]).get(reverse("targets:departments"), {"year": 2025}).content.decode()
+@pytest.mark.django_db
+def test_department_page_shows_own_responsibilities(base, login):
+    html = login(base["dept_user"]).get(reverse("targets:departments"), {"year": 2025}).content.decode()
     assert 'data-department="区投促办"' in html and 'data-department="区科委"' not in html
     assert "新增税收亿元楼" in html and "智能软件" not in html
-    html = login(setup["admin"]).get(reverse("targets:departments"), {"year": 2025}).content.decode()
+    html = login(base["admin"]).get(reverse("targets:departments"), {"year": 2025}).content.decode()
     assert 'data-department="区投促办"' in html and 'data-department="区科委"' in html
-    html = login(setup["outsider"]).get(reverse("targets:departments"), {"year": 2025}).content.decode()
+    html = login(base["outsider"]).get(reverse("targets:departments"), {"year": 2025}).content.decode()
     assert 'id="no-departments"' in html
 
 
@@ -96,11 +103,12 @@ def test_detail_history_and_scope(setup, login):
     assert login(setup["industry_officer"]).get(reverse("targets:detail", args=[t.pk])).status_code == 200
 
 
-def test_department_user_reports_with_attachment(setup, login):
+@pytest.mark.django_db
+def test_department_user_reports_with_attachment(base, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    t = setup["targets"]["新增税收亿元楼"]
-    client = login(setup["dept_user"])
+    t = base["targets"]["新增税收亿元楼"]
+    client = login(base["dept_user"])
     upload = SimpleUploadedFile("认定文件.pdf", b"%PDF-1.4", content_type="application/pdf")
     response = client.post(
         reverse("targets:report", args=[t.pk]),
@@ -113,9 +121,9 @@ def test_department_user_reports_with_attachment(setup, login):
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4"
     # the industry officer is not responsible and cannot even see it
     assert (
-        login(setup["industry_officer"]).get(reverse("targets:attachment", args=[rep.pk])).status_code == 404
+        login(base["industry_officer"]).get(reverse("targets:attachment", args=[rep.pk])).status_code == 404
     )
-    html = login(setup["dept_user"]).get(reverse("targets:detail", args=[t.pk])).content.decode()
+    html = login(base["dept_user"]).get(reverse("targets:detail", args=[t.pk])).content.decode()
     assert "新增曹杨大厦" in html and "长风、中环" in html  # both reports kept
 
 
@@ -138,16 +146,17 @@ def test_excel_and_word_exports(setup, login):
     assert AuditLog.objects.filter(action="targets_export").count() == 2
 
 
-def test_edit_form_converts_wan_exactly_and_audits(setup, login):
-    client = login(setup["admin"])
-    t = setup["targets"]["桃浦镇"]
+@pytest.mark.django_db
+def test_edit_form_converts_wan_exactly_and_audits(base, login):
+    client = login(base["admin"])
+    t = base["targets"]["桃浦镇"]
     response = client.post(
         reverse("targets:edit", args=[t.pk]),
         {
             "year": 2025,
             "name": "桃浦镇",
             "kind": "amount",
-            "area": setup["areas"]["a2"].pk,
+            "area": base["areas"]["a2"].pk,
             "target_wan": "13.57",
             "order": 1,
             "reason": "调高",
@@ -158,7 +167,7 @@ def test_edit_form_converts_wan_exactly_and_audits(setup, login):
     assert t.target_fen == 13_570_000
     row = AuditLog.objects.filter(action="target_update", object_id=str(t.pk)).get()
     assert row.before["target_fen"] == 13 * WAN and row.reason == "调高"
-    assert login(setup["industry_officer"]).get(reverse("targets:edit", args=[t.pk])).status_code == 403
+    assert login(base["industry_officer"]).get(reverse("targets:edit", args=[t.pk])).status_code == 403
 
 
 def test_plan_page(setup, login):
@@ -212,10 +221,11 @@ def test_home_panel(setup, login):
     assert 'id="panel-targets"' not in html
 
 
-def test_import_page_lists_errors_and_stores_nothing(setup, login, tmp_path):
+@pytest.mark.django_db
+def test_import_page_lists_errors_and_stores_nothing(base, login, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client = login(setup["admin"])
+    client = login(base["admin"])
     csv = "产业/指标,年度,区级税收目标（万元）,责任部门\n生命健康,2026,abc,科委\n".encode("gbk")
     html = client.post(
         reverse("targets:import"), {"file": SimpleUploadedFile("目标.csv", csv)}
@@ -225,9 +235,9 @@ def test_import_page_lists_errors_and_stores_nothing(setup, login, tmp_path):
     csv = "产业/指标,年度,区级税收目标（万元）,责任部门\n生命健康,2026,500,科委\n".encode("gbk")
     client.post(reverse("targets:import"), {"file": SimpleUploadedFile("目标.csv", csv)})
     assert Target.objects.get(year=2026).target_fen == 500 * WAN
-    assert login(setup["industry_officer"]).get(reverse("targets:import")).status_code == 403
+    assert login(base["industry_officer"]).get(reverse("targets:import")).status_code == 403
     # the downloadable template is itself a valid file (all-or-nothing: every row accepted)
-    template = login(setup["admin"]).get(reverse("targets:import"), {"template": 1})
+    template = login(base["admin"]).get(reverse("targets:import"), {"template": 1})
     path = tmp_path / "模板.xlsx"
     path.write_bytes(template.content)
     Department.objects.create(name="区金融办", short_name="金融办")
@@ -236,5 +246,5 @@ def test_import_page_lists_errors_and_stores_nothing(setup, login, tmp_path):
     Department.objects.create(name="区发改委", short_name="发改委")
     from peiyu.targets.importer import import_file
 
-    result = import_file(path, "模板.xlsx", user=setup["admin"])
+    result = import_file(path, "模板.xlsx", user=base["admin"])
     assert result.status == "accepted", result.errors

@@ -63,9 +63,9 @@ def test_projection_range_from_three_years_profiles(world):
     fill(world, years=(2022, 2023, 2024))
     t = make(world, "智能软件", TargetKind.AMOUNT, industry="soft", fen=200 * WAN)
     p = progress.compute(t, "2025-03")
-    # 2024 profile 30/160 -> 192; 2022 and 2023 profiles 30/180 -> 216
-    assert p.projection_fen == 192 * WAN
-    assert (p.projection_low_fen, p.projection_high_fen) == (192 * WAN, 216 * WAN)
+    # profiles by March: 2024 30/160 -> 192; 2023 30/180 -> 216; 2022 30/200 -> 240
+    assert p.projection_fen == 192 * WAN  # last year's profile
+    assert (p.projection_low_fen, p.projection_high_fen) == (192 * WAN, 240 * WAN)
 
 
 def test_growth_target_converted_to_amount(world):
