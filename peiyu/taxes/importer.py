@@ -64,6 +64,16 @@ NAME_SYNONYMS = {
     "户名",
     "纳税人中文名称",
 }
+LEVEL_COLUMN_SYNONYMS = {
+    "预算级次",
+    "级次",
+    "预算级别",
+    "收入级次",
+    "分成级次",
+    "级次名称",
+    "预算级次名称",
+    "收入归属级次",
+}
 TAX_TYPE_SYNONYMS = {"征收项目", "税种", "税种名称", "征收项目名称", "项目名称", "税费种"}
 DATE_SYNONYMS = {
     "入库日期", "入库时间", "入库期", "入库年月", "入库月份", "缴款日期", "缴款时间", "实缴日期", "缴税日期",
@@ -74,9 +84,11 @@ TOTAL_SYNONYMS = {
     "实缴退税额", "实缴金额含退税", "实征金额", "实征税额", "税款", "税收合计", "合计", "税收收入", "税收总计",
     "全口径税收", "税收总额", "税收合计金额", "总计", "税款合计", "税费合计", "全口径税收收入", "税收收入合计",
     "实缴合计", "入库合计", "全口径", "本月", "本期", "本月数", "本期数", "本月入库", "当月", "实缴", "小计",
+    "本月实缴", "本期实缴", "当月实缴", "本期入库", "实缴税费", "实缴税费额", "实缴金额合计", "入库税收", "税收金额",
+    "合计税额", "税费金额", "实缴税额合计",
 }  # fmt: skip
 LEVEL_SYNONYMS = {
-    "district": {"区级", "区级收入", "区级税收", "区级合计", "区级入库", "区级实缴", "区县级", "区县级收入", "区级留成",
+    "district": {"区级", "区级收入", "区级税收", "区级合计", "区级收入合计", "区县级合计", "区级入库", "区级实缴", "区县级", "区县级收入", "区级留成",
                  "区库", "区级金额", "区级部分", "归属区级", "区级税收收入", "区级财力", "区县级税收"},
     "city": {"市级", "市级收入", "市级税收", "市级部分", "市级金额"},
     "central": {"中央级", "中央", "中央级收入", "中央税收", "中央部分", "中央级金额", "中央收入"},
@@ -207,6 +219,9 @@ def classify_label(label: str) -> Col:
         return col
     if any(p in TAX_TYPE_SYNONYMS for p in parts):
         col.role = "tax_type"
+        return col
+    if any(p in LEVEL_COLUMN_SYNONYMS for p in parts):
+        col.role = "level_column"  # 预算级次: one row per budget level (中央/市/区)
         return col
     if any(p in DATE_SYNONYMS for p in parts):
         col.role = "date"
@@ -601,8 +616,14 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     amount_cols = [c for c in cols if c.role == "amount"]
     seen: dict[tuple[str | None, str], Col] = {}
     used_amounts: list[Col] = []
+    same_tax: list[tuple[Col, Col]] = []  # columns of one tax type (内资/外资企业所得税): added up
     for c in amount_cols:
         key = (c.tax, c.level)
+        if key in seen and c.tax is not None:
+            pf.notes.append(f"列“{c.where}”与“{seen[key].where}”同属{c.tax}，合并计算")
+            same_tax.append((seen[key], c))
+            used_amounts.append(c)
+            continue
         if key in seen:
             pf.notes.append(f"列“{c.where}”与“{seen[key].where}”重复，未使用")
             c.role = "ignored"
@@ -624,7 +645,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     row_levels = {c.level: c for c in used_amounts if c.tax is None and c.level != "total"}
     tax_cols: dict[str, dict[str, Col]] = defaultdict(dict)
     for c in used_amounts:
-        if c.tax is not None:
+        if c.tax is not None and c.level not in tax_cols[c.tax]:
             tax_cols[c.tax][c.level] = c
     if layout_kind == "long" and tax_cols:
         for lv in tax_cols.values():
@@ -808,6 +829,9 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
                     f"合计行金额 {_yuan(stated)} 元与明细行之和 {_yuan(actual)} 元不符（差额 {_yuan(stated - actual)} 元）",
                 )
 
+    for head, extra in same_tax:  # after the 合计 check, which is per column
+        parsed[head.index] = pc.add(parsed[head.index], parsed[extra.index])
+
     # ---- month from the 入库日期 column
     date_month = None
     if date_col is not None:
@@ -887,6 +911,32 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
             if not t and totals_py[k] != 0:
                 err(data_idx[k] + 1, tax_col.where, "", "征收项目为空，但该行有金额")
         district = parsed[row_levels["district"].index] if "district" in row_levels else None
+        level_col = layout.first("level_column")
+        if district is None and level_col is not None:
+            flags = []
+            lcache: dict[Any, bool | None] = {}
+            for k, i in enumerate(data_idx):
+                v = _cell(rows[i], level_col.index)
+                if v not in lcache:
+                    t = _norm(v)
+                    lcache[v] = (
+                        True
+                        if "区" in t
+                        else False
+                        if any(w in t for w in ("中央", "市", "省", "地方"))
+                        else None
+                    )
+                flag = lcache[v]
+                if flag is None and totals_py[k] != 0:
+                    err(
+                        data_idx[k] + 1,
+                        level_col.where,
+                        v,
+                        f"预算级次“{v}”无法识别（应为中央级、市级或区级）",
+                    )
+                flags.append(bool(flag))
+            district = pc.if_else(pa.array(flags, pa.bool_()), total, 0)
+            pf.notes.append(f"按“{level_col.where}”逐行区分级次，区级收入为级次为区级的行之和")
         district_from_file = district is not None
         add(pa.array(taxes, pa.string()), total, district, nz(total, district))
     else:

@@ -418,3 +418,48 @@ def test_total_row_placeholder_is_not_a_number(tmp_path):
     ]
     pf = parse_tax_file(tf.write(tmp_path / "w.xlsx", tf.Sheet(rows)))
     assert pf.errors == []
+
+
+def test_long_file_with_one_row_per_budget_level(tmp_path):
+    code = CODES[0][0]
+    rows = [
+        ["普陀区2025年3月税收入库明细（按预算级次）"],
+        ["单位：元"],
+        ["纳税人识别号", "纳税人名称", "征收项目", "预算级次", "入库日期", "收款国库", "实缴金额"],
+        [code, "甲", "增值税", "中央级", "2025-03-10", "国家金库上海市普陀区支库", "500.00"],
+        [code, "甲", "增值税", "市级", "2025-03-10", "国家金库上海市普陀区支库", "250.00"],
+        [code, "甲", "增值税", "区级", "2025-03-10", "国家金库上海市普陀区支库", "250.00"],
+        [code, "甲", "企业所得税", "区县级", "2025-03-11", "国家金库上海市普陀区支库", "-40.00"],
+        ["合计", "", "", "", "", "", "960.00"],
+    ]
+    pf = parse_tax_file(tf.write(tmp_path / "l.csv", tf.Sheet(rows), encoding="gbk"))
+    assert pf.errors == []
+    assert pf.district_source == "file" and pf.month == "2025-03"
+    assert totals(pf) == (960_00, 210_00)
+    rows[4][3] = "共享"
+    pf = parse_tax_file(tf.write(tmp_path / "l2.csv", tf.Sheet(rows), encoding="gbk"))
+    assert [(e["row"], e["column"], e["value"]) for e in pf.errors] == [(5, "预算级次（D列）", "共享")]
+
+
+def test_columns_of_the_same_tax_type_add_up(tmp_path):
+    rows = [
+        ["2025年3月税收"],
+        [
+            "纳税人识别号",
+            "纳税人名称",
+            "税收合计",
+            "国内增值税",
+            "改征增值税",
+            "内资企业所得税",
+            "外资企业所得税",
+        ],
+        [CODES[0][0], "甲", 1000, 100, 200, 300, 400],
+        ["合计", "", 1000, 100, 200, 300, 400],
+    ]
+    pf = parse_tax_file(tf.write(tmp_path / "w.xlsx", tf.Sheet(rows)), month="2025-03")
+    assert pf.errors == []
+    t = table_of(pf)
+    assert dict(zip(t["tax_type"].to_pylist(), t["total_fen"].to_pylist(), strict=True)) == {
+        "增值税": 300_00,
+        "企业所得税": 700_00,
+    }
