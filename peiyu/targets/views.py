@@ -221,6 +221,7 @@ def export_xlsx(request: Any, rows: list[progress.Progress], year: int, month: s
 def export_docx(request: Any, rows: list[progress.Progress], year: int, month: str) -> HttpResponse:
     """The board as a Word report officials can paste into the monthly analysis."""
     from docx import Document
+    from docx.oxml.ns import qn
     from docx.shared import Pt
 
     audit.record_view(request, "targets_export", f"{month} 目标看板 Word", rows=len(rows))
@@ -228,6 +229,7 @@ def export_docx(request: Any, rows: list[progress.Progress], year: int, month: s
     style = doc.styles["Normal"]
     style.font.name = "SimSun"
     style.font.size = Pt(11)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
     doc.add_heading(f"{year} 年重点产业目标完成情况（截至 {int(month[5:])} 月）", level=1)
     counts = progress.status_counts(rows)
     doc.add_paragraph(
