@@ -158,6 +158,7 @@ def dashboard(request: Any) -> HttpResponse:
     rows = [*stats["industries"], *stats["others"]]
     types = analytics.tax_types(request.user, f.month)
     monthly = analytics.monthly_compare(request.user, f.month)
+    areas = analytics.area_stats(request.user, f.month)
     title = f"{f.label()} 产业税收总览"
     if _wants_export(request):
         return xlsx_response(
@@ -174,6 +175,17 @@ def dashboard(request: Any) -> HttpResponse:
                     [*rows, stats["district"]],
                     title=title,
                     notes=["金额为区级税收，单位万元；累计为当年 1 月至所选月份。"],
+                ),
+                Table(
+                    "分街道镇",
+                    [
+                        Column("街道镇", "name"),
+                        *MEASURE_COLUMNS,
+                        Column("纳税企业数", "taxpayers", "int"),
+                        Column("累计占比（%）", "share_pct", "pct"),
+                    ],
+                    areas,
+                    title=title,
                 ),
                 Table(
                     "分税种",
@@ -210,6 +222,7 @@ def dashboard(request: Any) -> HttpResponse:
         "stats": stats,
         "rows": rows,
         "types": types,
+        "areas_rows": areas,
         "chart_monthly": charts.year_compare(monthly),
         "chart_industries": charts.share_pie("累计区级税收构成（分产业）", rows, "name", "ytd_fen"),
         "chart_types": charts.share_pie("累计区级税收构成（分税种）", types, "tax_type", "ytd_fen"),

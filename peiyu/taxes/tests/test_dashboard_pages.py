@@ -69,6 +69,7 @@ def test_dashboard_content_for_admin(world, login):
     assert "产业税收总览" in html and "智能软件" in html and "未匹配纳税人" in html
     assert 'data-chart="chart-monthly"' in html and 'id="chart-monthly"' in html
     assert "-10.0%" in html  # 智能软件 累计同比
+    assert f'href="/taxes/area/{world["areas"]["a2"].id}/?month=2025-03"' in html  # drill into an area
 
 
 def test_industry_officer_cannot_open_another_industry(world, login):
