@@ -209,6 +209,14 @@ def _match(
     return matched_count, sorted(others_set), links
 
 
+def _last_version_on_disk(month: str) -> int:
+    folder = library.root() / "facts" / f"month={month}"
+    if not folder.is_dir():
+        return 0
+    found = [int(p.name.split("=", 1)[1]) for p in folder.iterdir() if re.fullmatch(r"version=\d+", p.name)]
+    return max(found, default=0)
+
+
 def do_accept_import(
     user: Any, pf: ParsedFile, ratios: dict[str, Decimal], base: dict[str, Any], *, force: bool = False
 ) -> dict[str, Any]:
@@ -235,7 +243,7 @@ def do_accept_import(
                 )["v"]
                 or 0
             )
-            version = last + 1
+            version = max(last, _last_version_on_disk(month)) + 1  # a crashed import may have left a file
             batch = TaxBatch.objects.create(
                 month=month,
                 version=version,
@@ -250,8 +258,6 @@ def do_accept_import(
                 rows=pf.rows,
             )
             table = facts_table(pf, batch.pk, ratios)
-            while library.fact_path(month, version).exists():  # a file left by a crashed import
-                library.fact_path(month, version).unlink()
             written = library.write_facts(month, version, table)
 
             ids = list(pf.names)

@@ -324,3 +324,27 @@ def test_peiyu_entry_point_exit_codes(tmp_path, capsys):
     assert exc.value.code == 2
     out = capsys.readouterr().out
     assert out.count("\n") <= 1 and json.loads(out)["status"] == "rejected"
+
+
+@pytest.mark.django_db
+def test_a_file_left_by_a_crashed_import_is_never_overwritten(world, tmp_path):
+    stray = library.fact_path("2025-03", 1)
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"left over")
+    report = import_tax_file(tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
+    assert report["version"] == 2 and stray.read_bytes() == b"left over"
+
+
+@pytest.mark.django_db
+def test_failure_while_storing_leaves_nothing_behind(world, tmp_path, monkeypatch):
+    first = import_tax_file(tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(actions.audit, "record", boom)  # fails after the facts file is written
+    with pytest.raises(RuntimeError):
+        import_tax_file(tf.write_wide(tmp_path / "b.xlsx", world_payers(world, extra_vat=1)))
+    assert TaxBatch.objects.get(is_active=True).pk == first["batch_id"]
+    assert TaxBatch.objects.filter(status="accepted").count() == 1
+    assert not library.fact_path("2025-03", 2).exists()
