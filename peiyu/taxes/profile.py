@@ -34,4 +34,5 @@ def profile_section(request: Any, enterprise: Any) -> dict[str, Any] | None:
         "series": series,
         "chart": charts.year_compare(monthly),
         "chart_id": f"tax-chart-{enterprise.id}",
+        "credit_code": enterprise.credit_code,
     }

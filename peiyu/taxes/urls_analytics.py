@@ -11,4 +11,5 @@ urlpatterns: list = [
     path("enterprises/", views.enterprises, name="enterprises"),
     path("decomposition/", views.decomposition, name="decomposition"),
     path("top/", views.top, name="top"),
+    path("enterprise/<str:credit_code>/export/", views.enterprise_export, name="enterprise_export"),
 ]

@@ -570,3 +570,51 @@ def top(request: Any) -> HttpResponse:
         **f.context(),
     }
     return _respond(request, "taxes/top.html", "taxes/_top_body.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# One enterprise's monthly tax (the profile section's table) as Excel
+
+
+@login_required
+def enterprise_export(request: Any, credit_code: str) -> HttpResponse:
+    enterprise = scope_mod.get_enterprise_or_404(request.user, credit_code)
+    series = analytics.enterprise_monthly(request.user, enterprise.id, analytics.latest_month())
+    audit.record_view(
+        request,
+        "export_enterprise_tax",
+        f"导出企业税收 {enterprise.name}",
+        credit_code=enterprise.credit_code,
+    )
+    rows = [
+        {
+            **r,
+            "source": "；".join(
+                f"批次#{s['batch_id']} {s['file_name']} v{s['version']} 第{s['first_row']}"
+                + (f"–{s['last_row']}" if s["last_row"] != s["first_row"] else "")
+                + f"行（{s['rows']}行）"
+                for s in r["sources"]
+            ),
+        }
+        for r in series["rows"]
+    ]
+    year = series["year"] or ""
+    return xlsx_response(
+        f"{enterprise.name}_税收_{year}.xlsx",
+        [
+            Table(
+                "月度税收",
+                [
+                    Column("月份", "month"),
+                    Column(f"{year}年区级税收（万元）", "district_fen", "wan"),
+                    Column("税收总额（万元）", "total_fen", "wan"),
+                    Column("上年同月区级（万元）", "last_year_fen", "wan"),
+                    Column("同比（%）", "yoy_pct", "pct"),
+                    Column("来源（批次、文件、版本、行）", "source"),
+                ],
+                rows,
+                title=f"{enterprise.name}（{enterprise.credit_code}）月度税收",
+                notes=["来源为税收库中该月当前版本的导入批次与文件行号。"],
+            )
+        ],
+    )

@@ -177,3 +177,18 @@ def test_home_panel_and_profile_section(world, login):
     assert "来源" in html and "税收_2025-03.xlsx · v1" in html
     assert AuditLog.objects.filter(action="view_enterprise_tax", object_repr__contains=ent.name).exists()
     assert panels.home_panel(request)["district"]["month_fen"] > 0
+
+
+def test_profile_table_exports_with_sources_and_scope(world, login):
+    fill(world)
+    ent = world["enterprises"]["health_a2"]
+    res = login(world["area_officer"]).get(f"/taxes/enterprise/{ent.credit_code}/export/")
+    ws = openpyxl.load_workbook(io.BytesIO(res.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    march = next(r for r in rows if r[0] == "2025-03")
+    assert "税收_2025-03.xlsx v1" in march[-1]
+    assert AuditLog.objects.filter(action="export_enterprise_tax", username="taopu_p").exists()
+    assert (
+        login(world["industry_officer"]).get(f"/taxes/enterprise/{ent.credit_code}/export/").status_code
+        == 404
+    )
