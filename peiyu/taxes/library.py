@@ -7,7 +7,15 @@ Layout (Hive-style partitions, readable by DuckDB and Spark alike)::
     rollups/…                                        aggregates kept up to date at import
 
 Facts schema (:data:`FACT_SCHEMA`): one row per source row (several rows for the same taxpayer
-and tax type are kept and add up), money in integer fen.
+and tax type are kept and add up), money in integer fen. A wide file gives one fact per non-zero
+tax-type cell of a row (same ``source_row``). Two special ``tax_type`` values:
+
+- ``"合计"``: the file has only a total column per taxpayer (no tax-type columns);
+- ``"区级收入（未分税种）"``: the file gives the district share per taxpayer only (one 区级收入 column
+  next to the tax-type columns); that share is its own fact with ``total_fen = 0``, so sums per
+  taxpayer, per industry or per month are exact and no split by tax type is invented.
+
+Files are written with LZ4 compression (fast to write; DuckDB and Spark read it).
 
 Which version of a month is served is decided by the database (``TaxBatch.is_active``), switched
 in one transaction: that is the atomic swap; older versions stay on disk for audit and rollback.
