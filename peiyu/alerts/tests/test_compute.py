@@ -233,3 +233,33 @@ def test_new_warning_gets_owner_and_import_computes_latest_month(world):
     from peiyu.accounts.models import AuditLog
 
     assert AuditLog.objects.filter(action="warnings_compute", object_id="2025-06").exists()
+
+
+def test_taxpayer_registered_outside_the_district_counts_as_moved_out(world):
+    from peiyu.taxes.models import TaxpayerLink
+
+    e = world["enterprises"]["health_a2"]
+    load({e: dict.fromkeys(months("2025-06", 14), 50 * WAN)})
+    TaxpayerLink.objects.create(
+        taxpayer_id=e.credit_code,
+        name=e.name,
+        status="outside",
+        enterprise=e,
+        first_month="2024-05",
+        last_month="2025-04",
+    )
+    compute("2025-06")
+    w = Warning.objects.get(enterprise=e, rule=Rule.MOVED_OUT)
+    assert w.evidence["source"] == "taxpayer_link" and w.evidence["status"] == "区外"
+    assert "税务登记已转至区外" in w.summary
+
+
+def test_database_refuses_a_second_open_warning(world):
+    from django.db import IntegrityError, transaction
+
+    e = world["enterprises"]["soft_a1"]
+    kw = {"enterprise": e, "rule": Rule.SPIKE, "first_month": "2025-06", "last_month": "2025-06"}
+    Warning.objects.create(**kw)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Warning.objects.create(**kw)
+    Warning.objects.create(**kw, status=Status.RESOLVED)  # closed ones may repeat (history)
