@@ -314,12 +314,13 @@ def generate(ctx: Any) -> None:
     # scale so the district-level tax of the last full year (or the last 12 months) hits the target
     ly, ly_months = _last_full_year(months)
     ly_t = [t for t, m in enumerate(months) if m in ly_months]
+    # (an integer sum in fen: a float sum over threads would depend on their order, and so the data)
     raw = con.execute(
-        "SELECT sum(r.amount * ty.permille / 1000.0) + sum(CASE WHEN r.code = 0 THEN r.amount * 0.6 * 0.07 ELSE 0 END) "
+        "SELECT sum(round(r.amount * (ty.permille + CASE WHEN r.code = 0 THEN 42 ELSE 0 END) / 10.0)::BIGINT) "
         "FROM raw r JOIN types_a ty USING (code) WHERE r.t BETWEEN ? AND ?",
         [min(ly_t), max(ly_t)],
     ).fetchone()[0]
-    k = district_target / raw if raw else 1.0
+    k = district_target * 100 / raw if raw else 1.0
 
     con.execute(_FACTS_SQL.format(k=repr(k), umct=UMCT_RATE_PCT))
     lap("scale")
