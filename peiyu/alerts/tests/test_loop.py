@@ -205,3 +205,17 @@ def test_inbox_mine_plus_unassigned_for_managers(world):
     assert set(queries.inbox(staff)) == set()  # service staff: only what is assigned to them
     counts = queries.counts(officer)
     assert counts["open"] == 3 and counts["mine"] == 1 and counts["unassigned"] == 1
+
+
+def test_assignable_users_are_those_whose_scope_covers_the_enterprise(world):
+    e = world["enterprises"]
+    staff = UserFactory(username="svc4", role="service")
+    e["soft_a2"].liaison = staff
+    e["soft_a2"].save()
+    inactive = UserFactory(username="old_taopu", role="area", is_active=False)
+    inactive.areas.set([world["areas"]["a2"]])
+    w = make_warning(e["soft_a2"])
+    names = {u.username for u in actions.assignable_users(w)}
+    assert names == {"admin_p", "software_p", "taopu_p", "svc4"}
+    w1 = make_warning(e["health_a1"])
+    assert {u.username for u in actions.assignable_users(w1)} == {"admin_p"}
