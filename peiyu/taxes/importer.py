@@ -51,7 +51,8 @@ from peiyu.registry import uscc
 ID_SYNONYMS = {
     "纳税人识别号", "统一社会信用代码", "社会信用代码", "信用代码", "税号", "纳税识别号", "识别号",
     "纳税人识别号或统一社会信用代码", "纳税人识别号统一社会信用代码", "统一社会信用代码纳税人识别号",
-    "社会统一信用代码", "纳税人代码", "企业税号", "纳税人识别码",
+    "社会统一信用代码", "纳税人代码", "企业税号", "纳税人识别码", "税务登记号", "税务登记证号", "纳税人编码",
+    "登记号", "税务登记代码",
 }  # fmt: skip
 NAME_SYNONYMS = {
     "纳税人名称",
@@ -144,10 +145,11 @@ NOTE_PREFIXES = (
 
 UNITS = {"元": 100, "千元": 100_000, "万元": 1_000_000, "亿元": 10_000_000_000}
 DISTRICT_ONLY_TAX_TYPE = "区级收入（未分税种）"
+UNLISTED_TAX_TYPE = "其他税收（未列明）"
 TOTAL_ONLY_TAX_TYPE = "合计"
 
 _BRACKET = re.compile(r"[(（\[【]([^()（）\[\]【】]*)[)）\]】]")
-_UNIT_IN_TEXT = re.compile(r"(?:金额)?单位\s*[:：]?\s*(亿元|万元|千元|元)")
+_UNIT_IN_TEXT = re.compile(r"单位\s*(?:[:：(（]|为|是)?\s*(?:人民币)?\s*(亿元|万元|千元|元)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -186,6 +188,7 @@ class Col:
     tax: str | None = None  # wide: the tax type of this column (None = the row's total / level)
     level: str = "total"  # total | district | city | central | local
     unit: str | None = None
+    partial: bool = False  # under 其中 ("of which"): the tax columns need not add up to the total
 
     @property
     def letter(self) -> str:
@@ -205,7 +208,8 @@ def classify_label(label: str) -> Col:
     for raw in label.split("/"):
         bare, unit = _strip_brackets(raw)
         col.unit = unit or col.unit
-        if bare.startswith("其中") and len(bare) > 2:  # 其中：区级
+        if bare.startswith("其中"):  # 其中：区级 / 其中 over 增值税, 企业所得税 …
+            col.partial = True
             bare = bare[2:]
         if bare:
             parts.append(bare)
@@ -596,6 +600,9 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     title_text = " ".join(str(c).strip() for r in rows[: layout.top] for c in r if str(c).strip())
     header_text = " ".join(c.label for c in layout.cols)
     unit = _unit_of_text(title_text) or _unit_of_text(header_text)
+    if unit is None:  # "注：金额单位为万元" under the table
+        tail = " ".join(c for r in rows[-12:] for c in r if isinstance(c, str) and "单位" in c)
+        unit = _unit_of_text(tail)
     header_units = {c.unit for c in layout.cols if c.role == "amount" and c.unit}
     if unit is None and len(header_units) == 1:
         unit = next(iter(header_units))  # 实缴金额(万元) over 其中 中央级/市级/区级
@@ -971,7 +978,16 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
             add(t, tot, dis, nz(tot, dis))
         if row_total is not None:
             rt = parsed[row_total.index]
-            if have_types:
+            if have_types and any(lv[x].partial for lv in tax_cols.values() for x in lv):
+                # 税收合计 with "其中：增值税 …": the listed taxes are part of the total; the rest is kept
+                rest = pc.subtract(rt, type_sum)
+                rest_dis = zero if (any_type_district or row_district_only) else None
+                add(UNLISTED_TAX_TYPE, rest, rest_dis, _nonzero(rest))
+                if _sum(pc.abs(rest)):
+                    pf.notes.append(
+                        f"税种列为“其中”项，{row_total.label}与所列税种之差计为“{UNLISTED_TAX_TYPE}”"
+                    )
+            elif have_types:
                 for k in pc.indices_nonzero(pc.not_equal(rt, type_sum)).to_pylist():
                     if k in bad_positions:
                         continue

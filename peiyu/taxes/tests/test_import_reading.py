@@ -463,3 +463,37 @@ def test_columns_of_the_same_tax_type_add_up(tmp_path):
         "增值税": 300_00,
         "企业所得税": 700_00,
     }
+
+
+def test_tax_columns_under_qizhong_are_part_of_the_total(tmp_path):
+    rows = [
+        ["2025年3月重点企业税收（单位：人民币元）"],
+        ["纳税人识别号", "纳税人名称", "税收合计", "其中", "", ""],
+        ["", "", "", "增值税", "企业所得税", "个人所得税"],
+        [CODES[0][0], "甲", 1000, 100, 200, 300],
+        [CODES[1][0], "乙", 50, 60, 0, 0],
+        ["合计", "", 1050, 160, 200, 300],
+    ]
+    pf = parse_tax_file(tf.write(tmp_path / "w.xlsx", tf.Sheet(rows, merges=[(1, 3, 1, 5)])), month="2025-03")
+    assert pf.errors == []
+    t = table_of(pf)
+    got = {
+        (i, x): v
+        for i, x, v in zip(
+            t["taxpayer_id"].to_pylist(), t["tax_type"].to_pylist(), t["total_fen"].to_pylist(), strict=True
+        )
+    }
+    assert got[(CODES[0][0], "其他税收（未列明）")] == 400_00
+    assert got[(CODES[1][0], "其他税收（未列明）")] == -10_00
+    assert totals(pf)[0] == 1050_00
+
+
+def test_unit_stated_in_a_note_under_the_table(tmp_path):
+    rows = [
+        ["2025年3月税收"],
+        ["纳税人识别号", "纳税人名称", "增值税"],
+        [CODES[0][0], "甲", 1.5],
+        ["注：金额单位为万元"],
+    ]
+    pf = parse_tax_file(tf.write(tmp_path / "w.csv", tf.Sheet(rows)))
+    assert pf.errors == [] and pf.unit == "万元" and totals(pf)[0] == 1_500_000
