@@ -129,6 +129,15 @@ def scoped_detail(request, credit_code):
     return HttpResponse(scope.get_enterprise_or_404(request.user, credit_code).name)
 
 
+def echo_detail(request, credit_code):  # echoes the URL the user typed (language form): not a leak
+    from peiyu.accounts import scope
+
+    found = scope.enterprises(request.user).filter(credit_code=credit_code).first()
+    return HttpResponse(
+        f'<input name="next" value="{request.get_full_path()}">{found.name if found else "企业不存在"}'
+    )
+
+
 def leaky_json(request):  # JSON escapes Chinese as \\uXXXX: the walker must still see it
     from peiyu.accounts import scope
 
@@ -192,6 +201,7 @@ urlpatterns = [
     path("ok/list/", scoped_list, name="scoped_list"),
     path("leaky/e/<str:credit_code>/", leaky_detail, name="leaky_detail"),
     path("ok/e/<str:credit_code>/", scoped_detail, name="scoped_detail"),
+    path("ok/echo/<str:credit_code>/", echo_detail, name="echo_detail"),
     path("leaky/json/", leaky_json, name="leaky_json"),
     path("leaky/export/", leaky_export, name="leaky_export"),
     path("leaky/filter/", leaky_filter, name="leaky_filter"),
