@@ -324,3 +324,34 @@ def test_rollups_are_incremental_and_content_addressed(world):
     snap4 = rollups.current()
     assert snap4.dim_path != snap3.dim_path
     assert analytics.industry_stats(world["admin"], "2025-04")["industries"][1]["month_fen"] == 400
+
+
+def test_industry_stats_read_only_the_rollup(world, monkeypatch):
+    """The API's hot query must not touch the facts or the enterprise-month files (district-wide,
+    industry and area scopes alike): it reads the r2 rollup, a few rows per month."""
+    fill(world)
+    analytics.industry_stats(world["admin"], M)  # build everything first
+    seen: list[str] = []
+    original = engine.query_dicts
+
+    def spy(sql, *args, **kwargs):
+        seen.append(sql)
+        return original(sql, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "query_dicts", spy)
+    for who in ("admin", "industry_officer", "area_officer"):
+        analytics.industry_stats(world[who], M)
+    assert len(seen) == 3
+    for sql in seen:
+        assert "r2.parquet" in sql and "/facts/" not in sql and "/em/" not in sql
+
+
+def test_deleting_an_enterprise_invalidates(world):
+    fill(world)
+    key = rollups.current().key
+    world["enterprises"]["other_a2"].delete()
+    assert rollups.current().key != key
+    stats = analytics.industry_stats(world["admin"], M)
+    # its tax is still real money, now counted as an unmatched taxpayer
+    unmatched = next(o for o in stats["others"] if o["name"] == analytics.UNMATCHED)
+    assert unmatched["ytd_total_fen"] == 7 * 3 * 100_00 + 10 * 3 * 100_00
