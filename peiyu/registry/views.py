@@ -16,6 +16,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from peiyu.accounts import audit, scope
@@ -212,7 +213,12 @@ def revoke_override(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(request, "已撤销手工认定")
-    return redirect(request.POST.get("next") or reverse("registry:detail", args=[enterprise.credit_code]))
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("registry:detail", args=[enterprise.credit_code])
+    return redirect(target)
 
 
 @require_POST
@@ -467,7 +473,7 @@ def import_errors(request, pk: int):
 @login_required
 def lookup(request):
     """Scoped enterprise lookup for autocompletes: HTML options for htmx, or JSON with ?format=json."""
-    q = request.GET.get("q", "")
+    q = request.GET.get("q", "")[:100]
     found = queries.lookup(
         request.user,
         q,

@@ -273,3 +273,16 @@ def test_create_industry_via_page_admin_only(world, login):
     # 84 ties with 生命健康's 84; the new industry is listed last, so 生命健康 keeps it
     assert world["enterprises"]["health_a2"].key_industry.name == "生命健康"
     assert KeyIndustry.objects.filter(name="数智健康").exists()
+
+
+def test_revoke_override_never_redirects_off_site(world, login):
+    from peiyu.registry import actions
+
+    e = world["enterprises"]["other_a2"]
+    ov = actions.do_override(world["admin"], e, world["industries"]["soft"], "include", reason="试点")
+    resp = login(world["admin"]).post(
+        reverse("registry:revoke_override", args=[ov.pk]), {"reason": "撤销", "next": "https://evil.example/"}
+    )
+    assert resp.status_code == 302 and resp["Location"] == reverse("registry:detail", args=[e.credit_code])
+    ov.refresh_from_db()
+    assert ov.revoked_at is not None
