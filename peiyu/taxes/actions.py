@@ -151,11 +151,13 @@ def _match(
     link_table = connection.ops.quote_name(TaxpayerLink._meta.db_table)
     with connection.cursor() as cur:
         cur.execute(f"SELECT credit_code FROM {ent_table}")
-        ids_set = set(ids)
-        found = ids_set.intersection(r[0] for r in cur.fetchall())
+        registered = pa.array([r[0] for r in cur.fetchall()], pa.string())
+        ids_arr = pa.array(ids, pa.string())
+        is_registered = pc.is_in(ids_arr, value_set=registered)  # vectorised: ~10⁵ × ~10⁵
+        found = set(ids_arr.filter(is_registered).to_pylist())
         enterprises = set()  # enterprises reached through a link (a direct match is its own enterprise)
-        others_set = ids_set - found
-        others = sorted(others_set)
+        others = ids_arr.filter(pc.invert(is_registered)).to_pylist()
+        others_set = set(others)
         cur.execute(
             f"SELECT taxpayer_id, id, status, enterprise_id, first_month, last_month, name FROM {link_table}"
         )
@@ -336,20 +338,16 @@ def _unmatched_rows(
         return []
     sub = table.filter(pc.is_in(table["taxpayer_id"], value_set=pa.array(unmatched_ids, pa.string())))
     g = sub.group_by("taxpayer_id").aggregate([("total_fen", "sum"), ("district_fen", "sum")])
-    sums = {
-        t: (int(a), int(b))
-        for t, a, b in zip(
-            g["taxpayer_id"].to_pylist(),
-            g["total_fen_sum"].to_pylist(),
-            g["district_fen_sum"].to_pylist(),
-            strict=True,
-        )
-    }
-    top = sorted(unmatched_ids, key=lambda i: (-abs(sums.get(i, (0, 0))[0]), i))[:REPORT_UNMATCHED_LIMIT]
+    g = g.append_column("size", pc.abs(g["total_fen_sum"]))
+    g = g.sort_by([("size", "descending"), ("taxpayer_id", "ascending")]).slice(0, REPORT_UNMATCHED_LIMIT)
     kinds = {"uscc": "统一社会信用代码（未登记）", "legacy": "旧纳税人识别号", "invalid": "格式异常"}
     rows = []
-    for i in top:
-        tot, dis = sums.get(i, (0, 0))
+    for i, tot, dis in zip(
+        g["taxpayer_id"].to_pylist(),
+        g["total_fen_sum"].to_pylist(),
+        g["district_fen_sum"].to_pylist(),
+        strict=True,
+    ):
         link = links.get(i) or {}
         rows.append(
             {
@@ -357,8 +355,8 @@ def _unmatched_rows(
                 "name": names.get(i, ""),
                 "id_kind": kinds[uscc.classify_taxpayer_id(i)[0]],
                 "status": link.get("status", TaxpayerLink.Status.PENDING.value),
-                "total_fen": tot,
-                "district_fen": dis,
+                "total_fen": int(tot or 0),
+                "district_fen": int(dis or 0),
             }
         )
     return rows
