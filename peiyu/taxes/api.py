@@ -133,7 +133,7 @@ def lookup(model_label: str, value: Any, what: str) -> int | None:
     if not text:
         return None
     model = apps.get_model(model_label)
-    if text.isdigit() and len(text) < 12:
+    if text.isascii() and text.isdigit() and len(text) < 12:
         pk = model.objects.filter(pk=int(text)).values_list("pk", flat=True).first()
     else:
         pk = model.objects.filter(name=text[:100]).values_list("pk", flat=True).first()
@@ -148,7 +148,7 @@ def _int(value: Any, what: str, default: int, lo: int, hi: int) -> int:
     text = _clean(value)
     if not text:
         return default
-    if not text.isdigit() or len(text) > 9 or not lo <= int(text) <= hi:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or not lo <= int(text) <= hi:
         raise BadParameter(f"{what}应为 {lo} 到 {hi} 之间的整数")
     return int(text)
 

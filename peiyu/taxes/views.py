@@ -39,7 +39,7 @@ def _pick(model: Any, value: str) -> Any:
     value = (value or "").replace("\x00", "").strip()
     if not value:
         return None
-    if value.isdigit() and len(value) < 12:
+    if value.isascii() and value.isdigit() and len(value) < 12:
         return model.objects.filter(pk=int(value)).first()
     return model.objects.filter(name=value[:100]).first()
 

@@ -121,6 +121,8 @@ def test_filters_accept_names_and_ids(world, client):
         ("/api/v1/stats/industries?month=abc%00", "格式不正确"),
         ("/api/v1/tax/enterprises?page=0", "页码"),
         ("/api/v1/tax/enterprises?page=x", "页码"),
+        ("/api/v1/tax/enterprises?page=%C2%B2", "页码"),  # "²" is a Unicode digit, not a number
+        ("/api/v1/tax/enterprises?industry=%C2%B2", "未知的产业"),
         ("/api/v1/tax/enterprises?page_size=100000", "每页条数"),
         ("/api/v1/tax/enterprises?industry=不存在的产业", "未知的产业"),
         ("/api/v1/tax/enterprises?area=99999", "未知的街道镇"),

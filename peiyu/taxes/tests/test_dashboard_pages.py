@@ -89,7 +89,7 @@ def test_htmx_request_gets_only_the_body(world, login):
 def test_bad_parameters_fall_back_with_a_message(world, login):
     fill(world)
     client = login(world["admin"])
-    res = client.get("/taxes/enterprises/?month=2025-99&industry=nope&page=x&sort=evil")
+    res = client.get("/taxes/enterprises/?month=2025-99&industry=nope&page=x&sort=evil&area=%C2%B2")
     assert res.status_code == 200
     html = res.content.decode()
     assert "格式不正确" in html and "未找到所选产业" in html
