@@ -264,12 +264,15 @@ def long_sheet(
 def write(
     path: str | Path, sheets: Sheet | Sequence[Sheet], *, encoding: str = "utf-8-sig", dates_as: str = "date"
 ) -> Path:
-    """Write sheets to ``path`` by its suffix (.xlsx via XlsxWriter, .xls via xlwt, .csv)."""
+    """Write sheets to ``path`` by its suffix (.xlsx via XlsxWriter, .xls via xlwt, .csv); with
+    ``encoding="html"`` an .xls is written as the GBK HTML table that many systems export."""
     path = Path(path)
     if isinstance(sheets, Sheet):
         sheets = [sheets]
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
+    if suffix in (".htm", ".html") or (suffix == ".xls" and encoding == "html"):
+        path.write_bytes(html_table(sheets[0]).encode("gbk"))
+    elif suffix == ".xlsx":
         _write_xlsx(path, sheets)
     elif suffix == ".xls":
         _write_xls(path, sheets)
@@ -282,6 +285,31 @@ def write(
     else:
         raise ValueError(suffix)
     return path
+
+
+def html_table(sheet: Sheet) -> str:
+    """The sheet as the HTML table many systems save under an .xls name (GBK, merged cells as spans)."""
+    from html import escape
+
+    spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in sheet.merges}
+    covered = {
+        (r, c) for r0, c0, r1, c1 in sheet.merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+    } - set(spans)
+    out = [
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk"></head><body><table border="1">'
+    ]
+    for i, row in enumerate(sheet.rows):
+        out.append("<tr>")
+        for j, v in enumerate(row):
+            if (i, j) in covered:
+                continue
+            rs, cs = spans.get((i, j), (1, 1))
+            attrs = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
+            text = "" if v is None else (v.isoformat() if isinstance(v, dt.date) else str(v))
+            out.append(f"<td{attrs}>{escape(text)}</td>")
+        out.append("</tr>")
+    out.append("</table></body></html>")
+    return "".join(out)
 
 
 def _write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:

@@ -497,3 +497,27 @@ def test_unit_stated_in_a_note_under_the_table(tmp_path):
     ]
     pf = parse_tax_file(tf.write(tmp_path / "w.csv", tf.Sheet(rows)))
     assert pf.errors == [] and pf.unit == "万元" and totals(pf)[0] == 1_500_000
+
+
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_html_saved_as_xls_is_read_with_its_merged_cells(tmp_path, layout):
+    ps = payers()
+    if layout == "wide":
+        sheet = tf.wide_sheet(ps, level_header=True, text_amounts=True)
+    else:
+        sheet = tf.long_sheet(tf.payments_from(ps), merged_taxpayer=True)
+    path = tf.write(tmp_path / "金三导出.xls", sheet, encoding="html")
+    assert path.read_bytes().startswith(b"<html")
+    pf = parse_tax_file(path)
+    assert pf.errors == []
+    assert pf.layout == layout and pf.month == "2025-03"
+    assert totals(pf) == (grand_total(ps), sum(p.district for p in ps))
+
+
+def test_text_saved_as_xls_is_read_as_text(tmp_path):
+    ps = payers()
+    csv_path = tf.write_wide(tmp_path / "w.csv", ps, encoding="gbk")
+    fake = tmp_path / "w.xls"
+    fake.write_bytes(csv_path.read_bytes())
+    pf = parse_tax_file(fake)
+    assert pf.errors == [] and totals(pf)[0] == grand_total(ps)
