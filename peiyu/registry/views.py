@@ -358,9 +358,16 @@ def _industries_post(request, ctx: dict[str, Any]):
     if errors:
         ctx["form_error"] = "；".join(errors)
         return render(request, "registry/industries.html", ctx, status=400)
+    previewed = f"{industry.pk}:{','.join(prefixes)}:{valid_from.isoformat()}"
+    ctx["previewed"] = previewed
     if request.POST.get("action") == "save":
         if not request.user.is_admin:
             return render(request, "registry/forbidden.html", {"page_title": "无权操作"}, status=403)
+        if request.POST.get("previewed") != previewed:
+            ctx["form_error"] = "口径与预览时不同，请先预览修改后的口径再保存"
+            request.POST = request.POST.copy()
+            request.POST["action"] = "preview"
+            return _industries_post(request, ctx)
         try:
             _definition, result = actions.do_save_definition(
                 request.user, industry, prefixes, valid_from=valid_from, reason=form["reason"]

@@ -3,6 +3,7 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from peiyu.accounts.models import AuditLog
 from peiyu.registry.models import Enterprise, IndustryDefinition, IndustryOverride
@@ -145,7 +146,13 @@ def test_industries_preview_does_not_save_and_save_is_admin_only(world, login):
     body = admin.post(url, form).content.decode()
     assert world["enterprises"]["other_a2"].name in body
     assert IndustryDefinition.objects.count() == n_defs
-    resp = admin.post(url, {**form, "action": "save"})
+    today = timezone.localdate().isoformat()
+    # saving prefixes other than the previewed ones shows the preview again instead of saving
+    body = admin.post(
+        url, {**form, "action": "save", "previewed": f"{soft.pk}:64,65:{today}"}
+    ).content.decode()
+    assert "请先预览" in body and 'id="preview"' in body and IndustryDefinition.objects.count() == n_defs
+    resp = admin.post(url, {**form, "action": "save", "previewed": f"{soft.pk}:64,65,5137:{today}"})
     assert resp.status_code == 302 and IndustryDefinition.objects.count() == n_defs + 1
     world["enterprises"]["other_a2"].refresh_from_db()
     assert world["enterprises"]["other_a2"].key_industry == soft
