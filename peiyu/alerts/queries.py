@@ -82,7 +82,7 @@ def filtered(user: Any, params: dict[str, Any]) -> QuerySet[Warning]:
         qs = qs.filter(severity=severity)
     for name, field in (("industry", "enterprise__key_industry_id"), ("area", "enterprise__area_id")):
         value = str(params.get(name) or "").strip()
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             qs = qs.filter(**{field: int(value)})
     owner = (params.get("owner") or "").strip()
     if owner == "me":

@@ -219,3 +219,10 @@ def test_assignable_users_are_those_whose_scope_covers_the_enterprise(world):
     assert names == {"admin_p", "software_p", "taopu_p", "svc4"}
     w1 = make_warning(e["health_a1"])
     assert {u.username for u in actions.assignable_users(w1)} == {"admin_p"}
+
+
+def test_filters_ignore_non_ascii_digits(world):
+    admin = world["admin"]
+    make_warning(world["enterprises"]["soft_a1"])
+    assert queries.filtered(admin, {"industry": "²", "area": "٣", "status": "open"}).count() == 1
+    assert queries.filtered(admin, {"industry": str(world["industries"]["health"].pk)}).count() == 0
