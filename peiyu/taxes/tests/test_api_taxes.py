@@ -93,6 +93,11 @@ def test_enterprise_rows_respect_scope(world, client):
         **bearer(world["industry_officer"], "pyt_again_0123456789abcdef"),
     ).json()
     assert data["count"] == 0 and data["results"] == []
+    # searching for an enterprise outside the scope by name or code finds nothing
+    auth = bearer(world["area_officer"], "pyt_search_0123456789abcdef")
+    for q in (ents["soft_a1"].name, ents["soft_a1"].credit_code):
+        assert client.get("/api/v1/tax/enterprises", {"q": q}, **auth).json()["count"] == 0
+    assert client.get("/api/v1/tax/enterprises", {"q": ents["soft_a2"].name}, **auth).json()["count"] == 1
 
 
 def test_filters_accept_names_and_ids(world, client):
