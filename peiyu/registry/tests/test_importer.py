@@ -350,3 +350,25 @@ def test_liaison_column_assigns_users(putuo, tmp_path):
         and r.errors[0]["column"].startswith("联络员")
     )
     assert set(Enterprise.objects.filter(liaison=svc).values_list("credit_code", flat=True)) == set(codes[:2])
+
+
+def test_new_enterprise_already_moved_out_gets_dated_status_event(putuo, tmp_path):
+    codes, rows = good_rows()
+    rows[0][4] = "迁出"
+    rows = [[*r, "2024-05-06" if i == 0 else None] for i, r in enumerate(rows)]
+    header = ["统一社会信用代码", "企业名称", "行业", "街镇", "登记状态", "成立日期", "迁出日期"]
+    import_file(write_xlsx(tmp_path / "m.xlsx", header, rows), today=TODAY)
+    ev = EnterpriseEvent.objects.get(kind="status")
+    assert ev.enterprise.credit_code == codes[0] and ev.after == "迁出" and ev.date == dt.date(2024, 5, 6)
+
+
+def test_reclassify_command_json(putuo, capsys):
+    from peiyu.core.testing import EnterpriseFactory
+
+    e = EnterpriseFactory(industry_code="6511", key_industry=None)
+    call_command("reclassify", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["changed"] == 1 and out["by_key_industry"]["智能软件"] == 1
+    e.refresh_from_db()
+    assert e.key_industry.name == "智能软件"
+    assert AuditLog.objects.filter(action="registry.reclassify").exists()
