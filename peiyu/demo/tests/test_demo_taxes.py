@@ -383,3 +383,13 @@ def test_full_demo_command(data_dir):
     assert sum(taxes["stories"].values()) == sum(1 for s in stories if s["source"] == "planted") >= 5
     payers = [r[0] for r in con.execute("SELECT DISTINCT taxpayer_id FROM f").fetchall()]
     assert Enterprise.objects.filter(credit_code__in=payers).count() > 50
+
+
+def test_sample_file_skipped_for_a_month_with_too_many_taxpayers(data_dir, monkeypatch):
+    from peiyu.demo import taxes
+
+    monkeypatch.setattr(taxes, "EXCEL_MAX_TAXPAYERS", 10)
+    ctx = run_taxes()
+    note = ctx.summary["taxes"]["sample_file"]
+    assert note.startswith("未生成") and str(TaxBatch.objects.get(month=END).taxpayers) in note
+    assert not list((Path(dj_settings.DATA_DIR) / "demo-files").glob("*.xlsx"))
