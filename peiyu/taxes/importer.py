@@ -492,6 +492,15 @@ def month_of_date_cell(value: Any) -> str | None:
     return None
 
 
+def normalize_month(text: str) -> str | None:
+    """ "2025-3", "2025/03", "202503", "2025年3月" → "2025-03"; None if it is not one month."""
+    t = unicodedata.normalize("NFKC", str(text or "")).strip()
+    m = re.fullmatch(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))", t)
+    if not m:
+        return None
+    return _ym(m.group(1), m.group(2) or m.group(3))
+
+
 def month_from_filename(name: str) -> str | None:
     months, multi = months_in_title(Path(name).stem)
     return next(iter(months)) if len(months) == 1 and not multi else None
@@ -1183,6 +1192,7 @@ def parse_tax_file(path: str | Path, file_name: str | None = None, month: str | 
     # ---- the month
     sources: dict[str, str] = {}
     if month:
+        month = normalize_month(month) or month
         if not re.fullmatch(r"\d{4}-\d{2}", month) or _ym(month[:4], month[5:]) is None:
             pf.error(None, "--month", month, f"月份“{month}”格式应为 YYYY-MM，例如 2025-03")
         else:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from peiyu.accounts import audit, scope
 from peiyu.taxes import actions, library
-from peiyu.taxes.importer import TAX_ALIASES, import_tax_file
+from peiyu.taxes.importer import TAX_ALIASES, import_tax_file, normalize_month
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
 
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv", ".xlsm"}
@@ -60,6 +60,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def _handle_upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     month = (request.POST.get("month") or "").strip()
+    month = normalize_month(month) or month
     force = request.POST.get("force") == "1"
     problem = ""
     if upload is None:

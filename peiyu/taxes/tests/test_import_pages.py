@@ -139,7 +139,7 @@ def test_upload_problems_are_explained(world, login, tmp_path):
     assert res.status_code == 400 and "请选择" in res.content.decode()
     res = c.post(
         reverse("taxes:import"),
-        {"file": SimpleUploadedFile("a.csv", b"a"), "month": "2025/3"},
+        {"file": SimpleUploadedFile("a.csv", b"a"), "month": "2025-13"},
         HTTP_HX_REQUEST="true",
     )
     assert res.status_code == 400 and "YYYY-MM" in res.content.decode()

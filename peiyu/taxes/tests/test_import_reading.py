@@ -521,3 +521,12 @@ def test_text_saved_as_xls_is_read_as_text(tmp_path):
     fake.write_bytes(csv_path.read_bytes())
     pf = parse_tax_file(fake)
     assert pf.errors == [] and totals(pf)[0] == grand_total(ps)
+
+
+def test_month_argument_forms():
+    from peiyu.taxes.importer import normalize_month
+
+    for text in ("2025-03", "2025-3", "2025/03", "202503", "2025年3月", "２０２５-０３"):
+        assert normalize_month(text) == "2025-03", text
+    for text in ("2025-13", "2025", "三月", ""):
+        assert normalize_month(text) is None, text
