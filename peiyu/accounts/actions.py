@@ -317,7 +317,7 @@ def do_create_token(
 
 def do_revoke_token(by: Any, token: ApiToken, *, request: Any = None, reason: str = "") -> ApiToken:
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+        token = ApiToken.objects.select_for_update(of=("self",)).select_related("user").get(pk=token.pk)
         if token.revoked_at is not None:
             return token
         before = token_snapshot(token)

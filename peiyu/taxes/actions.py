@@ -400,7 +400,7 @@ def do_link_taxpayer(user: Any, link: TaxpayerLink, enterprise: Any, reason: str
     if enterprise is None:
         raise ActionError("请选择要关联的企业")
     with transaction.atomic():
-        link = TaxpayerLink.objects.select_for_update().select_related("enterprise").get(pk=link.pk)
+        link = TaxpayerLink.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=link.pk)
         before = _link_state(link)
         link.status = TaxpayerLink.Status.LINKED
         link.enterprise = enterprise
@@ -424,7 +424,7 @@ def do_link_taxpayer(user: Any, link: TaxpayerLink, enterprise: Any, reason: str
 def do_mark_outside(user: Any, link: TaxpayerLink, reason: str = "") -> TaxpayerLink:
     """Mark a taxpayer as outside the district (not counted for any enterprise)."""
     with transaction.atomic():
-        link = TaxpayerLink.objects.select_for_update().select_related("enterprise").get(pk=link.pk)
+        link = TaxpayerLink.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=link.pk)
         before = _link_state(link)
         link.status = TaxpayerLink.Status.OUTSIDE
         link.enterprise = None
@@ -448,7 +448,7 @@ def do_mark_outside(user: Any, link: TaxpayerLink, reason: str = "") -> Taxpayer
 def do_reset_link(user: Any, link: TaxpayerLink, reason: str = "") -> TaxpayerLink:
     """Put a taxpayer back into the 待匹配 queue."""
     with transaction.atomic():
-        link = TaxpayerLink.objects.select_for_update().select_related("enterprise").get(pk=link.pk)
+        link = TaxpayerLink.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=link.pk)
         before = _link_state(link)
         link.status = TaxpayerLink.Status.PENDING
         link.enterprise = None

@@ -24,3 +24,33 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", lang)
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A NUL character can never be meaningful in a path or a form value, and PostgreSQL refuses
+    string literals containing it: answer 400 with a Chinese message instead of failing later."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        if (
+            "\x00" in request.path
+            or self._has_nul(request.GET)
+            or (
+                request.method == "POST"
+                and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+                and self._has_nul(request.POST)
+            )
+        ):
+            from django.http import HttpResponseBadRequest, JsonResponse
+
+            message = "请求参数含有非法字符（NUL）"
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(query: Any) -> bool:
+        return any("\x00" in key or any("\x00" in v for v in query.getlist(key)) for key in query)

@@ -47,3 +47,11 @@ def test_only_the_current_module_is_expanded(world, login):
     assert nav["企业名录"]["active"]
     assert not nav["首页"]["active"]
     assert not any(item["active"] for label, item in nav.items() if label != "企业名录")
+
+
+def test_nul_bytes_in_parameters_are_a_clean_400(world, login):
+    client = login(world["admin"])
+    resp = client.get("/registry/", {"q": "a\x00b"})
+    assert resp.status_code == 400 and "非法字符" in resp.content.decode()
+    api = client.get("/api/v1/tax/months", {"x": "\x00"})
+    assert api.status_code == 400 and api.json()["detail"].startswith("请求参数")
