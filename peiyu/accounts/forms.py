@@ -16,19 +16,22 @@ class ScopeFieldsMixin(forms.Form):
         label="角色", choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
     key_industries = forms.ModelMultipleChoiceField(
-        label="产业范围", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label="产业范围",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     areas = forms.ModelMultipleChoiceField(
         label="区域范围（街道镇、重点地区）",
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     departments = forms.ModelMultipleChoiceField(
         label="所属部门（含部门主管的产业）",
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     reason = forms.CharField(label="变更原因", max_length=200, required=False)
 
