@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import logging
 import re
 import shutil
 import unicodedata
@@ -45,6 +46,8 @@ import pyarrow.compute as pc
 from peiyu.core.money import AmountError, parse_amount_fen
 from peiyu.core.tabular import Sheet, TableError, column_letter, combined_labels, read_sheets
 from peiyu.registry import uscc
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary of real exports
@@ -1174,6 +1177,17 @@ def parse_tax_file(path: str | Path, file_name: str | None = None, month: str | 
             infos.append(_parse_sheet(sheet, layout, pf, len(found) > 1))
         except TableError as exc:
             pf.error(layout.bottom + 1, "", "", f"{sheet.name}：{exc}" if len(found) > 1 else str(exc))
+            return pf
+        except (
+            Exception
+        ) as exc:  # an input this reader does not know yet: reject it, keep the trace in the log
+            logger.exception("tax file %s: unexpected content in sheet %s", file_name, sheet.name)
+            pf.error(
+                None,
+                "",
+                "",
+                f"工作表“{sheet.name}”的内容无法识别（{type(exc).__name__}），文件未入库；请将文件交系统管理员核查",
+            )
             return pf
         pf.sheets.append(sheet.name)
     layouts = {i["layout"] for i in infos}
