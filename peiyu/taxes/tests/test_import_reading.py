@@ -530,3 +530,35 @@ def test_month_argument_forms():
         assert normalize_month(text) == "2025-03", text
     for text in ("2025-13", "2025", "三月", ""):
         assert normalize_month(text) is None, text
+
+
+def test_any_cell_content_is_either_read_exactly_or_reported(tmp_path):
+    """Property: whatever lands in the amount cells, parsing never crashes; a file without errors
+    stores exactly the sum of its cells."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    cell = st.one_of(
+        st.integers(min_value=-(10**12), max_value=10**12).map(lambda f: tf.fen_text(f)),
+        st.integers(min_value=-(10**12), max_value=10**12).map(lambda f: tf.fen_text(f, sep=False)),
+        st.sampled_from(["", "-", "—", "(12.30)", "1,2,3", "12.345", "abc", "１２．５", "1e3", "NaN", " 7 "]),
+        st.text(max_size=6),
+    )
+    counter = iter(range(10**6))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(cell, cell), min_size=1, max_size=6))
+    def check(cells):
+        rows = [["2025年3月税收"], ["纳税人识别号", "纳税人名称", "增值税", "企业所得税"]]
+        rows += [[f"{CODES[k % len(CODES)][0]}", f"户{k}", a, b] for k, (a, b) in enumerate(cells)]
+        path = tf.write(tmp_path / f"p{next(counter)}.csv", tf.Sheet(rows))
+        pf = parse_tax_file(path)
+        for e in pf.errors:
+            assert set(e) >= {"row", "column", "value", "message"} and e["message"]
+        if not pf.errors:
+            from peiyu.core.money import parse_amount_fen
+
+            expected = sum(parse_amount_fen(v) for a, b in cells for v in (a, b))
+            assert totals(pf)[0] == expected
+
+    check()
