@@ -144,6 +144,13 @@ def enterprise_detail(request, credit_code: str):
             .order_by("level")
             .values_list("code", "name")
         )
+    as_of = None
+    if request.GET.get("as_of"):
+        try:
+            day = dt.date.fromisoformat(request.GET["as_of"])
+            as_of = classify.classify(enterprise, day)
+        except ValueError:
+            messages.error(request, f"日期“{request.GET['as_of'][:20]}”格式不正确（应为 2023-06-30）")
     return render(
         request,
         "registry/detail.html",
@@ -167,6 +174,7 @@ def enterprise_detail(request, credit_code: str):
             "today": timezone.localdate(),
             "areas": Area.objects.all(),
             "statuses": EnterpriseStatus.choices,
+            "as_of": as_of,
         },
     )
 

@@ -293,3 +293,25 @@ def test_revoke_override_never_redirects_off_site(world, login):
     assert resp.status_code == 302 and resp["Location"] == reverse("registry:detail", args=[e.credit_code])
     ov.refresh_from_db()
     assert ov.revoked_at is not None
+
+
+def test_profile_shows_classification_as_of_a_date(world, login):
+    import datetime as dt
+
+    from peiyu.registry import actions
+
+    e = world["enterprises"]["other_a2"]
+    actions.do_update_enterprise(
+        world["admin"], e, industry_code="6511", event_date=dt.date(2024, 1, 1), reason="变更经营范围"
+    )
+    client = login(world["admin"])
+    url = reverse("registry:detail", args=[e.credit_code])
+    assert (
+        "非重点产业"
+        in client.get(url, {"as_of": "2023-06-30"}).content.decode().split('id="as-of-result"')[1][:200]
+    )
+    assert (
+        "智能软件"
+        in client.get(url, {"as_of": "2024-06-30"}).content.decode().split('id="as-of-result"')[1][:200]
+    )
+    assert "格式不正确" in client.get(url, {"as_of": "昨天"}).content.decode()
