@@ -13,8 +13,10 @@ whose monthly series is written explicitly, relative to the last month of the da
 - ``spike``: the last month is 8–12× its usual level, a one-off corporate income tax payment
   (``spike``).
 
-Enterprises that the registry step itself marked as gone (迁出/注销/吊销) and that paid tax in the
-last 12 months are listed too, with ``source = "registry"``: the ``moved_out`` rule should find them.
+Enterprises that the registry step itself marked as gone (迁出/注销/吊销) by the end of the month after
+the last month (when its data arrive) and that paid tax (a month with a positive district-level sum)
+in the last 12 months are listed too, with ``source = "registry"``: the ``moved_out`` rule should
+find them.
 The truth is written to ``ctx.data["stories"]`` and ``settings.DATA_DIR / "demo_stories.json"``:
 a list of ``{credit_code, name, story, month, rules, source, key_industry_id}``.
 """
@@ -181,15 +183,23 @@ def record(ctx: Any, con: Any, planted: list[Planted], months: list[str], ents: 
         e["credit_code"]: e for e in ents if e.get("status") in gone and e["credit_code"] not in planted_codes
     }
     if gone_codes:
+        # paid = a month with a positive district-level sum (a lone refund is not paying tax)
         recent = con.execute(
-            "SELECT taxpayer_id, max(t) FROM outv WHERE matched AND t >= ? GROUP BY 1 ORDER BY 1",
+            "SELECT taxpayer_id, max(t) FROM (SELECT taxpayer_id, t, sum(district_fen) AS d FROM outv "
+            "WHERE matched AND t >= ? GROUP BY 1, 2) WHERE d > 0 GROUP BY 1 ORDER BY 1",
             [max(0, T - 12)],
         ).fetchall()
+        y2, m2 = (y + 1, 1) if m == 12 else (y, m + 1)
+        known_by = dt.date(y2 + (m2 == 12), m2 % 12 + 1, 1) - dt.timedelta(
+            days=1
+        )  # the data arrive next month
         for tid, last_t in recent:
             e = gone_codes.get(tid)
             if e is None:
                 continue
             dep = departures.get(e["id"])
+            if dep is not None and dep > known_by:  # not gone yet when the last month is analysed
+                continue
             month = f"{dep.year:04d}-{dep.month:02d}" if dep else months[min(T - 1, last_t + 1)]
             truth.append(
                 {
