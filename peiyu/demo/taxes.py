@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import time
 from pathlib import Path
@@ -126,9 +125,12 @@ def _legacy_ids(rng: Any, count: int) -> list[tuple[str, str]]:
 
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     kinds = ("个体工商户", "分公司", "经营部", "工作室", "商行")
-    out = []
-    for i in range(count):
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    i = 0
+    while len(out) < count:
         k = i % 3
+        i += 1
         if k == 0:  # 15-character legacy 税务登记号: area code + organisation code
             tid = "310107" + "".join(rng.choice("0123456789") for _ in range(8)) + rng.choice("0123456789X")
         elif k == 1:  # 20-character: an identity-card number + 2-digit sequence (个体户)
@@ -144,7 +146,9 @@ def _legacy_ids(rng: Any, count: int) -> list[tuple[str, str]]:
         name = f"上海{rng.choice('嘉申沪宝锦瑞华鼎')}{rng.choice('源泰安丰达盛和信')}{rng.choice(kinds)}"
         if k == 0:
             name = name.replace("上海", "上海市普陀区", 1)
-        out.append((tid, name))
+        if tid not in seen:
+            seen.add(tid)
+            out.append((tid, name))
     return out
 
 
@@ -670,8 +674,3 @@ def write_sample_excel(con: Any, month: str, t: int) -> str:
         ws.write_number(last, 3 + c, fen / 100, bold_money)
     wb.close()
     return str(path)
-
-
-def read_stories() -> list[dict[str, Any]]:
-    path = Path(settings.DATA_DIR) / "demo_stories.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
