@@ -74,6 +74,12 @@ def test_no_page_or_endpoint_shows_anything_outside_the_scope(client, walked_wor
     assert report.routes > 0 and report.requests >= report.routes - len(ALLOW_UNFILLED)
     problems = [str(f) for f in report.findings]
     assert not problems, f"{persona}: {len(problems)} problem(s)\n" + "\n".join(problems[:60])
+    # Not vacuous: the persona really was logged in and its own enterprises do show up somewhere
+    # (a walk that only met login redirects or empty pages would find no leak either).
+    assert report.statuses.get(200, 0) >= 10, report.statuses
+    visible = {walked_world["enterprises"][k].name for k in walked_world["visible"][persona]}
+    if any(r.name.startswith("registry:") for r in walkers.iter_routes()):
+        assert report.seen == visible, f"{persona} never saw: {sorted(visible - report.seen)}"
 
 
 def test_every_pattern_is_walked_and_api_included(walked_world):

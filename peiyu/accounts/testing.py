@@ -370,6 +370,7 @@ class WalkReport:
     requests: int = 0
     routes: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)  # in-scope enterprise names some response showed
 
     def of(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]
@@ -427,6 +428,7 @@ def walk(
     report = WalkReport()
     source = ValueSource(world, dict(values or {}))
     forbidden = forbidden_strings(world, persona)
+    allowed = [e.name for k, e in world["enterprises"].items() if k in world["visible"][persona]]
     variants = query_variants(world, persona) if (with_variants and forbidden) else []
     for route in routes if routes is not None else iter_routes():
         if skip and skip(route):
@@ -440,21 +442,27 @@ def walk(
             report.findings.append(Finding("unfillable", route.label, why))
             continue
         for n, path in enumerate(paths):
-            ok_base = _check(client, path, {}, forbidden, report, {})
+            ok_base = _check(client, path, {}, forbidden, report, {}, allowed)
             if relogin and "_auth_user_id" not in client.session:
                 relogin()
             if ok_base:
-                _check(client, path, {}, forbidden, report, {"HTTP_HX_REQUEST": "true"})
+                _check(client, path, {}, forbidden, report, {"HTTP_HX_REQUEST": "true"}, allowed)
                 # query variants on list pages, and on the first filled path of a detail page
                 for params in variants if n == 0 else ():
-                    _check(client, path, params, forbidden, report, {})
+                    _check(client, path, params, forbidden, report, {}, allowed)
                     if relogin and "_auth_user_id" not in client.session:
                         relogin()
     return report
 
 
 def _check(
-    client: Any, path: str, params: dict[str, str], forbidden: dict[str, str], report: WalkReport, extra: dict
+    client: Any,
+    path: str,
+    params: dict[str, str],
+    forbidden: dict[str, str],
+    report: WalkReport,
+    extra: dict,
+    allowed: Iterable[str] = (),
 ) -> bool:
     url = path + ("?" + urlencode(params) if params else "")
     where = url + (" [htmx]" if extra else "")
@@ -480,6 +488,8 @@ def _check(
             i = text.index(needle)
             context = text[max(0, i - 60) : i + len(needle) + 60].replace("\n", " ")
             report.findings.append(Finding("leak", where, f"{what}「{needle}」… {context}"))
+    if response.status_code == 200:
+        report.seen.update(name for name in allowed if name in text)
     return response.status_code == 200
 
 
