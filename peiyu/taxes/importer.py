@@ -696,7 +696,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     fill_rows = 0
     amount_js = [c.index for c in used_amounts]
     idc = id_col.index
-    marker_js = sorted({0, 1, 2, idc, *([name_col.index] if name_col else [])})
+    marker_js = sorted({0, 1, 2, idc, *(c.index for c in (name_col, tax_col) if c is not None)})
     id_values = columns[idc]
     for extra in id_cols[1:]:
         other = columns[extra.index]
@@ -783,6 +783,34 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
             data_pos.append(k)
             ids.append(v)
     fill_rows = len(fills)
+    # 小计/合计 rows that carry a taxpayer ID (per-taxpayer subtotals in long files: 征收项目 = 小计)
+    for mcol in (tax_col, name_col):
+        if mcol is None or not data_pos:
+            continue
+        mvalues = columns[mcol.index]
+        kinds = {}
+        for v in set(map(mvalues.__getitem__, data_pos)):
+            m = _norm(v)
+            kinds[v] = (
+                "total"
+                if (m in TOTAL_ROW_WORDS or _TOTAL_PREFIX.match(m))
+                else ("sub" if m.startswith(SUBTOTAL_WORDS) else None)
+            )
+        if any(kinds.values()):
+            keep_pos, keep_ids, keep_fills = [], [], set()
+            for j, (k, tid) in enumerate(zip(data_pos, ids, strict=True)):
+                kind = kinds[mvalues[k]]
+                if kind == "total":
+                    total_rows.append(first + k)
+                elif kind == "sub":
+                    subtotal_rows += 1
+                else:
+                    if j in fills:
+                        keep_fills.add(len(keep_pos))
+                    keep_pos.append(k)
+                    keep_ids.append(tid)
+            data_pos, ids, fills = keep_pos, keep_ids, keep_fills
+            total_rows.sort()
     if name_values is not None:
         picked = list(map(name_values.__getitem__, data_pos))
         if set(map(type, picked)) <= {str}:

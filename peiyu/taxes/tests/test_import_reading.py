@@ -562,3 +562,21 @@ def test_any_cell_content_is_either_read_exactly_or_reported(tmp_path):
             assert totals(pf)[0] == expected
 
     check()
+
+
+def test_per_taxpayer_subtotal_rows_in_long_files_are_not_counted(tmp_path):
+    a, b = CODES[0][0], CODES[1][0]
+    rows = [
+        ["2025年3月分税种入库明细"],
+        ["序号", "纳税人识别号", "纳税人名称", "征收项目", "实缴金额"],
+        [1, a, "甲", "增值税", "100.00"],
+        [2, a, "甲", "企业所得税", "50.00"],
+        ["", a, "甲", "小计", "150.00"],
+        [3, b, "乙", "增值税", "7.00"],
+        ["", "", "", "小计", "7.00"],
+        ["", "", "", "合计", "157.00"],
+    ]
+    pf = parse_tax_file(tf.write(tmp_path / "l.xlsx", tf.Sheet(rows)), month="2025-03")
+    assert pf.errors == []
+    assert pf.rows == 3 and totals(pf)[0] == 157_00
+    assert pf.file_totals == {"实缴金额": 157_00}
