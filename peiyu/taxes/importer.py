@@ -306,6 +306,8 @@ _DIGITS = {"元": 2, "千元": 5, "万元": 6, "亿元": 10}
 def _text_fen(text: str, unit: str) -> int:
     """Exact fen from an amount written as text; raises AmountError with a Chinese message."""
     t = _TEXT_CLEAN.sub("", text)
+    if t.endswith("-") and t[:-1].replace(".", "", 1).isdigit():  # 1,234.00- (trailing minus)
+        t = "-" + t[:-1]
     m = _SIMPLE_NUM.fullmatch(t)
     if m:
         digits = _DIGITS[unit]

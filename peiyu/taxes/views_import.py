@@ -26,7 +26,7 @@ from peiyu.taxes import actions, library
 from peiyu.taxes.importer import TAX_ALIASES, import_tax_file, normalize_month
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
 
-ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv", ".xlsm"}
+ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".tsv"}
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 

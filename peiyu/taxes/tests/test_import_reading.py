@@ -173,10 +173,24 @@ def test_units_line_in_wan_and_text_with_separators(tmp_path):
 
 
 def test_amount_column_parsing_is_exact():
-    values = [1234.56, "1,234.56", "（12.30）", "-5", "", None, 0.1, 0.07, 1e9 + 0.01, "１２３．４５", "-", 7]
+    values = [
+        1234.56,
+        "1,234.56",
+        "（12.30）",
+        "-5",
+        "",
+        None,
+        0.1,
+        0.07,
+        1e9 + 0.01,
+        "１２３．４５",
+        "-",
+        7,
+        "1,234.50-",
+    ]
     arr, errors = parse_amount_column(values, "元")
     assert errors == []
-    assert arr.to_pylist() == [123456, 123456, -1230, -500, 0, 0, 10, 7, 100000000001, 12345, 0, 700]
+    assert arr.to_pylist() == [123456, 123456, -1230, -500, 0, 0, 10, 7, 100000000001, 12345, 0, 700, -123450]
     arr, errors = parse_amount_column([12.345678, "0.000001"], "万元")
     assert errors == [] and arr.to_pylist() == [12345678, 1]
 
