@@ -570,9 +570,17 @@ def test_any_cell_content_is_either_read_exactly_or_reported(tmp_path):
         for e in pf.errors:
             assert set(e) >= {"row", "column", "value", "message"} and e["message"]
         if not pf.errors:
+            import unicodedata
+
             from peiyu.core.money import parse_amount_fen
 
-            expected = sum(parse_amount_fen(v) for a, b in cells for v in (a, b))
+            def fen(v):
+                t = unicodedata.normalize("NFKC", v).strip()
+                if t.endswith("-") and t[:-1].replace(",", "").replace(".", "", 1).isdigit():
+                    t = "-" + t[:-1]
+                return parse_amount_fen(t)
+
+            expected = sum(fen(v) for a, b in cells for v in (a, b))
             assert totals(pf)[0] == expected
 
     check()
