@@ -114,7 +114,19 @@ def do_reject_import(user: Any, pf: ParsedFile, base: dict[str, Any]) -> dict[st
 
 def do_note_duplicate(user: Any, existing: TaxBatch, file_name: str) -> dict[str, Any]:
     """The very same file (same sha256) is already the active version of its month: say so."""
-    report = dict(existing.report or {})
+    report = {
+        "rows": existing.rows,
+        "taxpayers": existing.taxpayers,
+        "total_fen": existing.total_fen,
+        "district_fen": existing.district_fen,
+        "matched_enterprises": existing.matched_enterprises,
+        "unmatched_taxpayers": existing.unmatched_taxpayers,
+        "district_source": existing.district_source,
+        "unit": existing.unit,
+        "layout": existing.layout,
+        "sha256": existing.sha256,
+        **(existing.report or {}),
+    }
     report.update(
         {
             "status": "accepted",
