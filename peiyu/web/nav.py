@@ -67,9 +67,8 @@ NAV: tuple[NavItem, ...] = (
     ),
     NavItem(
         _("系统管理"),
-        "accounts:users",
+        "accounts:tokens",
         "⚙",
-        admin_only=True,
         children=(
             NavItem(_("用户与范围"), "accounts:users", "", admin_only=True),
             NavItem(_("审计日志"), "accounts:audit", "", admin_only=True),
