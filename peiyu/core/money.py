@@ -74,7 +74,10 @@ def format_wan(fen: int | None, places: int = 2) -> str:
     """``123456789`` fen -> ``"123.46"`` (万元, thousands separators)."""
     if fen is None:
         return "—"
-    return f"{fen_to_wan(fen, places):,}"
+    value = fen_to_wan(fen, places)
+    if value == 0:
+        value = abs(value)  # a refund of a few fen rounds to 0.00, not "-0.00"
+    return f"{value:,}"
 
 
 def pct(numerator: int | Decimal, denominator: int | Decimal, places: int = 1) -> float | None:

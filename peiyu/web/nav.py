@@ -27,6 +27,7 @@ NAV: tuple[NavItem, ...] = (
             NavItem(_("税收总览"), "taxes:dashboard", ""),
             NavItem(_("企业税收明细"), "taxes:enterprises", ""),
             NavItem(_("增长分解"), "taxes:decomposition", ""),
+            NavItem(_("排名与集中度"), "taxes:top", ""),
             NavItem(_("数据导入"), "taxes:import", "", admin_only=True),
             NavItem(_("版本管理"), "taxes:versions", "", admin_only=True),
             NavItem(_("待匹配纳税人"), "taxes:unmatched", "", admin_only=True),
