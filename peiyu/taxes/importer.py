@@ -786,12 +786,15 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
             ids.append(v)
     fill_rows = len(fills)
     # 小计/合计 rows that carry a taxpayer ID (per-taxpayer subtotals in long files: 征收项目 = 小计)
-    for mcol in (tax_col, name_col):
+    for mcol in (tax_col, name_col) if layout_kind == "long" else ():
         if mcol is None or not data_pos:
             continue
         mvalues = columns[mcol.index]
         kinds = {}
         for v in set(map(mvalues.__getitem__, data_pos)):
+            if not (v.__class__ is str and ("计" in v or "其中" in v)):  # cheap test first: ~10⁵ names
+                kinds[v] = None
+                continue
             m = _norm(v)
             kinds[v] = (
                 "total"
@@ -831,8 +834,13 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     if fill_rows:
         pf.notes.append(f"{fill_rows} 行纳税人识别号为空（合并单元格），沿用上一行纳税人")
     pf.rows += len(data_idx)
-    last_first = dict(zip(reversed(ids), reversed(names), strict=True))  # first occurrence wins
-    first_names = {tid: last_first[tid] for tid in dict.fromkeys(ids)}  # in file order
+    first_names = dict(zip(ids, names, strict=True))  # file order; the name of the last row …
+    if len(first_names) < len(ids):  # … so where a taxpayer has several rows, take its first non-empty name
+        seen_first: dict[str, str] = {}
+        for tid, nm in zip(ids, names, strict=True):
+            if nm and tid not in seen_first:
+                seen_first[tid] = nm
+        first_names.update(seen_first)
     if not pf.names:
         pf.names = first_names
     else:
@@ -848,7 +856,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     for c in used_amounts:
         col_values = columns[c.index]
         if contiguous:
-            values = list(col_values[data_pos[0] : data_pos[-1] + 1])
+            values = col_values[data_pos[0] : data_pos[-1] + 1]  # a tuple slice, no copy to a list
         else:
             values = list(map(col_values.__getitem__, data_pos))
         arr, bad = parse_amount_column(values, c.unit)
