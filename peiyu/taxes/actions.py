@@ -4,6 +4,7 @@ each writing an audit row, each announcing itself to the rest of the platform on
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -146,8 +147,19 @@ def do_note_duplicate(user: Any, existing: TaxBatch, file_name: str) -> dict[str
     return report
 
 
+def registry_codes() -> pa.Array:
+    """Every registered credit code, as one Arrow array (loaded once per import)."""
+    from django.db import connection
+
+    from peiyu.registry.models import Enterprise
+
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT credit_code FROM {connection.ops.quote_name(Enterprise._meta.db_table)}")
+        return pa.array([r[0] for r in cur.fetchall()], pa.string())
+
+
 def _match(
-    ids: list[str], names: dict[str, str], month: str
+    ids: list[str], names: dict[str, str], month: str, registered: pa.Array | None = None
 ) -> tuple[int, list[str], dict[str, dict[str, Any]]]:
     """(number of matched enterprises, unmatched taxpayer ids, taxpayer id → link state for the ids
     not registered), creating
@@ -162,8 +174,8 @@ def _match(
     ent_table = connection.ops.quote_name(Enterprise._meta.db_table)
     link_table = connection.ops.quote_name(TaxpayerLink._meta.db_table)
     with connection.cursor() as cur:
-        cur.execute(f"SELECT credit_code FROM {ent_table}")
-        registered = pa.array([r[0] for r in cur.fetchall()], pa.string())
+        if registered is None:
+            registered = registry_codes()
         ids_arr = pa.array(ids, pa.string())
         is_registered = pc.is_in(ids_arr, value_set=registered)  # vectorised: ~10⁵ × ~10⁵
         found = set(ids_arr.filter(is_registered).to_pylist())
@@ -232,7 +244,13 @@ def _last_version_on_disk(month: str) -> int:
 
 
 def do_accept_import(
-    user: Any, pf: ParsedFile, ratios: dict[str, Decimal], base: dict[str, Any], *, force: bool = False
+    user: Any,
+    pf: ParsedFile,
+    ratios: dict[str, Decimal],
+    base: dict[str, Any],
+    *,
+    force: bool = False,
+    registry: pa.Array | None = None,
 ) -> dict[str, Any]:
     """Store an accepted file as the next version of its month and make it the active one.
 
@@ -272,10 +290,15 @@ def do_accept_import(
                 rows=pf.rows,
             )
             table = facts_table(pf, batch.pk, ratios)
-            written = library.write_facts(month, version, table)
-
-            ids = list(pf.names)
-            matched_count, unmatched_ids, links = _match(ids, pf.names, month)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tax-write") as pool:
+                writing = pool.submit(
+                    library.write_facts, month, version, table
+                )  # Arrow writes without the GIL
+                try:
+                    ids = list(pf.names)
+                    matched_count, unmatched_ids, links = _match(ids, pf.names, month, registry)
+                finally:
+                    written = writing.result()  # raises if the write failed (nothing of ours on disk then)
             total = int(pc.sum(table["total_fen"]).as_py() or 0)
             district = int(pc.sum(table["district_fen"]).as_py() or 0)
             summary = summarize(pf, table)

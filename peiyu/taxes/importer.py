@@ -34,6 +34,7 @@ import re
 import shutil
 import unicodedata
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -1187,12 +1188,15 @@ def _read(path: str | Path, file_name: str) -> list[Sheet]:
     return read_sheets(path, file_name)
 
 
-def parse_tax_file(path: str | Path, file_name: str | None = None, month: str | None = None) -> ParsedFile:
-    """Read and check a file; never raises for bad content (errors are collected in ``errors``)."""
+def parse_tax_file(
+    path: str | Path, file_name: str | None = None, month: str | None = None, *, reading: Any = None
+) -> ParsedFile:
+    """Read and check a file; never raises for bad content (errors are collected in ``errors``).
+    ``reading`` is a future already reading the file (see :func:`import_tax_file`)."""
     pf = ParsedFile()
     file_name = file_name or Path(path).name
     try:
-        sheets = _read(path, file_name)
+        sheets = reading.result() if reading is not None else _read(path, file_name)
     except TableError as exc:
         pf.error(None, "", "", str(exc))
         return pf
@@ -1433,17 +1437,21 @@ def import_tax_file(
 
     path = Path(path)
     file_name = file_name or path.name
-    digest = sha256_of(path)
-    base = {"file": file_name, "sha256": digest}
-
-    dup = TaxBatch.objects.filter(sha256=digest, is_active=True)
-    if month:
-        dup = dup.filter(month=month)
-    existing = dup.first()
-    if existing is not None and not force:
-        return actions.do_note_duplicate(user, existing, file_name)
-
-    pf = parse_tax_file(path, file_name, month)
+    # The workbook is parsed in a worker thread (python-calamine works without the GIL) while this
+    # thread hashes the file, checks for a duplicate and loads the registry's credit codes.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tax-read") as pool:
+        reading = pool.submit(_read, path, file_name)
+        digest = sha256_of(path)
+        base = {"file": file_name, "sha256": digest}
+        dup = TaxBatch.objects.filter(sha256=digest, is_active=True)
+        if month:
+            dup = dup.filter(month=month)
+        existing = dup.first()
+        if existing is not None and not force:
+            reading.cancel()
+            return actions.do_note_duplicate(user, existing, file_name)
+        registry = actions.registry_codes()
+        pf = parse_tax_file(path, file_name, month, reading=reading)
     ratios: dict[str, Decimal] = {}
     if pf.ok and pf.district_source == "ratio":
         ratios = ratios_for_month(pf.month)
@@ -1459,7 +1467,9 @@ def import_tax_file(
     stored_copy = _keep_copy(path, file_name, digest) if keep_copy else ""
     if not pf.ok:
         return actions.do_reject_import(user, pf, base | {"stored_copy": stored_copy})
-    return actions.do_accept_import(user, pf, ratios, base | {"stored_copy": stored_copy}, force=force)
+    return actions.do_accept_import(
+        user, pf, ratios, base | {"stored_copy": stored_copy}, force=force, registry=registry
+    )
 
 
 def summarize(pf: ParsedFile, table: pa.Table) -> dict[str, Any]:
