@@ -83,7 +83,7 @@ LEVEL_COLUMN_SYNONYMS = {
 TAX_TYPE_SYNONYMS = {"征收项目", "税种", "税种名称", "征收项目名称", "项目名称", "税费种"}
 DATE_SYNONYMS = {
     "入库日期", "入库时间", "入库期", "入库年月", "入库月份", "缴款日期", "缴款时间", "实缴日期", "缴税日期",
-    "入库日", "上解日期", "开票日期", "退库日期",
+    "入库日", "上解日期", "开票日期", "退库日期", "统计月份", "年月", "入库年度月份",
 }  # fmt: skip
 TOTAL_SYNONYMS = {
     "实缴金额", "实缴税额", "实缴税款", "入库金额", "入库税额", "入库税款", "税额", "金额", "实缴退金额",
@@ -1082,6 +1082,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
         "date_month": date_month,
         "district_from_file": district_from_file,
         "units_used": units_used,
+        "ids": set(ids) if multi_sheet else set(),
     }
 
 
@@ -1232,6 +1233,18 @@ def parse_tax_file(
             )
             return pf
         pf.sheets.append(sheet.name)
+    for a in range(len(infos)):  # a summary or "key enterprises" sheet repeating the detail sheet
+        for b in range(a + 1, len(infos)):
+            ia, ib = infos[a]["ids"], infos[b]["ids"]
+            common = ia & ib
+            if common and len(common) * 2 > min(len(ia), len(ib)):
+                pf.error(
+                    None,
+                    "",
+                    "",
+                    f"工作表“{pf.sheets[a]}”与“{pf.sheets[b]}”有 {len(common)} 户纳税人重复，"
+                    "可能是明细表与汇总/摘录表，无法判断是否重复计算；请只保留明细工作表后重新导入",
+                )
     layouts = {i["layout"] for i in infos}
     if len(layouts) > 1:
         pf.error(None, "", "", "各工作表的版式不一致（宽表与长表混用）")

@@ -602,3 +602,16 @@ def test_per_taxpayer_subtotal_rows_in_long_files_are_not_counted(tmp_path):
     assert pf.errors == []
     assert pf.rows == 3 and totals(pf)[0] == 157_00
     assert pf.file_totals == {"实缴金额": 157_00}
+
+
+def test_workbook_split_over_sheets_adds_up_but_a_repeated_sheet_is_refused(tmp_path):
+    ps = payers()
+    first, second = tf.wide_sheet(ps[:4], blank_rows=False), tf.wide_sheet(ps[4:], blank_rows=False)
+    first.name, second.name = "明细1", "明细2"
+    pf = parse_tax_file(tf.write(tmp_path / "split.xlsx", [first, second]))
+    assert pf.errors == [] and pf.sheets == ["明细1", "明细2"]
+    assert totals(pf)[0] == grand_total(ps)
+    again = tf.wide_sheet(ps[:3], blank_rows=False)
+    again.name = "重点企业"
+    pf = parse_tax_file(tf.write(tmp_path / "dup.xlsx", [first, again]))
+    assert len(pf.errors) == 1 and "重复" in pf.errors[0]["message"]
