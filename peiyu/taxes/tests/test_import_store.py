@@ -306,7 +306,7 @@ def test_unmatched_months_move_forward_and_back(world, tmp_path):
 # ---- the real entry point (``peiyu import-tax`` with a hyphen, as officials type it)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # run_from_argv closes the connection when it ends
 def test_peiyu_entry_point_exit_codes(tmp_path, capsys):
     from peiyu import cli
 
