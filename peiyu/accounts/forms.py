@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -9,25 +9,28 @@ from peiyu.accounts.actions import MAX_TOKEN_DAYS
 from peiyu.accounts.audit import ACTION_LABELS
 from peiyu.accounts.models import Department, Role
 
+if TYPE_CHECKING:
+    from peiyu.registry.models import Area, KeyIndustry
+
 
 class ScopeFieldsMixin(forms.Form):
     display_name = forms.CharField(label="姓名", max_length=60, required=False)
     role = forms.ChoiceField(
         label="角色", choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
-    key_industries = forms.ModelMultipleChoiceField(
+    key_industries: forms.ModelMultipleChoiceField[KeyIndustry] = forms.ModelMultipleChoiceField(
         label="产业范围",
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
-    areas = forms.ModelMultipleChoiceField(
+    areas: forms.ModelMultipleChoiceField[Area] = forms.ModelMultipleChoiceField(
         label="区域范围（街道镇、重点地区）",
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
-    departments = forms.ModelMultipleChoiceField(
+    departments: forms.ModelMultipleChoiceField[Department] = forms.ModelMultipleChoiceField(
         label="所属部门（含部门主管的产业）",
         queryset=None,
         required=False,
@@ -39,12 +42,14 @@ class ScopeFieldsMixin(forms.Form):
         super().__init__(*args, **kwargs)
         from peiyu.registry.models import Area, KeyIndustry
 
-        self.fields["key_industries"].queryset = KeyIndustry.objects.all()
-        self.fields["areas"].queryset = Area.objects.all()
-        self.fields["departments"].queryset = Department.objects.all()
+        fields = self.fields
+        cast(forms.ModelMultipleChoiceField, fields["key_industries"]).queryset = KeyIndustry.objects.all()
+        cast(forms.ModelMultipleChoiceField, fields["areas"]).queryset = Area.objects.all()
+        cast(forms.ModelMultipleChoiceField, fields["departments"]).queryset = Department.objects.all()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # forms.Form.clean() returns cleaned_data
         role = data.get("role")
         has_scope = data.get("key_industries") or data.get("areas") or data.get("departments")
         if role in (Role.TASKFORCE, Role.DEPARTMENT, Role.AREA) and not has_scope:
@@ -110,13 +115,14 @@ class AuditFilterForm(forms.Form):
         known = dict(ACTION_LABELS)
         for code in AuditLog.objects.order_by().values_list("action", flat=True).distinct():
             known.setdefault(code, code)
-        self.fields["action"].choices = [("", "全部操作")] + sorted(
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "全部操作")] + sorted(
             ((code, f"{label}（{code}）" if label != code else code) for code, label in known.items()),
             key=lambda c: c[0],
         )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # forms.Form.clean() returns cleaned_data
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", "截止日期不能早于起始日期。")
         return data

@@ -85,7 +85,7 @@ def _regex_to_template(regex: str) -> tuple[str, dict[str, str], str]:
 
 def _pattern_part(pattern: Any) -> tuple[str, dict[str, str], str]:
     if isinstance(pattern, RoutePattern):
-        route = str(pattern._route)
+        route = str(pattern)  # RoutePattern.__str__ is str(self._route)
         params: dict[str, str] = {}
 
         def sub(m: re.Match) -> str:
@@ -94,7 +94,7 @@ def _pattern_part(pattern: Any) -> tuple[str, dict[str, str], str]:
 
         return _ROUTE_PARAM.sub(sub, route), params, ""
     if isinstance(pattern, RegexPattern):
-        return _regex_to_template(pattern._regex)
+        return _regex_to_template(str(pattern))  # RegexPattern.__str__ is str(self._regex)
     return "", {}, f"未知的路由类型：{type(pattern).__name__}"
 
 
@@ -168,8 +168,9 @@ def _model_for(name: str) -> Any:
 def _view_model(route: Route) -> Any:
     view_class = getattr(route.callback, "view_class", None)
     model = getattr(view_class, "model", None)
-    if model is None and getattr(view_class, "queryset", None) is not None:
-        model = view_class.queryset.model
+    queryset = getattr(view_class, "queryset", None)
+    if model is None and queryset is not None:
+        model = queryset.model
     return model
 
 
@@ -530,8 +531,8 @@ def _put_month(month: str, rows: list[tuple[str, str, str, int, int]]) -> None:
     try:
         from peiyu.taxes.testing import put_month
     except ImportError:
-        put_month = None
-    if put_month is not None:
+        pass
+    else:
         put_month(month, rows)
         return
     import hashlib

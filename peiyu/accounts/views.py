@@ -4,7 +4,7 @@ every change goes through :mod:`peiyu.accounts.actions`)."""
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -59,7 +59,7 @@ class LogoutView(auth_views.LogoutView):
 
 class NewPasswordForm(PasswordChangeForm):
     def clean_new_password1(self) -> str:
-        new = self.cleaned_data.get("new_password1")
+        new: str = self.cleaned_data["new_password1"]  # clean_<field> runs only once the field is valid
         if new and self.user.check_password(new):
             raise forms.ValidationError("新密码不能与当前密码相同。")
         return new
@@ -72,7 +72,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> Any:
         response = super().form_valid(form)
-        user = self.request.user
+        user = cast(User, self.request.user)  # PasswordChangeView requires login
         user.must_change_password = False
         user.password_changed_at = timezone.now()
         user.save(update_fields=["must_change_password", "password_changed_at"])
@@ -88,7 +88,8 @@ def lock_minutes() -> int:
 def locked_out(request: Any, original_response: Any = None, credentials: Any = None) -> HttpResponse:
     """django-axes lock-out page (AXES_LOCKOUT_CALLABLE), in Chinese."""
     ctx = {"failure_limit": settings.AXES_FAILURE_LIMIT, "lock_minutes": lock_minutes()}
-    return render(request, "accounts/locked.html", ctx, status=settings.AXES_HTTP_RESPONSE_CODE)
+    status = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)  # axes.conf sets this default at start-up
+    return render(request, "accounts/locked.html", ctx, status=status)
 
 
 def csrf_failure(request: Any, reason: str = "") -> HttpResponse:

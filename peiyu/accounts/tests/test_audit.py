@@ -106,7 +106,9 @@ def _rows(resp) -> str:
     import re
 
     assert resp.status_code == 200
-    return re.search(r'id="audit-table".*?<tbody>(.*?)</tbody>', resp.content.decode(), re.S).group(1)
+    m = re.search(r'id="audit-table".*?<tbody>(.*?)</tbody>', resp.content.decode(), re.S)
+    assert m is not None
+    return m.group(1)
 
 
 def test_audit_viewer_filters(world, login, history):

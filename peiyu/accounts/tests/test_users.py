@@ -18,7 +18,9 @@ def admin(world, login):
 
 
 def _password_on(page: str) -> str:
-    return re.search(r'id="initial-password">([^<]+)<', page).group(1)
+    m = re.search(r'id="initial-password">([^<]+)<', page)
+    assert m is not None
+    return m.group(1)
 
 
 def test_user_pages_are_for_administrators_only(world, login):

@@ -32,7 +32,8 @@ def pages(world):
 
 
 def check_clean(html: str) -> None:
-    assert not INLINE_SCRIPT.search(html), INLINE_SCRIPT.search(html).group(0)
+    m = INLINE_SCRIPT.search(html)
+    assert m is None, m.group(0)
     assert "http://" not in html and "https://" not in html
 
 
