@@ -7,7 +7,7 @@ PEIYU := $(BIN)/peiyu
 export PEIYU_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 VENDOR := peiyu/web/static/vendor
 

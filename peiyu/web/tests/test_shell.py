@@ -55,3 +55,9 @@ def test_nul_bytes_in_parameters_are_a_clean_400(world, login):
     assert resp.status_code == 400 and "非法字符" in resp.content.decode()
     api = client.get("/api/v1/tax/months", {"x": "\x00"})
     assert api.status_code == 400 and api.json()["detail"].startswith("请求参数")
+
+
+def test_not_found_page_is_chinese(world, login):
+    client = login(world["admin"])
+    resp = client.get("/no-such-page/")
+    assert resp.status_code == 404 and "页面不存在" in resp.content.decode()
