@@ -15,7 +15,7 @@ months are activated in three stages (12, 36, 60 months of history); at each sta
 - ``enterprises_api_s`` / ``decomposition_s``: the enterprise list (one page) and the growth
   decomposition, for information (they read the enterprise-month files of 24 months).
 
-Run: ``.venv/bin/python -m bench.run query`` (or ``main()``); results go to docs/perf-query.md.
+Run: ``.venv/bin/python -m bench.run query`` (or ``main()``); results go to docs/performance.md.
 """
 
 from __future__ import annotations

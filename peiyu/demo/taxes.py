@@ -1,6 +1,6 @@
 """Demo step: five years of monthly tax for the demo registry, stored exactly as imports leave it.
 
-Calibration (see docs/perf-demo.md and ../shared/domain.md):
+Calibration (see docs/performance.md and ../shared/domain.md):
 
 - firm sizes are heavy-tailed (lognormal body, Pareto tail, ~40% of registered firms never pay);
   the whole district is scaled so its district-level (区级) tax of the last full year is about

@@ -13,7 +13,7 @@ dimension is stored under its content hash, so a registry edit that leaves it un
 every rollup.
 
 ``dim``, ``r1`` and ``r2`` are keyed by a fingerprint that is cheap enough to check on every
-request (about a millisecond with 100,000 enterprises, see docs/perf-query.md):
+request (about a millisecond with 100,000 enterprises, see docs/performance.md):
 
 - the ``tax_dimension`` generation counter (:class:`peiyu.core.models.Generation`), bumped after
   commit by every ``post_save``/``post_delete`` of an Enterprise, TaxpayerLink or KeyIndustry and by
