@@ -64,7 +64,7 @@ def get_warning(request: Any, warning_id: int) -> dict[str, Any]:
             "date": f.date.isoformat(),
             "contact": f.contact,
             "note": f.note,
-            "by": f.created_by.username if f.created_by_id else None,
+            "by": f.created_by.username if f.created_by is not None else None,
         }
         for f in w.followups.select_related("created_by")
     ]
@@ -76,7 +76,7 @@ def get_warning(request: Any, warning_id: int) -> dict[str, Any]:
             "from": e.from_status,
             "to": e.to_status,
             "note": e.note,
-            "by": e.user.username if e.user_id else None,
+            "by": e.user.username if e.user is not None else None,
         }
         for e in w.events.select_related("user")
     ]

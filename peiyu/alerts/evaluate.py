@@ -110,8 +110,8 @@ def evaluate(
         if story_of.get(f.enterprise_id) == "steady_growth"
     )
     by_story: dict[str, int] = defaultdict(int)
-    for s in story_of.values():
-        by_story[s] += 1
+    for story in story_of.values():
+        by_story[story] += 1
     return {
         "month": month,
         "stories": len(story_of),

@@ -62,7 +62,7 @@ def explain(user: Any, w: Warning) -> dict[str, Any]:
         return {"sum_fen": a, "prev_sum_fen": b, "change_pct": growth_pct(a, b)}
 
     own_a, own_b = sum(val(m) for m in ev_months), sum(val(m) for m in ev_prev)
-    context_rows = [
+    context_rows: list[dict[str, Any]] = [
         {
             "label": "本企业",
             "name": e.name,
@@ -71,11 +71,11 @@ def explain(user: Any, w: Warning) -> dict[str, Any]:
             "change_pct": growth_pct(own_a, own_b),
         }
     ]
-    if e.key_industry_id:
+    if e.key_industry is not None:
         context_rows.append(
             {"label": "所属产业", "name": e.key_industry.name, **group_change("industry", e.key_industry_id)}
         )
-    if e.area_id:
+    if e.area is not None:
         context_rows.append({"label": "所属街道镇", "name": e.area.name, **group_change("area", e.area_id)})
     context_rows.append(
         {

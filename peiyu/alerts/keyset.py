@@ -120,7 +120,7 @@ def key_list(user: Any, month: str, cfg: AlertSettings | None = None) -> list[di
     area_tot = {k: total(by_area, k) for k in by_area}
     from peiyu.core.money import pct
 
-    out = []
+    out: list[dict[str, Any]] = []
     for ent in visible:
         amount = ks.sums.get(ent.pk, 0)
         out.append(
@@ -129,9 +129,9 @@ def key_list(user: Any, month: str, cfg: AlertSettings | None = None) -> list[di
                 "id": ent.pk,
                 "credit_code": ent.credit_code,
                 "name": ent.name,
-                "industry": ent.key_industry.name if ent.key_industry_id else "其他",
+                "industry": ent.key_industry.name if ent.key_industry is not None else "其他",
                 "industry_id": ent.key_industry_id,
-                "area": ent.area.name if ent.area_id else "未落区",
+                "area": ent.area.name if ent.area is not None else "未落区",
                 "area_id": ent.area_id,
                 "liaison": str(ent.liaison) if ent.liaison_id else "",
                 "status": ent.status,

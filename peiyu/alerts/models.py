@@ -32,7 +32,7 @@ class Severity(models.TextChoices):
     INFO = "info", "提示"
 
 
-SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
+SEVERITY_ORDER: dict[str, int] = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
 
 
 class Status(models.TextChoices):
@@ -100,13 +100,14 @@ class AlertSettings(models.Model):
         return obj
 
     def rule_enabled(self, rule: str) -> bool:
-        return {
+        enabled: dict[str, bool] = {
             Rule.YOY_DROP: self.yoy_drop_enabled,
             Rule.CONSECUTIVE_DECLINE: self.decline_enabled,
             Rule.STOPPED_PAYING: self.stop_enabled,
             Rule.MOVED_OUT: self.moved_out_enabled,
             Rule.SPIKE: self.spike_enabled,
-        }[rule]
+        }
+        return enabled[rule]
 
 
 SETTINGS_FIELDS = (
@@ -245,7 +246,7 @@ class Warning(models.Model):
     def snapshot(self) -> dict:
         return {
             "status": self.status,
-            "owner": self.owner.username if self.owner_id else None,
+            "owner": self.owner.username if self.owner is not None else None,
             "severity": self.severity,
             "last_month": self.last_month,
         }

@@ -131,7 +131,7 @@ def stopped_paying(v: Values, month: str, cfg: AlertSettings) -> tuple[str, dict
     paid = months_back(shift(quiet[0], -1), cfg.stop_paid_months)
     if any(v(m) > 0 for m in quiet) or any(v(m) <= 0 for m in paid):
         return None
-    evidence = {
+    evidence: dict[str, Any] = {
         "months": quiet,
         "values_fen": [v(m) for m in quiet],
         "paid_months": paid,
@@ -236,6 +236,10 @@ def moved_out_candidates(month: str, cfg: AlertSettings) -> dict[int, dict[str, 
 # Detection
 
 
+def _lookup(values: dict[str, int]) -> Values:
+    return lambda m: values.get(m, 0)
+
+
 def _series(ids: list[int], months: list[str]) -> dict[int, dict[str, int]]:
     raw = analytics.enterprise_series(scope_mod.EVERYTHING, months, ids)
     return {eid: {m: row["district_fen"] for m, row in by_month.items()} for eid, by_month in raw.items()}
@@ -275,7 +279,7 @@ def detect(
         ids = {e for e in checked if keys.sums.get(e, 0) >= cfg.series_min_fen}
         for eid in sorted(ids):
             values = series.get(eid, {})
-            hit = fn(lambda m, values=values: values.get(m, 0), month, cfg)
+            hit = fn(_lookup(values), month, cfg)
             if hit:
                 det.findings.append(Finding(eid, rule, hit[0], hit[1], hit[2]))
 
@@ -399,6 +403,7 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
             Warning.objects.select_for_update().filter(condition_holds=True).order_by("id")
         )  # open warnings plus closed ones whose episode is still running
         extra: dict[str, set[int]] = {}
+        w: Warning | None  # the loop variables below, then open_map.get()
         for w in tracked:
             extra.setdefault(w.rule, set()).add(w.enterprise_id)
         det = detect(month, cfg, extra)

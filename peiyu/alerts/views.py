@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -203,7 +204,7 @@ def transition(request: Any, pk: int, action: str) -> HttpResponse:
     followup_form = None
     try:
         if action == "acknowledge":
-            form = NoteForm(request.POST)
+            form: forms.Form = NoteForm(request.POST)
             form.is_valid()
             actions.do_acknowledge(request.user, w, form.cleaned_data.get("note", ""), request=request)
             done = "已确认"

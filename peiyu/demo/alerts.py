@@ -120,10 +120,10 @@ def generate(ctx: Any) -> None:
         else:
             actions.do_dismiss(actor, w, DISMISSALS.get(w.rule, "核实为非经营性因素。"))
     if overdue_left < 1:  # make sure the demo shows the overdue state at least once
-        w = Warning.objects.filter(status="new").order_by("id").first()
-        if w is not None:
+        first_new = Warning.objects.filter(status="new").order_by("id").first()
+        if first_new is not None:
             old = now - dt.timedelta(days=cfg.overdue_days + 5)
-            Warning.objects.filter(pk=w.pk).update(created_at=old, last_activity_at=old)
+            Warning.objects.filter(pk=first_new.pk).update(created_at=old, last_activity_at=old)
             overdue_left = 1
     from peiyu.alerts.queries import overdue
 

@@ -292,7 +292,7 @@ def _jsonable(value: Any) -> Any:
 
 def _classification(enterprise: Enterprise) -> dict[str, Any]:
     return {
-        "key_industry": enterprise.key_industry.name if enterprise.key_industry_id else None,
+        "key_industry": enterprise.key_industry.name if enterprise.key_industry is not None else None,
         "basis": enterprise.classification_basis,
     }
 

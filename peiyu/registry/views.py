@@ -205,7 +205,7 @@ def override(request, credit_code: str):
         messages.error(request, str(exc))
     else:
         enterprise.refresh_from_db()
-        now_in = enterprise.key_industry.name if enterprise.key_industry_id else "非重点产业"
+        now_in = enterprise.key_industry.name if enterprise.key_industry is not None else "非重点产业"
         messages.success(request, f"已保存手工认定；该企业现为：{now_in}")
     return redirect("registry:detail", credit_code=enterprise.credit_code)
 

@@ -439,7 +439,10 @@ def do_rollback(user: Any, batch: TaxBatch, reason: str = "") -> TaxBatch:
 
 
 def _link_state(link: TaxpayerLink) -> dict[str, Any]:
-    return {"status": link.status, "enterprise": link.enterprise.credit_code if link.enterprise_id else None}
+    return {
+        "status": link.status,
+        "enterprise": link.enterprise.credit_code if link.enterprise is not None else None,
+    }
 
 
 def do_link_taxpayer(user: Any, link: TaxpayerLink, enterprise: Any, reason: str = "") -> TaxpayerLink:
