@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -40,8 +40,8 @@ class TargetForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["key_industry"].queryset = KeyIndustry.objects.all()
-        self.fields["area"].queryset = Area.objects.all()
+        cast(forms.ModelChoiceField, self.fields["key_industry"]).queryset = KeyIndustry.objects.all()
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = Area.objects.all()
         if self.instance.pk:
             self.fields["departments"].initial = list(self.instance.departments.all())
             if self.instance.target_fen is not None:
@@ -62,6 +62,7 @@ class TargetForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # ModelForm.clean() returns cleaned_data
         if data.get("kind") == TargetKind.AMOUNT and data.get("target_wan") is None:
             self.add_error("target_wan", "税收金额类目标须填写区级税收目标（万元）")
         return data

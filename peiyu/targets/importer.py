@@ -339,8 +339,8 @@ def _validate(grid: list[list[Any]], header: Any, result: ImportResult) -> list[
                 share_words = ("百分点", "比重", "占比")
                 kind = "share" if any(w in parsed.unit or w in name for w in share_words) else "reported"
         if kind is None:
-            key = next((k for k in VALUE_COLUMNS if k in cols), "name")
-            err(rownum, key, "", "须填写区级税收目标（万元）、增长目标(%)或目标值之一")
+            column = next((k for k in VALUE_COLUMNS if k in cols), "name")
+            err(rownum, column, "", "须填写区级税收目标（万元）、增长目标(%)或目标值之一")
         else:
             need = {"amount": "amount", "growth": "growth", "share": "value", "reported": "value"}[kind]
             if need not in filled and len(errors) == n_errors:

@@ -56,7 +56,7 @@ def plan_progress(user: Any, plan: FiveYearPlan) -> list[dict[str, Any]]:
                     "complete": complete,
                     "through": ym[-1] if ym else None,
                     "since": ym[0] if ym else None,
-                    "running": bool(ym) and not complete and bool(latest) and latest.startswith(str(y)),
+                    "running": bool(ym) and not complete and latest is not None and latest.startswith(str(y)),
                     "projection_fen": projection,
                     "completion_pct": pct(actual, milestone)
                     if actual is not None and milestone and complete

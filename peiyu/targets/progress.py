@@ -254,6 +254,7 @@ class Progress:
     latest_report: TargetReport | None = None
     incomplete: bool = False  # the library lacks months of the year to date
     notes: list[str] = field(default_factory=list)
+    tax_url: str | None = None  # the views link tax targets to the tax dashboard
 
     @property
     def sentence(self) -> str:

@@ -7,11 +7,14 @@ targets only (see :func:`peiyu.targets.progress.visible_targets`)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from peiyu.core.money import format_wan
 from peiyu.targets import progress
 from peiyu.targets.models import Target
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -115,7 +118,7 @@ def stats_render(console: Any, data: dict[str, Any]) -> None:
         wraps = header in ("指标", "责任部门")
         table.add_column(
             header,
-            justify=justify,
+            justify=cast("JustifyMethod", justify),
             no_wrap=not wraps,
             overflow="fold",
             min_width=12 if header == "指标" else None,

@@ -64,7 +64,7 @@ def tax_link(row: progress.Progress) -> str | None:
     except NoReverseMatch:
         return None
     t = row.target
-    params = {"month": progress.effective_month(t.year, row.month) or row.month}
+    params: dict[str, str | int] = {"month": progress.effective_month(t.year, row.month) or row.month}
     if t.key_industry_id:
         params["industry"] = t.key_industry_id
     if t.area_id:
@@ -457,7 +457,7 @@ def report(request: Any, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
     else:
         messages.error(
-            request, "报送内容不完整：" + "；".join(e for errs in form.errors.values() for e in errs)
+            request, "报送内容不完整：" + "；".join(str(e) for errs in form.errors.values() for e in errs)
         )
     return redirect("targets:detail", pk=target.pk)
 
@@ -467,13 +467,15 @@ def attachment(request: Any, pk: int) -> FileResponse:
     rep = get_object_or_404(TargetReport.objects.select_related("target"), pk=pk)
     if not rep.attachment or not progress.can_see(request.user, rep.target):
         raise Http404("附件不存在")
+    name = rep.attachment.name
+    assert name is not None  # a FieldFile is truthy only when it has a name
     audit.record(
         request.user, "target_attachment_view", rep.target, detail={"report": rep.pk}, request=request
     )
     return FileResponse(
         rep.attachment.open("rb"),
         as_attachment=True,
-        filename=rep.attachment_name or Path(rep.attachment.name).name,
+        filename=rep.attachment_name or Path(name).name,
     )
 
 
@@ -531,6 +533,7 @@ def plan_view(request: Any) -> HttpResponse:
     plans = list(FiveYearPlan.objects.all())
     chosen = request.GET.get("plan", "")
     current = next((p for p in plans if str(p.pk) == chosen), plans[0] if plans else None)
+    plan_form: PlanForm | None
     if request.method == "POST" and request.POST.get("form") == "plan" and request.user.is_admin:
         plan_form = PlanForm(request.POST)
         if plan_form.is_valid():

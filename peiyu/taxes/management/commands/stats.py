@@ -19,9 +19,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def industries_render(console: Any, data: dict[str, Any]) -> None:
         ("累计税收总额", "right"),
         ("纳税企业", "right"),
     ):
-        table.add_column(header, justify=justify)
+        table.add_column(header, justify=cast("JustifyMethod", justify))
     rows = [*data["industries"], *data.get("others", [])]
     for r in rows:
         table.add_row(
@@ -156,7 +159,8 @@ class Command(BaseCommand):
             return
         from rich.console import Console
 
-        console = Console(file=self.stdout, width=max(100, Console().width), soft_wrap=True)
+        stdout = cast(IO[str], self.stdout)  # an OutputWrapper: a TextIOBase, file-like for rich
+        console = Console(file=stdout, width=max(100, Console().width), soft_wrap=True)
         if cmd.render:
             cmd.render(console, data)
         else:
