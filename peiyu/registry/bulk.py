@@ -10,7 +10,7 @@ the model fields.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -50,13 +50,17 @@ def insert_rows(
     number of rows."""
     meta = model._meta
     constants = constants or {}
-    given = [meta.get_field(f[:-3] if f.endswith("_id") and not _is_field(meta, f) else f) for f in fields]
+    # concrete columns only: a reverse relation has no column to insert into
+    given = [
+        cast(models.Field, meta.get_field(f[:-3] if f.endswith("_id") and not _is_field(meta, f) else f))
+        for f in fields
+    ]
     others = [
         f
         for f in meta.concrete_fields
         if not f.primary_key and f.attname not in {g.attname for g in given} and f.name not in fields
     ]
-    columns = [g.column for g in given] + [f.column for f in others]
+    columns = [cast(str, f.column) for f in [*given, *others]]  # concrete fields have a column
     adapters = [_adapter(g) for g in given]
     defaults = []
     for f in others:

@@ -152,6 +152,7 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 def parse_date(raw: Any, today: dt.date) -> dt.date:
     """Dates as officials write them: Excel dates and serial numbers, 2021-03-05, 2021/3/5, 2021.3.5,
     2021年3月5日, 20210305, 2021-03 (first of the month)."""
+    value: dt.date | None
     if isinstance(raw, dt.datetime):
         value = raw.date()
     elif isinstance(raw, dt.date):

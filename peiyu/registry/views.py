@@ -330,6 +330,7 @@ def industries(request):
 
 
 def _industries_post(request, ctx: dict[str, Any]):
+    industry: KeyIndustry | None
     if request.POST.get("action") == "create":
         if not request.user.is_admin:
             return render(request, "registry/forbidden.html", {"page_title": "无权操作"}, status=403)

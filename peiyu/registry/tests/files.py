@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 
-def write_xlsx(path: Path, header: list[str], rows: list[list[Any]], title_rows: list[str] = ()) -> Path:
+def write_xlsx(path: Path, header: list[str], rows: list[list[Any]], title_rows: Sequence[str] = ()) -> Path:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
@@ -36,7 +37,7 @@ def write_xlsx(path: Path, header: list[str], rows: list[list[Any]], title_rows:
     return path
 
 
-def write_xls(path: Path, header: list[str], rows: list[list[Any]], title_rows: list[str] = ()) -> Path:
+def write_xls(path: Path, header: list[str], rows: list[list[Any]], title_rows: Sequence[str] = ()) -> Path:
     import xlwt
 
     wb = xlwt.Workbook(encoding="utf-8")
@@ -62,7 +63,11 @@ def write_xls(path: Path, header: list[str], rows: list[list[Any]], title_rows: 
 
 
 def write_csv(
-    path: Path, header: list[str], rows: list[list[Any]], encoding: str = "utf-8", title_rows: list[str] = ()
+    path: Path,
+    header: list[str],
+    rows: list[list[Any]],
+    encoding: str = "utf-8",
+    title_rows: Sequence[str] = (),
 ) -> Path:
     buf = io.StringIO()
     w = csv.writer(buf)
