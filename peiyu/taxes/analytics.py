@@ -699,7 +699,7 @@ def decomposition(
     got = {p: (int(n), int(d), int(c), int(pv)) for p, n, d, c, pv in rows}
     cur_total = sum(v[2] for v in got.values())
     prev_total = sum(v[3] for v in got.values())
-    parts = []
+    parts: list[dict[str, Any]] = []
     for key, label, help_text in DECOMPOSITION_PARTS:
         n, delta, _c, _p = got.get(key, (0, 0, 0, 0))
         parts.append({"key": key, "label": label, "help": help_text, "fen": delta, "enterprises": n})

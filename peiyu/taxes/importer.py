@@ -34,6 +34,7 @@ import re
 import shutil
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -319,7 +320,7 @@ def _text_fen(text: str, unit: str) -> int:
     return parse_amount_fen(text, UNITS[unit])
 
 
-def parse_amount_column(values: list[Any], unit: str) -> tuple[pa.Array, list[tuple[int, Any, str]]]:
+def parse_amount_column(values: Sequence[Any], unit: str) -> tuple[pa.Array, list[tuple[int, Any, str]]]:
     """Parse a column of cells into int64 fen. Numbers go through Arrow compute (exactness checked
     per cell; doubtful cells are re-parsed exactly with Decimal); text goes through an exact
     integer path. Returns (fen array, [(position, raw value, Chinese message)])."""
@@ -661,7 +662,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     unit_explicit = unit_explicit or any(c.unit for c in used_amounts)
     for c in used_amounts:
         c.unit = c.unit or unit
-    units_used = {c.unit for c in used_amounts}
+    units_used = {c.unit or unit for c in used_amounts}  # (c.unit is set just above)
 
     layout_kind = "long" if tax_col is not None else "wide"
     row_total = next((c for c in used_amounts if c.tax is None and c.level == "total"), None)
@@ -677,6 +678,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
                 c.role = "ignored"
         tax_cols.clear()
     if layout_kind == "long" and row_total is None and not {"central", "city", "district"} <= set(row_levels):
+        assert tax_col is not None  # "long" means there is a tax-type column
         raise TableError(
             f"长表（含“{tax_col.label}”列）缺少实缴金额列（实缴金额 / 实缴税额 / 入库金额 / 税额）"
         )
@@ -791,7 +793,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
         if mcol is None or not data_pos:
             continue
         mvalues = columns[mcol.index]
-        kinds = {}
+        kinds: dict[Any, str | None] = {}
         for v in set(map(mvalues.__getitem__, data_pos)):
             if not (v.__class__ is str and ("计" in v or "其中" in v)):  # cheap test first: ~10⁵ names
                 kinds[v] = None
@@ -803,7 +805,9 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
                 else ("sub" if m.startswith(SUBTOTAL_WORDS) else None)
             )
         if any(kinds.values()):
-            keep_pos, keep_ids, keep_fills = [], [], set()
+            keep_pos: list[int] = []
+            keep_ids: list[str] = []
+            keep_fills: set[int] = set()
             for j, (k, tid) in enumerate(zip(data_pos, ids, strict=True)):
                 kind = kinds[mvalues[k]]
                 if kind == "total":
@@ -856,11 +860,12 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
     bad_columns: set[int] = set()
     for c in used_amounts:
         col_values = columns[c.index]
+        values: Sequence[Any]
         if contiguous:
             values = col_values[data_pos[0] : data_pos[-1] + 1]  # a tuple slice, no copy to a list
         else:
             values = list(map(col_values.__getitem__, data_pos))
-        arr, bad = parse_amount_column(values, c.unit)
+        arr, bad = parse_amount_column(values, c.unit or unit)
         parsed[c.index] = arr
         for pos, val, msg in bad:
             err(data_idx[pos] + 1, c.where, val, msg)
@@ -874,7 +879,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
             raw = _cell(r, c.index)
             if raw is None or str(raw).strip() in ("", "-", "—", "－", "/", "／") or c.index in bad_columns:
                 continue
-            arr, bad = parse_amount_column([raw], c.unit)
+            arr, bad = parse_amount_column([raw], c.unit or unit)
             if bad:
                 err(ti + 1, c.where, raw, f"合计行{bad[0][2]}")
                 continue
@@ -900,10 +905,10 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
             v = _cell(rows[i], date_col.index)
             if v is None or (isinstance(v, str) and not v.strip()):
                 continue
-            key = (type(v), v)
-            if key not in cache:
-                cache[key] = month_of_date_cell(v)
-            ym = cache[key]
+            cache_key = (type(v), v)
+            if cache_key not in cache:
+                cache[cache_key] = month_of_date_cell(v)
+            ym = cache[cache_key]
             if ym is None:
                 err(i + 1, date_col.where, v, f"入库日期“{v}”无法识别")
             else:
@@ -950,6 +955,7 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
 
     district_from_file = False
     if layout_kind == "long":
+        assert tax_col is not None  # "long" means there is a tax-type column
         taxes = []
         tcache: dict[Any, str] = {}
         for i in data_idx:
@@ -962,8 +968,8 @@ def _parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool
             total = parsed[row_total.index]
         else:
             total = zero
-            for lv in ("central", "city", "district"):
-                total = pc.add(total, parsed[row_levels[lv].index])
+            for level in ("central", "city", "district"):
+                total = pc.add(total, parsed[row_levels[level].index])
             pf.notes.append("文件没有实缴金额列，按中央级+市级+区级计算实缴金额")
         totals_py = total.to_pylist()
         for k, t in enumerate(taxes):
@@ -1335,7 +1341,7 @@ def _concat(chunks: list[pa.Array], typ: pa.DataType) -> pa.ChunkedArray:
     return pa.chunked_array(chunks, typ)  # no copy
 
 
-def facts_table(pf: ParsedFile, batch_id: int, ratios: dict[str, Decimal] | None) -> pa.Table:
+def facts_table(pf: ParsedFile, batch_id: int, ratios: Mapping[str, Decimal]) -> pa.Table:
     """The facts as an Arrow table in :data:`peiyu.taxes.library.FACT_SCHEMA`; district amounts
     missing from the file are computed per fact row from ``ratios`` (half-up, exact integers)."""
     from peiyu.taxes import library

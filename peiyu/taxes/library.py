@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -72,7 +73,7 @@ def active_fact_paths() -> list[str]:
     from peiyu.taxes.models import TaxBatch
 
     rows = TaxBatch.objects.filter(is_active=True).order_by("month").values_list("month", "version")
-    return [str(fact_path(m, v)) for m, v in rows]
+    return [str(fact_path(m, cast(int, v))) for m, v in rows]  # active batches are accepted: versioned
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def compare_versions(month: str, a: int, b: int, top: int = 20) -> dict:
             }
         )
     pa_, pb_ = _by_taxpayer(ta), _by_taxpayer(tb)
-    changes = []
+    changes: list[dict[str, Any]] = []
     for tid in set(pa_) | set(pb_):
         na, xa, da = pa_.get(tid, ("", 0, 0))
         nb, xb, db = pb_.get(tid, ("", 0, 0))

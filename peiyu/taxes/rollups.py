@@ -39,7 +39,7 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -170,7 +170,7 @@ def _fingerprint() -> tuple[str, list[tuple[str, int]]]:
         TaxBatch.objects.filter(is_active=True).order_by("month").values_list("month", "version", "id")
     )
     dim_key = hashlib.sha256(repr((ROLLUP_FORMAT, gen, ent, links)).encode()).hexdigest()[:16]
-    return dim_key, [(m, v) for m, v, _ in active]
+    return dim_key, [(m, cast(int, v)) for m, v, _ in active]  # active batches are accepted: versioned
 
 
 def _root() -> Path:

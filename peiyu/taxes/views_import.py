@@ -63,7 +63,7 @@ def _handle_upload(request: HttpRequest) -> HttpResponse:
     month = normalize_month(month) or month
     force = request.POST.get("force") == "1"
     problem = ""
-    if upload is None:
+    if upload is None or upload.name is None:  # (a multipart upload always has a name)
         problem = "请选择要导入的文件"
     elif Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
         problem = f"不支持的文件类型“{Path(upload.name).suffix}”：请上传 .xlsx、.xls 或 .csv 文件"
@@ -74,6 +74,7 @@ def _handle_upload(request: HttpRequest) -> HttpResponse:
             return render(request, "taxes/import_problem.html", {"problem": problem}, status=400)
         messages.error(request, problem)
         return redirect("taxes:import")
+    assert upload is not None and upload.name is not None  # else a problem was reported above
     tmp_dir = Path(settings.UPLOAD_DIR) / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(

@@ -32,7 +32,7 @@ def district(total_fen: int) -> int:
 
 def fill(world) -> None:
     ents = world["enterprises"]
-    months = {}
+    months: dict[str, list[tuple[str, str, str, int, int]]] = {}
     for key, (y2024, y2025) in PLAN.items():
         e = ents[key]
         for year, plan in ((2024, y2024), (2025, y2025)):

@@ -233,10 +233,12 @@ def long_sheet(
     prev_id = None
     for k, p in enumerate(payments, start=1):
         same = merged_taxpayer and p.taxpayer_id == prev_id
-        lead_vals = ([k] if seq else []) + (["", ""] if same else [p.taxpayer_id, p.name]) + [p.tax_type]
+        lead_vals: list[Any] = (
+            ([k] if seq else []) + (["", ""] if same else [p.taxpayer_id, p.name]) + [p.tax_type]
+        )
         lead_vals += [p.period] if period_column else []
         lead_vals += [p.date if p.date is not None else ""] if date_label else []
-        vals = [p.amount]
+        vals: list[int | None] = [p.amount]
         if two_level:
             level_vals = {"中央级": p.central, "市级": p.city, "区级": p.district}
             vals += [level_vals.get(lv) for lv in levels]
@@ -412,7 +414,7 @@ def payments_from(
         for t, v in p.amounts.items():
             if not v:
                 continue
-            district = p.district if first else 0
+            district = (p.district or 0) if first else 0
             first = False
             out.append(
                 Payment(

@@ -32,6 +32,7 @@ def world_payers(world, extra_vat: int = 0):
 
 
 def stored(batch: TaxBatch):
+    assert batch.version is not None
     t = pq.read_table(library.fact_path(batch.month, batch.version))
     return t, int(pc.sum(t["total_fen"]).as_py()), int(pc.sum(t["district_fen"]).as_py())
 
