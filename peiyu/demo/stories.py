@@ -75,10 +75,10 @@ def choose(ctx: Any, rng: Any, ents: list[dict[str, Any]], sizes: list[float], e
     giants = set(ranked[: max(1, len(ents) // 100)])
     eligible = [
         i
-        for i, e in enumerate(ents)
+        for i, (e, est) in enumerate(zip(ents, established, strict=True))
         if e.get("status") not in gone
         and i not in giants
-        and (established[i] is None or established[i] < start)
+        and (est is None or est < start)
         and len(e.get("credit_code") or "") == 18
     ]
     key = [i for i in eligible if ents[i].get("key_industry_id")]

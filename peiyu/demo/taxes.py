@@ -28,7 +28,7 @@ import hashlib
 import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import duckdb
 import pyarrow as pa
@@ -72,6 +72,10 @@ def share_fen(total_fen: int, permille: int) -> int:
     return q if total_fen >= 0 else -q
 
 
+@overload
+def month_index(months: list[str], day: dt.date) -> int: ...
+@overload
+def month_index(months: list[str], day: dt.date | None) -> int | None: ...
 def month_index(months: list[str], day: dt.date | None) -> int | None:
     """Index of ``day``'s month in ``months`` (may be < 0 or ≥ len when outside); None for None."""
     if day is None:
@@ -240,7 +244,9 @@ def generate(ctx: Any) -> None:
     others = sum(sizes) - sum(by_group.values())
     rest = 1.0 - sum(targets[k] for k in by_group)
     # group k must end at targets[k] of the new total, i.e. targets[k] / rest × the non-key sum
-    factor = {k: min(50.0, max(0.02, targets[k] / rest * others / v)) for k, v in by_group.items() if v > 0}
+    factor: dict[int | None, float] = {
+        k: min(50.0, max(0.02, targets[k] / rest * others / v)) for k, v in by_group.items() if v > 0
+    }
     sizes = [s * factor.get(e.get("key_industry_id"), 1.0) for e, s in zip(ents, sizes, strict=True)]
     total = sum(sizes) or 1.0
     district_target = DISTRICT_YUAN_PER_100K * n / 100_000
@@ -252,9 +258,9 @@ def generate(ctx: Any) -> None:
     planted = story_mod.choose(ctx, rng, ents, sizes, established, months, gone)
     planted_idx = {p.idx for p in planted}
 
-    groups = {None: 0}
-    for kid in ki_names:
-        groups[kid] = len(groups)
+    groups: dict[int | None, int] = {None: 0}
+    for ki in ki_names:
+        groups[ki] = len(groups)
     for i, (e, s) in enumerate(zip(ents, sizes, strict=True)):
         if s <= 0 or i in planted_idx:
             continue
@@ -322,11 +328,13 @@ def generate(ctx: Any) -> None:
     ly, ly_months = _last_full_year(months)
     ly_t = [t for t, m in enumerate(months) if m in ly_months]
     # (an integer sum in fen: a float sum over threads would depend on their order, and so the data)
-    raw = con.execute(
+    scale_row = con.execute(
         "SELECT sum(round(r.amount * (ty.permille + CASE WHEN r.code = 0 THEN 42 ELSE 0 END) / 10.0)::BIGINT) "
         "FROM raw r JOIN types_a ty USING (code) WHERE r.t BETWEEN ? AND ?",
         [min(ly_t), max(ly_t)],
-    ).fetchone()[0]
+    ).fetchone()
+    assert scale_row is not None  # an aggregate returns one row
+    raw = scale_row[0]
     k = district_target * 100 / raw if raw else 1.0
 
     con.execute(_FACTS_SQL.format(k=repr(k), umct=UMCT_RATE_PCT))
@@ -472,10 +480,12 @@ def generate(ctx: Any) -> None:
     excel = write_sample_excel(con, months[-1], T - 1)
     lap("excel")
 
-    ly_district = con.execute(
+    ly_row = con.execute(
         "SELECT coalesce(sum(district_fen), 0)::BIGINT FROM out WHERE t BETWEEN ? AND ?",
         [min(ly_t), max(ly_t)],
-    ).fetchone()[0]
+    ).fetchone()
+    assert ly_row is not None  # an aggregate returns one row
+    ly_district = ly_row[0]
     con.close()
     ctx.data["tax_months"] = months
     ctx.summary["taxes"] = {
