@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, cast
 
 import factory
 
@@ -46,8 +46,9 @@ class KeyIndustryFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             import datetime as dt
 
+            industry = cast(KeyIndustry, self)  # post_generation hooks get the built object as self
             IndustryDefinition.objects.create(
-                industry=self, valid_from=dt.date(2020, 1, 1), prefixes=list(extracted)
+                industry=industry, valid_from=dt.date(2020, 1, 1), prefixes=list(extracted)
             )
 
 
@@ -81,10 +82,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 def make_world() -> dict[str, Any]:
     """A small district with two industries, two areas, an enterprise in each cell, and the four
     named personas of the test suite: admin, industry officer, area officer, outsider."""
-    soft = KeyIndustryFactory(name="智能软件", slug="software", prefixes=["64", "65"])
+    # (mypy takes ``SomeFactory(...)`` for a factory instance, factory_boy's metaclass __call__ being
+    # untyped: cast where the model instance it returns is used as one)
+    soft = cast(KeyIndustry, KeyIndustryFactory(name="智能软件", slug="software", prefixes=["64", "65"]))
     health = KeyIndustryFactory(name="生命健康", slug="health", prefixes=["27", "84"])
     a1 = AreaFactory(name="长寿路街道", code="310107015000")
-    a2 = AreaFactory(name="桃浦镇", code="310107103000", kind=Area.Kind.TOWN)
+    a2 = cast(Area, AreaFactory(name="桃浦镇", code="310107103000", kind=Area.Kind.TOWN))
     ents = {
         "soft_a1": EnterpriseFactory(
             name="上海长寿软件有限公司", industry_code="6511", area=a1, key_industry=soft
@@ -103,9 +106,9 @@ def make_world() -> dict[str, Any]:
         ),
     }
     admin = UserFactory(username="admin_p", role=Role.ADMIN, is_superuser=True, is_staff=True)
-    industry_officer = UserFactory(username="software_p", role=Role.TASKFORCE)
+    industry_officer = cast(User, UserFactory(username="software_p", role=Role.TASKFORCE))
     industry_officer.key_industries.set([soft])
-    area_officer = UserFactory(username="taopu_p", role=Role.AREA)
+    area_officer = cast(User, UserFactory(username="taopu_p", role=Role.AREA))
     area_officer.areas.set([a2])
     outsider = UserFactory(username="outsider_p", role=Role.AREA)
     return {
