@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from peiyu.accounts import scope as scope_mod
@@ -310,7 +310,9 @@ def _validate_settings(cfg: AlertSettings) -> None:
         ("overdue_days", 1, 365),
     ):
         if not lo <= getattr(cfg, name) <= hi:
-            raise ActionError(f"{AlertSettings._meta.get_field(name).verbose_name}应在 {lo}–{hi} 之间")
+            field = AlertSettings._meta.get_field(name)
+            assert isinstance(field, models.Field)  # a column, not a reverse relation
+            raise ActionError(f"{field.verbose_name}应在 {lo}–{hi} 之间")
     if cfg.decline_min_pct >= 100:
         raise ActionError("连续下降的每月最小降幅应小于 100%")
 
