@@ -101,7 +101,9 @@ def test_reference_data_is_package_data_not_read_from_shared():
     assert {"gbt4754_2017_industry.csv", "putuo_subdistricts.csv"} <= files
     import re
 
-    opens_shared = re.compile(r"""["'][^"'\n]*\.\./shared""")  # a string literal naming ../shared (not a comment)
+    opens_shared = re.compile(
+        r"""["'][^"'\n]*\.\./shared"""
+    )  # a string literal naming ../shared (not a comment)
     for path in ROOT.joinpath("peiyu").rglob("*.py"):
         assert not opens_shared.search(path.read_text(encoding="utf-8")), path
 

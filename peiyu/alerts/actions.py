@@ -69,7 +69,11 @@ def allowed(warning: Warning, to_status: str) -> bool:
 
 
 def _locked(warning: Warning) -> Warning:
-    return Warning.objects.select_for_update(of=("self",)).select_related("enterprise", "owner").get(pk=warning.pk)
+    return (
+        Warning.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "owner")
+        .get(pk=warning.pk)
+    )
 
 
 def _transition(
