@@ -3,56 +3,9 @@ shell in Chinese, log out."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
-CHROMIUM = os.environ.get("PEIYU_CHROMIUM", "/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian chromium not installed (.ci/run installs it)",
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN")
-    external: list[str] = []
-    page = context.new_page()
-
-    def on_request(request):
-        if not request.url.startswith(("http://localhost", "http://127.0.0.1", "data:", "blob:")):
-            external.append(request.url)
-
-    page.on("request", on_request)
-    yield page
-    context.close()
-    assert not external, f"the page requested outside resources: {external}"
+pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,43 +4,13 @@ password at first login; the lock-out page after five failures. No page error, n
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
 CHROMIUM = os.environ.get("PEIYU_CHROMIUM", "/usr/bin/chromium")
 SHOTS = os.environ.get("PEIYU_SCREENSHOTS", "")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian chromium not installed",
-    ),
-]
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-        pg = context.new_page()
-        errors: list[str] = []
-        outside: list[str] = []
-        pg.on("pageerror", lambda exc: errors.append(str(exc)))
-        pg.on(
-            "request",
-            lambda r: outside.append(r.url) if not r.url.startswith(("http://localhost", "data:")) else None,
-        )
-        yield pg
-        browser.close()
-        assert not errors, errors
-        assert not outside, outside
+pytestmark = pytest.mark.browser
 
 
 def _shot(page, name):

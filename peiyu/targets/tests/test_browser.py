@@ -3,9 +3,6 @@ under the CSP (no inline script), sorting by gap works, the detail page draws it
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
 from peiyu.core.testing import PASSWORD
@@ -13,20 +10,13 @@ from peiyu.targets.actions import do_save_target
 from peiyu.targets.models import Target, TargetKind
 from peiyu.targets.tests.helpers import WAN, fill
 
-CHROMIUM = os.environ.get("PEIYU_CHROMIUM", "/usr/bin/chromium")
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM), reason="chromium not installed"
-    ),
     pytest.mark.django_db(transaction=True),
 ]
 
 
-def test_board_chart_and_sorting(live_server, world):
-    from playwright.sync_api import sync_playwright
-
+def test_board_chart_and_sorting(live_server, page, world):
     fill(world)
     ind = world["industries"]
     soft = do_save_target(
@@ -39,30 +29,24 @@ def test_board_chart_and_sorting(live_server, world):
         world["admin"],
         Target(year=2025, name="生命健康", kind=TargetKind.GROWTH, key_industry=ind["health"], growth_pct=10),
     )
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_context(locale="zh-CN").new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(live_server.url + "/accounts/login/")
-        page.fill("#id_username", world["admin"].username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(live_server.url + "/")
-        page.goto(live_server.url + "/targets/?year=2025&month=2025-03")
-        page.wait_for_selector("#bullet-chart[data-chart-ready='1']")
-        assert page.locator("#bullet-chart canvas").count() == 1
-        rows = page.locator("#target-table tbody tr")
-        assert rows.count() == 2
-        page.click("#sort-gap")
-        page.wait_for_url("**sort=gap**")
-        first = page.locator("#target-table tbody tr").first.get_attribute("data-target")
-        assert first == str(soft.pk)  # -7.0 before +2.3
-        page.goto(f"{live_server.url}/targets/{soft.pk}/?month=2025-03")
-        page.wait_for_selector("#path-chart[data-chart-ready='1']")
-        assert page.locator("#progress-sentence").inner_text() == "完成 18.0%，慢于时间进度 7.0 个百分点"
-        browser.close()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", world["admin"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + "/targets/?year=2025&month=2025-03")
+    page.wait_for_selector("#bullet-chart[data-chart-ready='1']")
+    assert page.locator("#bullet-chart canvas").count() == 1
+    rows = page.locator("#target-table tbody tr")
+    assert rows.count() == 2
+    page.click("#sort-gap")
+    page.wait_for_url("**sort=gap**")
+    first = page.locator("#target-table tbody tr").first.get_attribute("data-target")
+    assert first == str(soft.pk)  # -7.0 before +2.3
+    page.goto(f"{live_server.url}/targets/{soft.pk}/?month=2025-03")
+    page.wait_for_selector("#path-chart[data-chart-ready='1']")
+    assert page.locator("#progress-sentence").inner_text() == "完成 18.0%，慢于时间进度 7.0 个百分点"
     assert not errors, errors

@@ -4,7 +4,6 @@ replaces it; no outside resources, no script errors (CSP forbids inline scripts)
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
@@ -12,40 +11,16 @@ from peiyu.taxes.tests import taxfiles as tf
 
 CHROMIUM = os.environ.get("PEIYU_CHROMIUM", "/usr/bin/chromium")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian chromium not installed",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(locale="zh-CN")
-        page = context.new_page()
-        external: list[str] = []
-        errors: list[str] = []
-        page.on(
-            "request",
-            lambda r: (
-                None if r.url.startswith(("http://localhost", "data:", "blob:")) else external.append(r.url)
-            ),
-        )
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield page
-        context.close()
-        browser.close()
-        assert not external, external
-        assert not errors, errors
+def page(page):
+    """The shared page (no outside requests, no script errors) plus: no console errors."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page
+    assert not errors, errors
 
 
 @pytest.mark.django_db(transaction=True)
