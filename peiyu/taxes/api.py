@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from peiyu.accounts import audit
 from peiyu.taxes import analytics
@@ -153,8 +153,8 @@ def _int(value: Any, what: str, default: int, lo: int, hi: int) -> int:
     return int(text)
 
 
-def _fail(exc: BadParameter) -> tuple[int, dict[str, str]]:
-    return exc.status, {"detail": str(exc)}
+def _fail(exc: BadParameter) -> Status[dict[str, str]]:
+    return Status(exc.status, {"detail": str(exc)})
 
 
 @router.get(
