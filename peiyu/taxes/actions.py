@@ -445,82 +445,57 @@ def _link_state(link: TaxpayerLink) -> dict[str, Any]:
     }
 
 
+def _set_link(
+    user: Any,
+    link: TaxpayerLink,
+    status: str,
+    enterprise: Any,
+    action: str,
+    reason: str,
+    keep_note: bool = True,
+) -> TaxpayerLink:
+    """One state change of a 待匹配 row, audited; figures follow at query time (no re-import)."""
+    with transaction.atomic():
+        link = (
+            TaxpayerLink.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=link.pk)
+        )
+        before = _link_state(link)
+        link.status = status
+        link.enterprise = enterprise
+        link.updated_by = _user(user)
+        if reason and keep_note:
+            link.note = reason
+        link.save()
+        audit.record(
+            user,
+            action,
+            link,
+            object_id=link.taxpayer_id,
+            before=before,
+            after=_link_state(link),
+            reason=reason,
+        )
+        _announce_dimension()
+    return link
+
+
 def do_link_taxpayer(user: Any, link: TaxpayerLink, enterprise: Any, reason: str = "") -> TaxpayerLink:
     """Link a taxpayer to a registry enterprise; its tax follows the enterprise from now on (all months)."""
     if enterprise is None:
         raise ActionError("请选择要关联的企业")
-    with transaction.atomic():
-        link = (
-            TaxpayerLink.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=link.pk)
-        )
-        before = _link_state(link)
-        link.status = TaxpayerLink.Status.LINKED
-        link.enterprise = enterprise
-        link.updated_by = _user(user)
-        if reason:
-            link.note = reason
-        link.save()
-        audit.record(
-            user,
-            "tax.taxpayer.link",
-            link,
-            object_id=link.taxpayer_id,
-            before=before,
-            after=_link_state(link),
-            reason=reason,
-        )
-        _announce_dimension()
-    return link
+    return _set_link(user, link, TaxpayerLink.Status.LINKED, enterprise, "tax.taxpayer.link", reason)
 
 
 def do_mark_outside(user: Any, link: TaxpayerLink, reason: str = "") -> TaxpayerLink:
     """Mark a taxpayer as outside the district (not counted for any enterprise)."""
-    with transaction.atomic():
-        link = (
-            TaxpayerLink.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=link.pk)
-        )
-        before = _link_state(link)
-        link.status = TaxpayerLink.Status.OUTSIDE
-        link.enterprise = None
-        link.updated_by = _user(user)
-        if reason:
-            link.note = reason
-        link.save()
-        audit.record(
-            user,
-            "tax.taxpayer.outside",
-            link,
-            object_id=link.taxpayer_id,
-            before=before,
-            after=_link_state(link),
-            reason=reason,
-        )
-        _announce_dimension()
-    return link
+    return _set_link(user, link, TaxpayerLink.Status.OUTSIDE, None, "tax.taxpayer.outside", reason)
 
 
 def do_reset_link(user: Any, link: TaxpayerLink, reason: str = "") -> TaxpayerLink:
     """Put a taxpayer back into the 待匹配 queue."""
-    with transaction.atomic():
-        link = (
-            TaxpayerLink.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=link.pk)
-        )
-        before = _link_state(link)
-        link.status = TaxpayerLink.Status.PENDING
-        link.enterprise = None
-        link.updated_by = _user(user)
-        link.save()
-        audit.record(
-            user,
-            "tax.taxpayer.reset",
-            link,
-            object_id=link.taxpayer_id,
-            before=before,
-            after=_link_state(link),
-            reason=reason,
-        )
-        _announce_dimension()
-    return link
+    return _set_link(
+        user, link, TaxpayerLink.Status.PENDING, None, "tax.taxpayer.reset", reason, keep_note=False
+    )
 
 
 # ---------------------------------------------------------------------------------------------
