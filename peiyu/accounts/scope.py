@@ -181,3 +181,17 @@ def sql_predicate(
     if not parts:
         return "FALSE", []
     return "(" + " OR ".join(parts) + ")", params
+
+
+def can_open_industry_page(user: Any, industry_id: int) -> bool:
+    """May the user open a key industry's drill-down page? Its figures are always scoped; a user
+    scoped by industries alone sees only their own industries' pages, while area and liaison scopes
+    see every industry's page restricted to their enterprises."""
+    s = scope_for(user)
+    return s.everything or industry_id in s.industry_ids or bool(s.area_ids or s.enterprise_ids)
+
+
+def can_open_area_page(user: Any, area_id: int) -> bool:
+    """The same rule for a sub-district/town page: area-only users see only their own areas."""
+    s = scope_for(user)
+    return s.everything or area_id in s.area_ids or bool(s.industry_ids or s.enterprise_ids)

@@ -164,29 +164,14 @@ def dashboard(request: Any) -> HttpResponse:
         return xlsx_response(
             f"产业税收总览_{f.month}.xlsx",
             [
-                Table(
+                _breakdown_table(
                     "分产业",
-                    [
-                        Column("产业", "name"),
-                        *MEASURE_COLUMNS,
-                        Column("纳税企业数", "taxpayers", "int"),
-                        Column("累计占比（%）", "share_pct", "pct"),
-                    ],
+                    "产业",
                     [*rows, stats["district"]],
-                    title=title,
+                    title,
                     notes=["金额为区级税收，单位万元；累计为当年 1 月至所选月份。"],
                 ),
-                Table(
-                    "分街道镇",
-                    [
-                        Column("街道镇", "name"),
-                        *MEASURE_COLUMNS,
-                        Column("纳税企业数", "taxpayers", "int"),
-                        Column("累计占比（%）", "share_pct", "pct"),
-                    ],
-                    areas,
-                    title=title,
-                ),
+                _breakdown_table("分街道镇", "街道镇", areas, title),
                 Table(
                     "分税种",
                     [
@@ -236,18 +221,32 @@ def dashboard(request: Any) -> HttpResponse:
 # Drill-down: industry → area → enterprise
 
 
-def _check_industry_visible(request: Any, industry: KeyIndustry) -> None:
-    s = scope_mod.scope_for(request.user)
-    if s.everything or industry.id in s.industry_ids or s.area_ids or s.enterprise_ids:
-        return
-    raise Http404("产业不存在")
+def _breakdown_table(
+    sheet: str, label: str, rows: list[dict[str, Any]], title: str, notes: list[str] | None = None
+) -> Table:
+    """One breakdown (by industry or by area) in an export, with the shared measure columns."""
+    return Table(
+        sheet,
+        [
+            Column(label, "name"),
+            *MEASURE_COLUMNS,
+            Column("纳税企业数", "taxpayers", "int"),
+            Column("累计占比（%）", "share_pct", "pct"),
+        ],
+        rows,
+        title=title,
+        notes=notes or [],
+    )
 
 
-def _check_area_visible(request: Any, area: Area) -> None:
-    s = scope_mod.scope_for(request.user)
-    if s.everything or area.id in s.area_ids or s.industry_ids or s.enterprise_ids:
-        return
-    raise Http404("街道镇不存在")
+def _top_table(top: dict[str, Any], title: str) -> Table:
+    return Table(
+        "重点企业前十",
+        TOP_COLUMNS,
+        top["rows"],
+        title=title,
+        notes=[f"前十户累计占比：{top['top10_share_pct'] or 0:.1f}%"],
+    )
 
 
 @login_required
@@ -255,7 +254,8 @@ def industry(request: Any, pk: int) -> HttpResponse:
     ind = KeyIndustry.objects.filter(pk=pk).first()
     if ind is None:
         raise Http404("产业不存在")
-    _check_industry_visible(request, ind)
+    if not scope_mod.can_open_industry_page(request.user, ind.id):
+        raise Http404("产业不存在")
     f = Filters(request, industry=ind)
     if not f.month:
         return _no_data(request, ind.name)
@@ -272,24 +272,8 @@ def industry(request: Any, pk: int) -> HttpResponse:
         return xlsx_response(
             f"{ind.name}_{f.month}.xlsx",
             [
-                Table(
-                    "分街道镇",
-                    [
-                        Column("街道镇", "name"),
-                        *MEASURE_COLUMNS,
-                        Column("纳税企业数", "taxpayers", "int"),
-                        Column("累计占比（%）", "share_pct", "pct"),
-                    ],
-                    areas,
-                    title=title,
-                ),
-                Table(
-                    "重点企业前十",
-                    TOP_COLUMNS,
-                    top["rows"],
-                    title=title,
-                    notes=[f"前十户累计占比：{top['top10_share_pct'] or 0:.1f}%"],
-                ),
+                _breakdown_table("分街道镇", "街道镇", areas, title),
+                _top_table(top, title),
                 Table(
                     "分税种",
                     [
@@ -324,7 +308,8 @@ def area(request: Any, pk: int) -> HttpResponse:
     obj = Area.objects.filter(pk=pk).first()
     if obj is None:
         raise Http404("街道镇不存在")
-    _check_area_visible(request, obj)
+    if not scope_mod.can_open_area_page(request.user, obj.id):
+        raise Http404("街道镇不存在")
     f = Filters(request, area=obj)
     if not f.month:
         return _no_data(request, obj.name)
@@ -340,18 +325,8 @@ def area(request: Any, pk: int) -> HttpResponse:
         return xlsx_response(
             f"{obj.name}_{f.month}.xlsx",
             [
-                Table(
-                    "分产业",
-                    [
-                        Column("产业", "name"),
-                        *MEASURE_COLUMNS,
-                        Column("纳税企业数", "taxpayers", "int"),
-                        Column("累计占比（%）", "share_pct", "pct"),
-                    ],
-                    inds,
-                    title=title,
-                ),
-                Table("重点企业前十", TOP_COLUMNS, top["rows"], title=title),
+                _breakdown_table("分产业", "产业", inds, title),
+                _top_table(top, title),
             ],
         )
     context = {
