@@ -232,7 +232,7 @@ def test_new_warning_gets_owner_and_import_computes_latest_month(world):
     assert w.last_month == "2025-06" and w.owner == world["area_officer"] and w.owner_basis == "area"
     from peiyu.accounts.models import AuditLog
 
-    assert AuditLog.objects.filter(action="warnings_compute", object_id="2025-06").exists()
+    assert AuditLog.objects.filter(action="alerts.warnings.compute", object_id="2025-06").exists()
 
 
 def test_taxpayer_registered_outside_the_district_counts_as_moved_out(world):

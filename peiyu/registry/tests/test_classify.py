@@ -276,6 +276,8 @@ def test_create_and_deactivate_industry(admin):
     s.refresh_from_db()
     assert s.key_industry is None
     assert (
-        AuditLog.objects.filter(action__in=["registry.industry.create", "registry.industry.active"]).count()
+        AuditLog.objects.filter(
+            action__in=["registry.industry.create", "registry.industry.set_active"]
+        ).count()
         == 2
     )

@@ -132,7 +132,7 @@ def test_strict_mode_rejects_whole_file(putuo, tmp_path):
     assert r.rejected_whole and r.accepted == 0 and r.created == 0
     assert r.errors[0]["row"] == 6 and "长度应为 18 位" in r.errors[0]["message"]
     assert Enterprise.objects.count() == 0
-    assert AuditLog.objects.filter(action="registry.import", detail__status="rejected").exists()
+    assert AuditLog.objects.filter(action="registry.enterprises.import", detail__status="rejected").exists()
 
 
 def test_upsert_records_dated_events(putuo, tmp_path):
@@ -371,4 +371,4 @@ def test_reclassify_command_json(putuo, capsys):
     assert out["changed"] == 1 and out["by_key_industry"]["智能软件"] == 1
     e.refresh_from_db()
     assert e.key_industry.name == "智能软件"
-    assert AuditLog.objects.filter(action="registry.reclassify").exists()
+    assert AuditLog.objects.filter(action="registry.enterprises.reclassify").exists()

@@ -102,7 +102,7 @@ def make_registry(n: int) -> list[dict]:
 
 
 def run_taxes(n: int = 300, years: int = 2, seed: int = 2021) -> DemoContext:
-    from peiyu.demo import taxes
+    from peiyu.taxes import demo as taxes
 
     ctx = DemoContext(enterprises=n, years=years, seed=seed, quiet=True, end_month=END)
     ctx.data["enterprises"] = make_registry(n)
@@ -386,7 +386,7 @@ def test_full_demo_command(data_dir):
 
 
 def test_sample_file_skipped_for_a_month_with_too_many_taxpayers(data_dir, monkeypatch):
-    from peiyu.demo import taxes
+    from peiyu.taxes import demo as taxes
 
     monkeypatch.setattr(taxes, "EXCEL_MAX_TAXPAYERS", 10)
     ctx = run_taxes()
