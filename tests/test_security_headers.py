@@ -18,10 +18,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from ninja import NinjaAPI
 
-from peiyu.accounts import testing as walkers
 from peiyu.accounts.api_auth import BearerAuth
 from peiyu.accounts.models import ApiToken, AuditLog
-from peiyu.core.testing import PASSWORD
+from peiyu.testing import walk as walkers
+from peiyu.testing.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGIN = "/accounts/login/"

@@ -58,7 +58,7 @@ def test_a_user_with_audit_history_cannot_be_deleted(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_flush_still_works_and_puts_the_triggers_back():
-    from peiyu.core.testing import UserFactory
+    from peiyu.testing.factories import UserFactory
 
     user = UserFactory(username="flushme")
     record(user, "accounts.session.login", user)
@@ -201,7 +201,7 @@ def test_audit_command_text_and_bad_date(world, history):
 
 
 def test_login_and_logout_are_recorded(client, world):
-    from peiyu.core.testing import PASSWORD
+    from peiyu.testing.factories import PASSWORD
 
     resp = client.post(reverse("accounts:login"), {"username": "software_p", "password": PASSWORD})
     assert resp.status_code == 302

@@ -28,7 +28,7 @@ def _login(page, base, username, password):
 @pytest.mark.django_db(transaction=True)
 def test_admin_creates_a_user_who_must_change_the_password(live_server, page, world):
     from peiyu.accounts.models import AuditLog, User
-    from peiyu.core.testing import PASSWORD
+    from peiyu.testing.factories import PASSWORD
 
     base = live_server.url
     _login(page, base, "admin_p", PASSWORD)

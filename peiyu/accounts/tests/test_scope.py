@@ -10,8 +10,8 @@ from django.http import Http404
 
 from peiyu.accounts import scope
 from peiyu.accounts.models import Department, Role, User
-from peiyu.core.testing import UserFactory
 from peiyu.registry.models import Enterprise, EnterpriseEvent
+from peiyu.testing.factories import UserFactory
 
 
 def names(user) -> set[str]:

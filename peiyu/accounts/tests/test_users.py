@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from peiyu.accounts.models import ApiToken, AuditLog, Role, User
-from peiyu.core.testing import PASSWORD
+from peiyu.testing.factories import PASSWORD
 
 
 @pytest.fixture

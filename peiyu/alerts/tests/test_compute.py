@@ -204,7 +204,7 @@ def test_moved_out_applies_to_any_recent_payer(world):
 
 
 def test_owner_order_liaison_area_taskforce(world):
-    from peiyu.core.testing import UserFactory
+    from peiyu.testing.factories import UserFactory
 
     e = world["enterprises"]
     find = rules.OwnerFinder()

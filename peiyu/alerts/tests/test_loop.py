@@ -9,7 +9,7 @@ from django.utils import timezone
 from peiyu.accounts.models import AuditLog
 from peiyu.alerts import actions, queries
 from peiyu.alerts.models import FollowUp, Rule, Status, Warning, WarningEvent
-from peiyu.core.testing import UserFactory
+from peiyu.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

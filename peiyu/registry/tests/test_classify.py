@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from peiyu.accounts.models import AuditLog
 from peiyu.core.signals import dimension_changed
-from peiyu.core.testing import EnterpriseFactory, KeyIndustryFactory, UserFactory
 from peiyu.registry import actions, classify
 from peiyu.registry.models import Enterprise, EnterpriseEvent, IndustryDefinition, IndustryOverride
+from peiyu.testing.factories import EnterpriseFactory, KeyIndustryFactory, UserFactory
 
 
 @pytest.fixture

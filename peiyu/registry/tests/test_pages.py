@@ -170,7 +170,7 @@ def test_industries_bad_prefix_is_explained(world, login):
 
 
 def test_import_page_admin_only_with_error_report_and_download(world, login, tmp_path):
-    from peiyu.core.testing import new_credit_code
+    from peiyu.testing.factories import new_credit_code
 
     from .files import write_xlsx
 

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from peiyu.accounts.models import AuditLog, Department, Role
-from peiyu.core.testing import UserFactory
 from peiyu.targets.actions import do_report_value, do_save_target
 from peiyu.targets.models import FiveYearPlan, Target, TargetKind
 from peiyu.targets.tests.helpers import WAN, fill
+from peiyu.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -186,7 +186,9 @@ def test_plan_page(setup, login):
             "goal_wan": "200",
         },
     )
-    assert AuditLog.objects.filter(action__in=["targets.plan.create", "targets.plan_line.create"]).count() == 2
+    assert (
+        AuditLog.objects.filter(action__in=["targets.plan.create", "targets.plan_line.create"]).count() == 2
+    )
     line = plan.lines.get()
     assert line.milestones == {"2024": 141_421_356, "2025": 200 * WAN}  # 100 × √2, rounded to fen
     html = login(setup["admin"]).get(reverse("targets:plan")).content.decode()

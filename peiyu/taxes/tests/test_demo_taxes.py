@@ -15,12 +15,12 @@ from django.conf import settings as dj_settings
 from django.core.management import call_command
 
 from peiyu.core.money import parse_amount_fen
-from peiyu.core.testing import AreaFactory, EnterpriseFactory, KeyIndustryFactory
 from peiyu.demo import DemoContext
 from peiyu.registry.models import Enterprise, EnterpriseEvent, EnterpriseStatus
 from peiyu.registry.uscc import make_code
 from peiyu.taxes import library
 from peiyu.taxes.models import TaxBatch, TaxpayerLink
+from peiyu.testing.factories import AreaFactory, EnterpriseFactory, KeyIndustryFactory
 
 END = "2025-10"
 KEY_FEN = 100_000_000  # 1,000,000 yuan of district-level tax in 12 months: a key enterprise
