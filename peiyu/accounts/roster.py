@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from peiyu.accounts import audit_actions as A
+from peiyu.accounts import departments
 from peiyu.accounts.models import Department, Role, User
 from peiyu.core.tabular import TableError, clean_text, column_letter, find_header, is_blank_row, read_sheets
 
@@ -100,19 +101,16 @@ class _Resolver:
             for suffix in ("街道", "镇"):
                 if area.name.endswith(suffix) and len(area.name) > len(suffix) + 1:
                     self.areas.setdefault(area.name[: -len(suffix)], area)
-        self.departments: dict[str, Any] = {}
-        for dept in Department.objects.all():
-            self.departments[dept.name] = dept
-            if dept.short_name:
-                self.departments.setdefault(dept.short_name, dept)
+        self.departments = departments.Resolver(Department.objects.all())
 
     def resolve(self, token: str) -> tuple[str, Any] | None:
         if token in self.industries or token.lower() in self.industries:
             return "industry", self.industries.get(token) or self.industries[token.lower()]
         if token in self.areas:
             return "area", self.areas[token]
-        if token in self.departments:
-            return "department", self.departments[token]
+        dept = self.departments.resolve(token)
+        if dept is not None:
+            return "department", dept
         if len(token) == 18:
             from peiyu.registry.models import Enterprise
 
@@ -120,6 +118,10 @@ class _Resolver:
             if ent is not None:
                 return "enterprise", ent
         return None
+
+
+def _did_you_mean(names: list[str]) -> str:
+    return f"；您是否指：{'、'.join(names)}？" if names else ""
 
 
 def parse_file(path: str | Path, filename: str | None = None) -> RosterResult:
@@ -234,7 +236,8 @@ def parse_file(path: str | Path, filename: str | None = None) -> RosterResult:
                     rownum,
                     "scope",
                     token,
-                    f"范围“{token}”不是已知的重点产业、街道镇（重点地区）、部门名称或企业统一社会信用代码",
+                    f"范围“{token}”不是已知的重点产业、街道镇（重点地区）、部门名称或企业统一社会信用代码"
+                    + _did_you_mean(resolver.departments.suggest(token)),
                 )
                 row_ok = False
                 continue

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import transaction
 
+from peiyu.accounts import departments
 from peiyu.core.money import FEN_PER_WAN, AmountError, parse_amount_fen
 from peiyu.core.tabular import TableError, clean_text, column_letter, find_header, is_blank_row, read_sheets
 from peiyu.targets import audit_actions as A
@@ -147,23 +148,13 @@ class Resolver:
         for area in Area.objects.all():
             for n in (area.name, f"{area.name}区级税收"):
                 self.areas[n] = area
-        self.departments: dict[str, Any] = {}
-        for d in Department.objects.all():
-            names = {
-                d.name,
-                d.short_name,
-                d.name.removeprefix("区"),
-                f"区{d.short_name}" if d.short_name else "",
-            }
-            for n in names:
-                if n:
-                    self.departments.setdefault(n, d)
+        self.departments = departments.Resolver(Department.objects.all())
 
     def subject(self, name: str) -> tuple[Any, Any]:
         return self.industries.get(name), self.areas.get(name)
 
     def department(self, name: str) -> Any:
-        return self.departments.get(name) or self.departments.get(name.removeprefix("区"))
+        return self.departments.resolve(name)
 
 
 def _pick_sheet(sheets: list[Any]) -> tuple[Any, Any]:
@@ -370,7 +361,7 @@ def _validate(grid: list[list[Any]], header: Any, result: ImportResult) -> list[
         for part in (p for p in SPLIT.split(dept_raw) if p):
             dept = resolver.department(part)
             if dept is None:
-                err(rownum, "departments", dept_raw, f"找不到责任部门“{part}”（请先在系统中建立该部门）")
+                err(rownum, "departments", dept_raw, resolver.departments.unknown_message(part))
             elif dept not in parsed.departments:
                 parsed.departments.append(dept)
         if year and name:
