@@ -16,7 +16,15 @@ from django.urls import path
 
 from peiyu.testing import walk as walkers
 
-PERSONAS = ("admin", "industry_officer", "area_officer", "outsider")
+PERSONAS = (
+    "admin",
+    "leader",
+    "industry_officer",
+    "area_officer",
+    "department",
+    "service_officer",
+    "outsider",
+)
 
 # route label or URL name -> why it cannot (and need not) be filled. Keep this list short.
 ALLOW_UNFILLED: dict[str, str] = {}

@@ -240,14 +240,14 @@ def do_reassign(
 
 
 def assignable_users(warning: Warning) -> list[Any]:
-    """Active users who could own the warning (their scope covers the enterprise). Candidates are
-    narrowed with one query; :func:`peiyu.accounts.scope.can_see_enterprise` has the last word."""
+    """Active users who could own the warning (they may act on the enterprise: a read-only leader
+    cannot). Candidates are narrowed with one query; the scope module has the last word."""
     from django.db.models import Q
 
     from peiyu.accounts.models import User
 
     e = warning.enterprise
-    cond = Q(is_superuser=True) | Q(role__in=[Role.ADMIN, Role.LEADER])
+    cond = Q(is_superuser=True) | Q(role=Role.ADMIN)
     if e.key_industry_id:
         cond |= Q(key_industries=e.key_industry_id) | Q(departments__key_industries=e.key_industry_id)
     if e.area_id:
@@ -255,7 +255,7 @@ def assignable_users(warning: Warning) -> list[Any]:
     if e.liaison_id:
         cond |= Q(pk=e.liaison_id)
     users = User.objects.filter(cond, is_active=True).distinct().order_by("username")
-    return [u for u in users if scope_mod.can_see_enterprise(u, e)]
+    return [u for u in users if scope_mod.can(u, e, scope_mod.CHANGE)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,17 @@ def test_init_loads_the_districts_departments_once_and_keeps_edits():
     loaded = json.loads(out.getvalue())["loaded"]
     assert loaded["departments"] >= 15
     names = set(Department.objects.values_list("name", flat=True))
-    assert {"区发改委", "区科委", "区金融办", "区商务委", "区投促办", "区卫健委", "区财政局", "区税务局", "区市场监管局"} <= names
+    assert {
+        "区发改委",
+        "区科委",
+        "区金融办",
+        "区商务委",
+        "区投促办",
+        "区卫健委",
+        "区财政局",
+        "区税务局",
+        "区市场监管局",
+    } <= names
     kewei = Department.objects.get(name="区科委")
     kewei.short_name = "科技委"
     kewei.save()
@@ -30,7 +40,8 @@ def test_init_loads_the_districts_departments_once_and_keeps_edits():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "written", ["区科委", "科委", "普陀区科学技术委员会", "上海市普陀区科学技术委员会", " 区 科委 ", "普陀区科委"]
+    "written",
+    ["区科委", "科委", "普陀区科学技术委员会", "上海市普陀区科学技术委员会", " 区 科委 ", "普陀区科委"],
 )
 def test_short_and_full_names_match_the_same_department(written):
     load_departments()
@@ -43,7 +54,9 @@ def test_an_unknown_department_gets_a_did_you_mean_suggestion():
     resolver = Resolver()
     assert resolver.resolve("普陀区科技委员会") is None
     assert resolver.suggest("普陀区科技委员会")[0] == "区科委"
-    assert resolver.unknown_message("普陀区科技委员会").startswith("找不到部门“普陀区科技委员会”，您是否指：区科委")
+    assert resolver.unknown_message("普陀区科技委员会").startswith(
+        "找不到部门“普陀区科技委员会”，您是否指：区科委"
+    )
     assert "请先在系统管理中添加该部门" in resolver.unknown_message("区气象局")
     assert "区金融办" in resolver.suggest("金融服务办")
     assert "区市场监管局" in resolver.suggest("区市场监督局")

@@ -26,7 +26,7 @@ def write_xlsx(path, rows):
 
 @pytest.fixture
 def depts(world):
-    kewei = Department.objects.create(name="区科委", short_name="科委")
+    kewei = Department.objects.get_or_create(name="区科委", defaults={"short_name": "科委"})[0]
     kewei.key_industries.set([world["industries"]["soft"]])
     return {"kewei": kewei}
 

@@ -210,7 +210,10 @@ def test_owner_order_liaison_area_taskforce(world):
     find = rules.OwnerFinder()
     assert find(e["soft_a2"]) == (world["area_officer"], "area")  # 桃浦镇 has an area officer
     assert find(e["soft_a1"]) == (world["industry_officer"], "taskforce")  # 长寿路: none; software task force
-    assert find(e["health_a1"]) == (None, "")
+    assert find(e["health_a1"]) == (world["service_officer"], "liaison")  # the world's 店小二
+    e["health_a1"].liaison = None
+    e["health_a1"].save()
+    assert rules.OwnerFinder()(e["health_a1"]) == (None, "")
     staff = UserFactory(username="svc1", role="service")
     e["soft_a2"].liaison = staff
     e["soft_a2"].save()

@@ -221,9 +221,9 @@ def test_assignable_users_are_those_whose_scope_covers_the_enterprise(world):
     inactive.areas.set([world["areas"]["a2"]])
     w = make_warning(e["soft_a2"])
     names = {u.username for u in actions.assignable_users(w)}
-    assert names == {"admin_p", "software_p", "taopu_p", "svc4"}
-    w1 = make_warning(e["health_a1"])
-    assert {u.username for u in actions.assignable_users(w1)} == {"admin_p"}
+    assert names == {"admin_p", "software_p", "taopu_p", "svc4"}  # never the read-only leader_p
+    w1 = make_warning(e["health_a1"])  # 区科委 (生命健康) and the firm's 店小二
+    assert {u.username for u in actions.assignable_users(w1)} == {"admin_p", "kewei_p", "service_p"}
 
 
 def test_filters_ignore_non_ascii_digits(world):

@@ -30,7 +30,7 @@ def depts(db):
         ("区商务委", "商务委"),
         ("区投促办", "投促办"),
     ):
-        Department.objects.create(name=name, short_name=short)
+        Department.objects.get_or_create(name=name, defaults={"short_name": short})
 
 
 GOOD = [

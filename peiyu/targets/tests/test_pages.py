@@ -20,8 +20,8 @@ NAMES = ["智能软件", "桃浦镇", "全区", "四大重点产业占区级税�
 @pytest.fixture
 def base(world):
     """Departments, a department user and five targets (no library data)."""
-    kewei = Department.objects.create(name="区科委", short_name="科委")
-    tcb = Department.objects.create(name="区投促办", short_name="投促办")
+    kewei = Department.objects.get_or_create(name="区科委", defaults={"short_name": "科委"})[0]
+    tcb = Department.objects.get_or_create(name="区投促办", defaults={"short_name": "投促办"})[0]
     dept_user = UserFactory(username="tcb_p", role=Role.DEPARTMENT)
     dept_user.departments.set([tcb])
     admin = world["admin"]
@@ -242,10 +242,10 @@ def test_import_page_lists_errors_and_stores_nothing(base, login, tmp_path):
     template = login(base["admin"]).get(reverse("targets:import"), {"template": 1})
     path = tmp_path / "模板.xlsx"
     path.write_bytes(template.content)
-    Department.objects.create(name="区金融办", short_name="金融办")
-    Department.objects.create(name="区商务委", short_name="商务委")
-    Department.objects.create(name="区卫健委", short_name="卫健委")
-    Department.objects.create(name="区发改委", short_name="发改委")
+    Department.objects.get_or_create(name="区金融办", defaults={"short_name": "金融办"})[0]
+    Department.objects.get_or_create(name="区商务委", defaults={"short_name": "商务委"})[0]
+    Department.objects.get_or_create(name="区卫健委", defaults={"short_name": "卫健委"})[0]
+    Department.objects.get_or_create(name="区发改委", defaults={"short_name": "发改委"})[0]
     from peiyu.targets.importer import import_file
 
     result = import_file(path, "模板.xlsx", user=base["admin"])

@@ -137,7 +137,7 @@ def test_time_progress_rounding_and_year_end():
 def test_department_reported_values_keep_history(world, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    dept = Department.objects.create(name="区投促办", short_name="投促办")
+    dept = Department.objects.get_or_create(name="区投促办", defaults={"short_name": "投促办"})[0]
     member = world["outsider"]
     member.departments.set([dept])
     t = make(world, "新增税收亿元楼", TargetKind.REPORTED, value=Decimal("3"), unit="幢", depts=[dept])
