@@ -44,11 +44,12 @@ from peiyu.alerts.models import (
     Warning,
     WarningEvent,
 )
+from peiyu.analytics import shift_month
 from peiyu.core.money import format_wan, growth_pct
 from peiyu.taxes import analytics
 
 log = logging.getLogger(__name__)
-shift = analytics.shift_month
+shift = shift_month
 
 Values = Callable[[str], int]
 

@@ -19,6 +19,7 @@ from peiyu.core.export import Column, Table, xlsx_response
 from peiyu.registry.models import Area, KeyIndustry
 from peiyu.taxes import analytics, charts
 from peiyu.taxes import audit_actions as A
+from peiyu.taxes.query import TaxQuery
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200_000
@@ -36,46 +37,23 @@ def profile_url(credit_code: str) -> str | None:
         return None
 
 
-def _pick(model: Any, value: str) -> Any:
-    value = (value or "").replace("\x00", "").strip()
-    if not value:
-        return None
-    if value.isascii() and value.isdigit() and len(value) < 12:
-        return model.objects.filter(pk=int(value)).first()
-    return model.objects.filter(name=value[:100]).first()
-
-
 class Filters:
-    """Month, industry and area from the query string, validated (bad values fall back with a message)."""
+    """The page's :class:`~peiyu.taxes.query.TaxQuery` (bad values fall back with a message) and
+    the filter form's choices."""
 
     def __init__(self, request: Any, *, industry: Any = None, area: Any = None) -> None:
         self.request = request
         self.scope = scope_mod.scope_for(request.user)
-        self.months = analytics.months_available()
-        self.month: str | None = None
-        raw = request.GET.get("month", "")
-        try:
-            self.month = analytics.resolve_month(raw or None)
-        except analytics.AnalyticsError as exc:
-            if raw and self.months:
-                messages.warning(request, f"{exc}，已显示最新月份 {self.months[-1]}。")
-                self.month = self.months[-1]
-        self.industry = (
-            industry if industry is not None else _pick(KeyIndustry, request.GET.get("industry", ""))
-        )
-        self.area = area if area is not None else _pick(Area, request.GET.get("area", ""))
-        if request.GET.get("industry") and self.industry is None:
-            messages.warning(request, "未找到所选产业，已显示全部产业。")
-        if request.GET.get("area") and self.area is None:
-            messages.warning(request, "未找到所选街道镇，已显示全部街道镇。")
-
-    @property
-    def industry_id(self) -> int | None:
-        return self.industry.id if self.industry else None
-
-    @property
-    def area_id(self) -> int | None:
-        return self.area.id if self.area else None
+        self.query, problems = TaxQuery.from_params(request.GET, industry=industry, area=area)
+        for problem in problems:
+            if problem.notice:
+                messages.warning(request, problem.notice)
+        self.months = list(self.query.months)
+        self.month = self.query.month
+        self.industry = self.query.industry
+        self.area = self.query.area
+        self.industry_id = self.query.industry_id
+        self.area_id = self.query.area_id
 
     def industries(self) -> Any:
         qs = KeyIndustry.objects.filter(active=True).order_by("order", "id")
@@ -90,15 +68,7 @@ class Filters:
         return qs
 
     def label(self) -> str:
-        if not self.month:
-            return ""
-        y, m = self.month.split("-")
-        parts = [f"{y}年{int(m)}月"]
-        if self.industry:
-            parts.append(self.industry.name)
-        if self.area:
-            parts.append(self.area.name)
-        return " · ".join(parts)
+        return self.query.label()
 
     def context(self) -> dict[str, Any]:
         return {
@@ -380,15 +350,12 @@ def enterprises(request: Any) -> HttpResponse:
     f = Filters(request)
     if not f.month:
         return _no_data(request, "企业税收明细")
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    sort = request.GET.get("sort", "-ytd")
-    if sort.lstrip("-") not in analytics.ENTERPRISE_SORTS:
-        sort = "-ytd"
+    q, sort = f.query.q, f.query.sort
     try:
         page = max(1, min(int(request.GET.get("page", "1")), 1_000_000))
     except ValueError:
         page = 1
-    kwargs = {"industry_id": f.industry_id, "area_id": f.area_id, "q": q, "sort": sort}
+    kwargs: dict[str, Any] = {"industry_id": f.industry_id, "area_id": f.area_id, "q": q, "sort": sort}
     if _wants_export(request):
         result = analytics.enterprise_rows(request.user, f.month, limit=EXPORT_LIMIT, **kwargs)
         audit.record_view(

@@ -193,18 +193,15 @@ def _link_amounts(ids: list[str]) -> dict[str, dict[str, int]]:
     paths = [p for p in library.active_fact_paths() if Path(p).exists()]
     if not ids or not paths:
         return {}
-    import duckdb
+    from peiyu.analytics import get_engine
 
-    con = duckdb.connect()
-    try:
-        rows = con.execute(
-            "WITH f AS (SELECT * FROM read_parquet(?) WHERE taxpayer_id IN (SELECT unnest(?))) "
-            "SELECT taxpayer_id, sum(total_fen)::BIGINT, sum(district_fen)::BIGINT, max(month), "
-            "sum(total_fen) FILTER (WHERE month = (SELECT max(month) FROM f))::BIGINT FROM f GROUP BY taxpayer_id",
-            [paths, ids],
-        ).fetchall()
-    finally:
-        con.close()
+    engine = get_engine()
+    rows = engine.rows(
+        f"WITH f AS (SELECT * FROM {engine.parquet(paths)} WHERE taxpayer_id IN (SELECT unnest($ids))) "
+        "SELECT taxpayer_id, sum(total_fen)::BIGINT, sum(district_fen)::BIGINT, max(month), "
+        "sum(total_fen) FILTER (WHERE month = (SELECT max(month) FROM f))::BIGINT FROM f GROUP BY taxpayer_id",
+        {"ids": list(ids)},
+    )
     return {
         r[0]: {
             "total_fen": int(r[1] or 0),

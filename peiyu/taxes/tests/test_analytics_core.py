@@ -2,7 +2,8 @@
 
 import pytest
 
-from peiyu.taxes import analytics, engine
+from peiyu.analytics import to_dialect
+from peiyu.taxes import analytics
 from peiyu.taxes.models import TaxpayerLink
 from peiyu.taxes.testing import put_month
 
@@ -96,6 +97,6 @@ def test_sql_transpiles_to_spark(world):
     sql, _ = analytics.Runner(world["admin"]).sql(
         "SELECT month, sum(district_fen)::BIGINT FROM {r2} GROUP BY month"
     )
-    spark = engine.to_dialect(sql, "spark")
+    spark = to_dialect(sql, "spark")
     assert "CAST(SUM(DISTRICT_FEN) AS BIGINT)" in spark.upper()
     assert "::" not in spark
