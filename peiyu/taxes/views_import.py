@@ -1,6 +1,6 @@
 """Import and maintenance pages of the tax library (administrators only): upload with progress and
 report, versions (list, compare, roll back), the 待匹配 queue and the district sharing ratios.
-Thin views: the rules live in peiyu.taxes.importer / actions / library."""
+Thin views: the rules live in peiyu.taxes.actions (the import: do_import_tax_file), parse and library."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 
 from peiyu.accounts import audit, scope
 from peiyu.taxes import actions, library
-from peiyu.taxes.importer import TAX_ALIASES, import_tax_file, normalize_month
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
+from peiyu.taxes.parse import TAX_ALIASES, normalize_month
 
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".tsv"}
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -84,8 +84,8 @@ def _handle_upload(request: HttpRequest) -> HttpResponse:
             fh.write(chunk)
         tmp = Path(fh.name)
     try:
-        report = import_tax_file(
-            tmp, file_name=Path(upload.name).name, user=request.user, month=month or None, force=force
+        report = actions.do_import_tax_file(
+            request.user, tmp, Path(upload.name).name, month=month or None, force=force, request=request
         )
     finally:
         tmp.unlink(missing_ok=True)

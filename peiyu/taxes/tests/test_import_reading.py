@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 import pytest
 
 from peiyu.registry.uscc import make_code
-from peiyu.taxes.importer import (
+from peiyu.taxes.parse import (
     DISTRICT_ONLY_TAX_TYPE,
     classify_label,
     facts_table,
@@ -538,7 +538,7 @@ def test_text_saved_as_xls_is_read_as_text(tmp_path):
 
 
 def test_month_argument_forms():
-    from peiyu.taxes.importer import normalize_month
+    from peiyu.taxes.parse import normalize_month
 
     for text in ("2025-03", "2025-3", "2025/03", "202503", "2025年3月", "２０２５-０３"):
         assert normalize_month(text) == "2025-03", text

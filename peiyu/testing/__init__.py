@@ -1,0 +1,1 @@
+"""Test support shared by every app's tests (factories, personas, worlds, file writers, the tax library)."""
