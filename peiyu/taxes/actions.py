@@ -4,25 +4,28 @@ each writing an audit row, each announcing itself to the rest of the platform on
 The tax import, followed from an uploaded file to the served version of its month::
 
     do_import_tax_file
-      ├─ parse.read_tax_file          (worker thread)   meanwhile: sha256, duplicate check, registry codes
+      ├─ parse.read_tax_file          (worker thread)   meanwhile: the file kept (core Upload, sha256),
+      │                               the run recorded (core ImportBatch), duplicate check, registry codes
       ├─ parse.parse_tax_file         pure: layout → rows → amounts → 合计 → month → facts   (peiyu/taxes/parse/)
       ├─ sharing ratios               when the file has no 区级 column
       ├─ refused   → _refuse_file     a rejected TaxBatch with every error row; nothing else changes
       ├─ duplicate → _note_duplicate  the same file is already the month's active version
       └─ accepted  → _accept_file     next version number, TaxBatch, facts table, then
                        library.activate_version: the file written (worker thread) while
-                       matching.match_taxpayers fills the 待匹配 queue and the report and audit row
-                       are written; the month switched to the new version; tax_library_changed on commit
+                       matching.match_taxpayers fills the 待匹配 queue and the report, the run's record
+                       and the audit row are written; the month switched to the new version;
+                       tax_library_changed on commit
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
+import logging
 import re
-import shutil
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 from pathlib import Path
@@ -31,14 +34,18 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import transaction
+from django.utils import timezone
 
 from peiyu.accounts import audit
+from peiyu.core.imports import save_upload, sha256_of
+from peiyu.core.models import ImportBatch, Upload
 from peiyu.core.signals import dimension_changed
 from peiyu.taxes import library, matching, parse
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
 from peiyu.taxes.parse import ParsedFile
 
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
+logger = logging.getLogger(__name__)
 
 
 class ActionError(Exception):
@@ -77,6 +84,39 @@ def _no_progress(phase: str, done: int, total: int | None) -> None:
     pass
 
 
+@dataclass
+class _Run:
+    """One run of the tax import: who, from where, which file, and the core ImportBatch recording it."""
+
+    acting_user: Any
+    request: Any
+    record: ImportBatch
+    source: dict[str, Any]  # file, sha256, stored_copy: the first keys of every report
+    started: float
+    progress: Progress
+
+    def finish(self, report: dict[str, Any], *, rows: int = 0, accepted: int = 0) -> None:
+        """Fill the core ImportBatch with the outcome (in the caller's transaction)."""
+        r = self.record
+        errors = report["errors"]
+        r.status = (
+            ImportBatch.Status.ACCEPTED if report["status"] == "accepted" else ImportBatch.Status.REJECTED
+        )
+        r.message = report["message"]
+        r.rows, r.accepted = rows, accepted
+        r.rejected = len({e["row"] for e in errors if e.get("row")}) if errors else 0
+        r.counts = {k: report[k] for k in RECORD_COUNTS if report.get(k) is not None}
+        r.errors = list(errors)
+        r.report = {k: v for k, v in report.items() if k != "errors"}
+        r.finished_at = timezone.now()
+        r.seconds = round(time.perf_counter() - self.started, 2)
+        r.save()
+
+
+IMPORT_KIND = "taxes"  # core ImportBatch.kind and Upload.kind (files kept under UPLOAD_DIR/taxes/)
+RECORD_COUNTS = ("month", "version", "taxpayers", "facts", "matched_enterprises", "unmatched_taxpayers")
+
+
 @_without_gc
 def do_import_tax_file(
     acting_user: Any,
@@ -88,54 +128,74 @@ def do_import_tax_file(
     progress: Progress | None = None,
     force: bool = False,
     keep_copy: bool = True,
+    upload: Upload | None = None,
 ) -> dict[str, Any]:
     """Import one tax-bureau file (xlsx/xls/csv) as the next version of its month; returns the
     report (the ``peiyu import-tax --json`` object). All or nothing, and never raises for bad
     content: a refused file gives ``status="rejected"`` with its error rows and a rejected TaxBatch.
+    Every run is recorded as a core ImportBatch (kind ``taxes``) that the TaxBatch links to; an
+    internal error marks it failed and is raised.
 
     ``month`` (YYYY-MM) is the month the user gave, checked against the file's own; ``force``
     imports a file that is already its month's active version again; ``keep_copy`` keeps the
-    original under UPLOAD_DIR/taxes for audit. ``progress(phase, done, total)`` (total None when not
-    known yet) follows the work: ``read`` (data rows read), ``match`` (taxpayers matched), ``store``
-    (facts stored)."""
+    original (a core Upload under UPLOAD_DIR/taxes) for audit, unless ``upload`` says it is kept
+    already (the upload page saves the posted file first; ``path`` is then ``upload.full_path``,
+    and a kept file can be imported again without uploading it twice). ``progress(phase, done, total)``
+    (total None when not known yet) follows the work: ``read`` (data rows read), ``match``
+    (taxpayers matched), ``store`` (facts stored)."""
+    started = time.perf_counter()
     path = Path(path)
     file_name = file_name or path.name
-    report_progress = progress or _no_progress
     # The workbook is read in a worker thread (python-calamine works without the GIL) while this
-    # thread hashes the file, checks for a duplicate and loads the registry's credit codes.
+    # thread keeps a copy of the file (hashing it), checks for a duplicate and loads the registry.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tax-read") as pool:
         reading = pool.submit(parse.read_tax_file, path, file_name)
-        digest = sha256_of(path)
-        existing = None if force else _active_duplicate(digest, month)
-        if existing is not None:
-            reading.cancel()
-            return _note_duplicate(acting_user, existing, file_name, request)
-        registry = matching.registry_codes()
-        pf = parse.parse_tax_file(path, file_name, month, reading=reading, progress=progress)
-    report_progress("read", pf.rows, pf.rows)
-    ratios = _district_ratios(pf)
-    source = {"file": file_name, "sha256": digest}
-    source["stored_copy"] = _keep_copy(path, file_name, digest) if keep_copy else ""
-    if not pf.ok:
-        return _refuse_file(acting_user, pf, source, request)
-    return _accept_file(
-        acting_user,
-        pf,
-        ratios,
-        source,
-        force=force,
-        registry=registry,
-        request=request,
-        progress=report_progress,
-    )
+        if upload is None and keep_copy:
+            upload = save_upload(path, kind=IMPORT_KIND, file_name=file_name, user=acting_user)
+        digest = upload.sha256 if upload is not None else sha256_of(path)
+        record = ImportBatch.objects.create(
+            kind=IMPORT_KIND,
+            upload=upload,
+            file_name=file_name[:255],
+            sha256=digest,
+            user=_user(acting_user),
+            options={"month": month or "", "force": bool(force)},
+        )
+        source = {"file": file_name, "sha256": digest}
+        run = _Run(acting_user, request, record, source, started, progress or _no_progress)
+        try:
+            existing = None if force else _active_duplicate(digest, month)
+            if existing is not None:
+                reading.cancel()
+                return _note_duplicate(run, existing)
+            registry = matching.registry_codes()
+            pf = parse.parse_tax_file(path, file_name, month, reading=reading, progress=progress)
+        except BaseException as exc:
+            _record_failure(run, exc)
+            raise
+    source["stored_copy"] = str(upload.full_path) if upload is not None else ""
+    try:
+        run.progress("read", pf.rows, pf.rows)
+        ratios = _district_ratios(pf)
+        if not pf.ok:
+            return _refuse_file(run, pf)
+        return _accept_file(run, pf, ratios, force=force, registry=registry)
+    except BaseException as exc:
+        _record_failure(run, exc)
+        raise
 
 
-def sha256_of(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def _record_failure(run: _Run, exc: BaseException) -> None:
+    """An internal error: nothing was stored; the core record says so (never masking ``exc``)."""
+    try:
+        ImportBatch.objects.filter(pk=run.record.pk).update(
+            status=ImportBatch.Status.FAILED,
+            message=f"导入时发生内部错误（{type(exc).__name__}），未导入任何数据；请联系管理员",
+            finished_at=timezone.now(),
+            seconds=round(time.perf_counter() - run.started, 2),
+        )
+    except Exception:
+        logger.exception("could not record the failed tax import %s", run.record.pk)
 
 
 def _active_duplicate(digest: str, month: str | None) -> TaxBatch | None:
@@ -144,19 +204,6 @@ def _active_duplicate(digest: str, month: str | None) -> TaxBatch | None:
     if month:
         dup = dup.filter(month=month)
     return dup.first()
-
-
-def _keep_copy(path: Path, file_name: str, digest: str) -> str:
-    """Keep the original file next to the library for audit (uploads/taxes/<sha256[:16]>-<name>)."""
-    from django.conf import settings
-
-    folder = Path(settings.UPLOAD_DIR) / "taxes"
-    folder.mkdir(parents=True, exist_ok=True)
-    safe = re.sub(r"[\\/:*?\"<>|\s]+", "_", Path(file_name).name)[-120:]
-    dest = folder / f"{digest[:16]}-{safe}"
-    if not dest.exists():
-        shutil.copyfile(path, dest)
-    return str(dest)
 
 
 def _district_ratios(pf: ParsedFile) -> dict[str, Decimal]:
@@ -197,9 +244,9 @@ def _empty_report(source: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _refuse_file(acting_user: Any, pf: ParsedFile, source: dict[str, Any], request: Any) -> dict[str, Any]:
+def _refuse_file(run: _Run, pf: ParsedFile) -> dict[str, Any]:
     """Record a refused file: a TaxBatch with status rejected and every error; nothing else changes."""
-    report = _empty_report(source) | {
+    report = _empty_report(run.source) | {
         "month": pf.month,
         "rows": pf.rows,
         "taxpayers": len(pf.names),
@@ -217,9 +264,10 @@ def _refuse_file(acting_user: Any, pf: ParsedFile, source: dict[str, Any], reque
         batch = TaxBatch.objects.create(
             month=pf.month or "",
             status=TaxBatch.Status.REJECTED,
-            file_name=source["file"][:255],
-            sha256=source["sha256"],
-            uploaded_by=_user(acting_user),
+            file_name=run.source["file"][:255],
+            sha256=run.source["sha256"],
+            uploaded_by=_user(run.acting_user),
+            import_batch=run.record,
             layout=pf.layout,
             unit=pf.unit[:10],
             district_source=pf.district_source,
@@ -231,22 +279,23 @@ def _refuse_file(acting_user: Any, pf: ParsedFile, source: dict[str, Any], reque
         report["batch_id"] = batch.pk
         batch.report = {k: v for k, v in report.items() if k != "errors"}
         batch.save(update_fields=["report"])
+        run.finish(report, rows=pf.rows)
         audit.record(
-            acting_user,
+            run.acting_user,
             "tax.import.rejected",
             batch,
             detail={
-                "file": source["file"],
-                "sha256": source["sha256"],
+                "file": run.source["file"],
+                "sha256": run.source["sha256"],
                 "month": pf.month,
                 "errors": len(pf.errors),
             },
-            request=request,
+            request=run.request,
         )
     return report
 
 
-def _note_duplicate(acting_user: Any, existing: TaxBatch, file_name: str, request: Any) -> dict[str, Any]:
+def _note_duplicate(run: _Run, existing: TaxBatch) -> dict[str, Any]:
     """The very same file (same sha256) is already the active version of its month: say so."""
     report = {
         "rows": existing.rows,
@@ -265,7 +314,7 @@ def _note_duplicate(acting_user: Any, existing: TaxBatch, file_name: str, reques
         {
             "status": "accepted",
             "duplicate": True,
-            "file": file_name,
+            "file": run.source["file"],
             "batch_id": existing.pk,
             "month": existing.month,
             "version": existing.version,
@@ -274,26 +323,19 @@ def _note_duplicate(acting_user: Any, existing: TaxBatch, file_name: str, reques
         }
     )
     with transaction.atomic():
+        run.finish(report)
         audit.record(
-            acting_user,
+            run.acting_user,
             "tax.import.duplicate",
             existing,
-            detail={"file": file_name, "sha256": existing.sha256},
-            request=request,
+            detail={"file": run.source["file"], "sha256": existing.sha256},
+            request=run.request,
         )
     return report
 
 
 def _accept_file(
-    acting_user: Any,
-    pf: ParsedFile,
-    ratios: dict[str, Decimal],
-    source: dict[str, Any],
-    *,
-    force: bool,
-    registry: pa.Array,
-    request: Any,
-    progress: Progress,
+    run: _Run, pf: ParsedFile, ratios: dict[str, Decimal], *, force: bool, registry: pa.Array
 ) -> dict[str, Any]:
     """Store an accepted file as the next version of its month and make it the active one, in one
     transaction: readers see either the old or the new version; on any failure nothing changes
@@ -305,15 +347,17 @@ def _accept_file(
             version=library.next_version(month),  # locks the month's versions
             status=TaxBatch.Status.ACCEPTED,
             is_active=False,
-            file_name=source["file"][:255],
-            sha256=source["sha256"],
-            uploaded_by=_user(acting_user),
+            file_name=run.source["file"][:255],
+            sha256=run.source["sha256"],
+            uploaded_by=_user(run.acting_user),
+            import_batch=run.record,
             layout=pf.layout,
             unit=pf.unit[:10],
             district_source=pf.district_source,
             rows=pf.rows,
         )
         table = parse.facts_table(pf, batch.pk, ratios)
+        progress = run.progress
         progress("store", 0, table.num_rows)
 
         def match_and_record(activation: library.Activation) -> dict[str, Any]:
@@ -322,7 +366,7 @@ def _accept_file(
             progress("match", 0, len(ids))
             matched = matching.match_taxpayers(ids, pf.names, month, registry)
             progress("match", len(ids), len(ids))
-            report = _accepted_report(pf, table, batch, activation.previous, matched, source, force)
+            report = _accepted_report(pf, table, batch, activation.previous, matched, run.source, force)
             batch.taxpayers = len(ids)
             batch.total_fen = report["total_fen"]
             batch.district_fen = report["district_fen"]
@@ -331,8 +375,9 @@ def _accept_file(
             batch.report = {k: v for k, v in report.items() if k != "errors"}
             batch.note = report["message"]
             batch.save()
+            run.finish(report, rows=pf.rows, accepted=pf.rows)
             audit.record(
-                acting_user,
+                run.acting_user,
                 "tax.import",
                 batch,
                 before={"active_version": report["replaced_version"]},
@@ -342,8 +387,8 @@ def _accept_file(
                     "district_fen": report["district_fen"],
                     "rows": pf.rows,
                 },
-                detail={"file": source["file"], "sha256": source["sha256"], "forced": bool(force)},
-                request=request,
+                detail={"file": run.source["file"], "sha256": run.source["sha256"], "forced": bool(force)},
+                request=run.request,
             )
             return report
 

@@ -29,6 +29,7 @@ switched in one transaction, ``tax_library_changed`` sent on commit — live in 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable
@@ -83,7 +84,7 @@ def _write_facts_file(month: str, version: int, table: pa.Table) -> Path:
         )
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
     return path
 
@@ -188,9 +189,17 @@ def activate_version(
             switch_active(month, batch, announce=announce)
     except BaseException:
         if written:
-            path.unlink(missing_ok=True)
+            _discard(path)
         raise
     return activation
+
+
+def _discard(path: Path) -> None:
+    """Remove a version file written by a failed activation, and its folder (so no version number
+    is used up by it)."""
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty: something else is there, leave it
+        path.parent.rmdir()
 
 
 def switch_active(month: str, batch: TaxBatch, *, announce: bool = True) -> None:

@@ -5,12 +5,10 @@ Thin views: the rules live in peiyu.taxes.actions (the import: do_import_tax_fil
 from __future__ import annotations
 
 import re
-import tempfile
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peiyu.accounts import audit, scope
+from peiyu.core.imports import save_upload
 from peiyu.taxes import actions, library
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
 from peiyu.taxes.parse import TAX_ALIASES, normalize_month
@@ -75,20 +74,16 @@ def _handle_upload(request: HttpRequest) -> HttpResponse:
         messages.error(request, problem)
         return redirect("taxes:import")
     assert upload is not None and upload.name is not None  # else a problem was reported above
-    tmp_dir = Path(settings.UPLOAD_DIR) / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        dir=tmp_dir, suffix=Path(upload.name).suffix.lower(), delete=False
-    ) as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
-        tmp = Path(fh.name)
-    try:
-        report = actions.do_import_tax_file(
-            request.user, tmp, Path(upload.name).name, month=month or None, force=force, request=request
-        )
-    finally:
-        tmp.unlink(missing_ok=True)
+    saved = save_upload(upload, kind=actions.IMPORT_KIND, file_name=Path(upload.name).name, user=request.user)
+    report = actions.do_import_tax_file(
+        request.user,
+        saved.full_path,
+        saved.file_name,
+        month=month or None,
+        force=force,
+        request=request,
+        upload=saved,
+    )
     batch = TaxBatch.objects.filter(pk=report.get("batch_id")).first()
     audit.record_view(
         request, "tax.view.import_report", f"导入报告 {report.get('file')}", batch_id=report.get("batch_id")

@@ -8,6 +8,15 @@ from typing import Any
 
 import pyarrow as pa
 
+from peiyu.core.imports import ErrorRow, error_row
+
+
+class TaxErrorRow(ErrorRow, total=False):
+    """The error row every importer reports (``{row, column, value, message}``, the value as text);
+    ``sheet`` names the worksheet when the file has several."""
+
+    sheet: str
+
 
 @dataclass
 class ParsedFile:
@@ -16,7 +25,7 @@ class ParsedFile:
     month: str = ""
     month_sources: dict[str, str] = field(default_factory=dict)
     district_source: str = ""  # file | ratio
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[TaxErrorRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     rows: int = 0  # data rows read
@@ -32,7 +41,7 @@ class ParsedFile:
     sheets: list[str] = field(default_factory=list)
 
     def error(self, row: int | None, column: str, value: Any, message: str, sheet: str | None = None) -> None:
-        err = {"row": row, "column": column, "value": jsonable(value), "message": message}
+        err = TaxErrorRow(**error_row(row, column, value, message))
         if sheet:
             err["sheet"] = sheet
         self.errors.append(err)
@@ -53,11 +62,3 @@ class SheetResult:
     date_month: str | None  # the one month of its 入库日期 cells, if any
     district_from_file: bool
     ids: set[str]  # its taxpayer IDs (only filled when the file has several sheets)
-
-
-def jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else str(value)
-    return str(value)

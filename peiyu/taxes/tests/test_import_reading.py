@@ -8,6 +8,7 @@ import datetime as dt
 import pyarrow.compute as pc
 import pytest
 
+from peiyu.core.tabular import Sheet as TableSheet
 from peiyu.registry.uscc import make_code
 from peiyu.taxes.parse import (
     DISTRICT_ONLY_TAX_TYPE,
@@ -17,6 +18,7 @@ from peiyu.taxes.parse import (
     months_in_title,
     parse_amount_column,
     parse_tax_file,
+    parse_tax_sheets,
     share_half_up,
 )
 from peiyu.taxes.tests import taxfiles as tf
@@ -615,3 +617,20 @@ def test_workbook_split_over_sheets_adds_up_but_a_repeated_sheet_is_refused(tmp_
     again.name = "重点企业"
     pf = parse_tax_file(tf.write(tmp_path / "dup.xlsx", [first, again]))
     assert len(pf.errors) == 1 and "重复" in pf.errors[0]["message"]
+
+
+def test_the_parser_reads_sheets_without_a_file_or_the_database():
+    sheet = TableSheet(
+        "税收",
+        [
+            ["2025年3月重点企业税收"],
+            ["纳税人识别号", "纳税人名称", "增值税", "区级收入"],
+            ["91310107MA1FL0001X", "上海甲有限公司", 1234.56, 300],
+            ["合计", "", 1234.56, 300],
+        ],
+    )
+    pf = parse_tax_sheets([sheet], "x.xlsx")
+    assert pf.ok and pf.month == "2025-03" and pf.layout == "wide" and pf.file_totals == {"增值税": 123456, "区级收入": 30000}
+    bad = TableSheet("税收", [*sheet.rows[:3], ["合计", "", 1000, 300]])
+    (err,) = parse_tax_sheets([bad], "x.xlsx").errors
+    assert (err["row"], err["column"], err["value"]) == (4, "增值税（C列）", "1000") and "不符" in err["message"]

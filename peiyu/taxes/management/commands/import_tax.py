@@ -31,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="记录为导入人的用户名（默认不记录用户）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from peiyu.core.imports import error_row
         from peiyu.taxes.actions import do_import_tax_file
 
         path = Path(opts["file"])
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             report = {
                 "status": "rejected", "month": opts.get("month") or "", "version": None, "rows": 0, "taxpayers": 0,
                 "total_fen": 0, "district_fen": 0, "matched_enterprises": 0, "unmatched_taxpayers": 0,
-                "errors": [{"row": None, "column": "", "value": str(path), "message": f"文件不存在：{path}"}],
+                "errors": [error_row(None, "", str(path), f"文件不存在：{path}")],
                 "district_source": "", "unit": "", "layout": "", "batch_id": None, "sha256": "", "file": path.name,
             }  # fmt: skip
         else:
