@@ -630,7 +630,14 @@ def test_the_parser_reads_sheets_without_a_file_or_the_database():
         ],
     )
     pf = parse_tax_sheets([sheet], "x.xlsx")
-    assert pf.ok and pf.month == "2025-03" and pf.layout == "wide" and pf.file_totals == {"增值税": 123456, "区级收入": 30000}
+    assert (
+        pf.ok
+        and pf.month == "2025-03"
+        and pf.layout == "wide"
+        and pf.file_totals == {"增值税": 123456, "区级收入": 30000}
+    )
     bad = TableSheet("税收", [*sheet.rows[:3], ["合计", "", 1000, 300]])
     (err,) = parse_tax_sheets([bad], "x.xlsx").errors
-    assert (err["row"], err["column"], err["value"]) == (4, "增值税（C列）", "1000") and "不符" in err["message"]
+    assert (err["row"], err["column"], err["value"]) == (4, "增值税（C列）", "1000") and "不符" in err[
+        "message"
+    ]

@@ -54,9 +54,14 @@ def test_activating_a_version_writes_it_switches_the_month_and_announces_on_comm
     seen_previous = []
     with django_capture_on_commit_callbacks(execute=True):
         done = library.activate_version(
-            MONTH, taxlib.facts(MONTH, batch.pk, rows(300)), batch, meanwhile=lambda a: seen_previous.append(a.previous)
+            MONTH,
+            taxlib.facts(MONTH, batch.pk, rows(300)),
+            batch,
+            meanwhile=lambda a: seen_previous.append(a.previous),
         )
-    assert done.path == library.fact_path(MONTH, 2) and pq.read_table(done.path)["total_fen"].to_pylist() == [300]
+    assert done.path == library.fact_path(MONTH, 2) and pq.read_table(done.path)["total_fen"].to_pylist() == [
+        300
+    ]
     assert seen_previous == [first] and done.previous == first
     batch.refresh_from_db()
     first.refresh_from_db()
@@ -134,7 +139,9 @@ def test_every_import_run_is_recorded_with_its_kept_file(world, tmp_path):
     again = do_import_tax_file(world["admin"], path, path.name)
     assert again["duplicate"] is True
     assert ImportBatch.objects.filter(kind="taxes", status="accepted").count() == 2
-    assert Upload.objects.filter(kind="taxes", sha256=accepted["sha256"]).count() == 2  # two hand-ins, one copy
+    assert (
+        Upload.objects.filter(kind="taxes", sha256=accepted["sha256"]).count() == 2
+    )  # two hand-ins, one copy
     assert len(list(run.upload.full_path.parent.glob(f"{accepted['sha256'][:16]}-*"))) == 1
 
     bad = tf.wide_sheet(payers(world), total_override={"增值税": 1})
@@ -174,10 +181,11 @@ def test_the_upload_page_records_where_the_import_came_from(world, login, tmp_pa
 
     path = tf.write_wide(tmp_path / "w.xlsx", payers(world))
     login(world["admin"]).post(
-        reverse("taxes:import"), {"file": SimpleUploadedFile(path.name, path.read_bytes())}, REMOTE_ADDR="10.1.2.3"
+        reverse("taxes:import"),
+        {"file": SimpleUploadedFile(path.name, path.read_bytes())},
+        REMOTE_ADDR="10.1.2.3",
     )
     batch = TaxBatch.objects.get()
     assert AuditLog.objects.get(action="tax.import", object_id=str(batch.pk)).ip == "10.1.2.3"
     assert batch.import_batch.upload.file_name == "w.xlsx"
     assert not (tmp_path / "uploads" / "tmp").exists() or not list((tmp_path / "uploads" / "tmp").iterdir())
-
