@@ -59,9 +59,8 @@ def test_activating_a_version_writes_it_switches_the_month_and_announces_on_comm
             batch,
             meanwhile=lambda a: seen_previous.append(a.previous),
         )
-    assert done.path == library.fact_path(MONTH, 2) and pq.read_table(done.path)["total_fen"].to_pylist() == [
-        300
-    ]
+    assert done.path == library.fact_path(MONTH, 2)
+    assert pq.read_table(done.path)["total_fen"].to_pylist() == [300]
     assert seen_previous == [first] and done.previous == first
     batch.refresh_from_db()
     first.refresh_from_db()
@@ -139,9 +138,8 @@ def test_every_import_run_is_recorded_with_its_kept_file(world, tmp_path):
     again = do_import_tax_file(world["admin"], path, path.name)
     assert again["duplicate"] is True
     assert ImportBatch.objects.filter(kind="taxes", status="accepted").count() == 2
-    assert (
-        Upload.objects.filter(kind="taxes", sha256=accepted["sha256"]).count() == 2
-    )  # two hand-ins, one copy
+    # two hand-ins of one file: two Upload rows, one copy on disk
+    assert Upload.objects.filter(kind="taxes", sha256=accepted["sha256"]).count() == 2
     assert len(list(run.upload.full_path.parent.glob(f"{accepted['sha256'][:16]}-*"))) == 1
 
     bad = tf.wide_sheet(payers(world), total_override={"增值税": 1})
