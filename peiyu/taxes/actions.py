@@ -23,7 +23,6 @@ import gc
 import logging
 import re
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -42,9 +41,8 @@ from peiyu.core.models import ImportBatch, Upload
 from peiyu.core.signals import dimension_changed
 from peiyu.taxes import library, matching, parse
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
-from peiyu.taxes.parse import ParsedFile
+from peiyu.taxes.parse import ParsedFile, Progress
 
-Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
 logger = logging.getLogger(__name__)
 
 

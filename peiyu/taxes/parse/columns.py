@@ -85,6 +85,45 @@ def _used_amounts(amount_cols: list[Col], pf: ParsedFile) -> tuple[list[Col], li
     return used, same_tax
 
 
+def _amount_roles(
+    used: list[Col], kind: str, pf: ParsedFile
+) -> tuple[Col | None, dict[str, Col], dict[str, dict[str, Col]]]:
+    """(the row's total, the row's levels, wide: tax type → level → column). A long file's tax-type
+    columns are not used (its tax type is in 征收项目)."""
+    row_total = next((c for c in used if c.tax is None and c.level == "total"), None)
+    row_levels = {c.level: c for c in used if c.tax is None and c.level != "total"}
+    tax_cols: dict[str, dict[str, Col]] = defaultdict(dict)
+    for c in used:
+        if c.tax is not None and c.level not in tax_cols[c.tax]:
+            tax_cols[c.tax][c.level] = c
+    if kind == "long" and tax_cols:
+        for lv in tax_cols.values():
+            for c in lv.values():
+                pf.notes.append(f"长表中的税种列“{c.where}”未使用")
+                c.role = "ignored"
+        tax_cols.clear()
+    return row_total, row_levels, tax_cols
+
+
+def _require_amounts(
+    kind: str,
+    tax_col: Col | None,
+    row_total: Col | None,
+    row_levels: dict[str, Col],
+    tax_cols: dict[str, dict[str, Col]],
+) -> None:
+    """A sheet without the amounts its layout needs cannot be read (TableError)."""
+    if kind == "long" and row_total is None and not {"central", "city", "district"} <= set(row_levels):
+        assert tax_col is not None  # "long" means there is a tax-type column
+        raise TableError(
+            f"长表（含“{tax_col.label}”列）缺少实缴金额列（实缴金额 / 实缴税额 / 入库金额 / 税额）"
+        )
+    if kind == "wide" and row_total is None and not any("total" in lv for lv in tax_cols.values()):
+        raise TableError(
+            "找不到金额列：宽表需要各税种列（增值税、企业所得税……）或“税收合计”列；长表需要“征收项目”和“实缴金额”列"
+        )
+
+
 def plan_columns(rows: list[list[Any]], layout: Layout, pf: ParsedFile) -> ColumnPlan:
     title = title_of(rows, layout)
     unit = stated_unit(rows, layout, title)
@@ -107,27 +146,8 @@ def plan_columns(rows: list[list[Any]], layout: Layout, pf: ParsedFile) -> Colum
         c.unit = c.unit or unit
 
     kind = "long" if tax_col is not None else "wide"
-    row_total = next((c for c in used if c.tax is None and c.level == "total"), None)
-    row_levels = {c.level: c for c in used if c.tax is None and c.level != "total"}
-    tax_cols: dict[str, dict[str, Col]] = defaultdict(dict)
-    for c in used:
-        if c.tax is not None and c.level not in tax_cols[c.tax]:
-            tax_cols[c.tax][c.level] = c
-    if kind == "long" and tax_cols:
-        for lv in tax_cols.values():
-            for c in lv.values():
-                pf.notes.append(f"长表中的税种列“{c.where}”未使用")
-                c.role = "ignored"
-        tax_cols.clear()
-    if kind == "long" and row_total is None and not {"central", "city", "district"} <= set(row_levels):
-        assert tax_col is not None  # "long" means there is a tax-type column
-        raise TableError(
-            f"长表（含“{tax_col.label}”列）缺少实缴金额列（实缴金额 / 实缴税额 / 入库金额 / 税额）"
-        )
-    if kind == "wide" and row_total is None and not any("total" in lv for lv in tax_cols.values()):
-        raise TableError(
-            "找不到金额列：宽表需要各税种列（增值税、企业所得税……）或“税收合计”列；长表需要“征收项目”和“实缴金额”列"
-        )
+    row_total, row_levels, tax_cols = _amount_roles(used, kind, pf)
+    _require_amounts(kind, tax_col, row_total, row_levels, tax_cols)
     return ColumnPlan(
         kind=kind,
         title=title,

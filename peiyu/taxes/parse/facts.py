@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from peiyu.taxes.parse.amounts import Amounts, nonzero, sum_fen, yuan
 from peiyu.taxes.parse.columns import ColumnPlan
+from peiyu.taxes.parse.header import Col
 from peiyu.taxes.parse.result import ParsedFile
 from peiyu.taxes.parse.rows import DataRows, ErrorSink, cell
 from peiyu.taxes.parse.vocabulary import (
@@ -150,61 +151,101 @@ def _wide_facts(
     pf: ParsedFile,
     err: ErrorSink,
 ) -> bool:
-    parsed = amounts.by_column
     any_type_district = any("district" in lv for lv in plan.tax_cols.values())
     # district share given per taxpayer only (one 区级收入 column next to the tax-type columns)
     row_district_only = "district" in plan.row_levels and not any_type_district
-    type_sum, have_types = _tax_type_facts(plan, amounts, facts, any_type_district or row_district_only)
+    district_in_file = any_type_district or row_district_only
+    type_sum, have_types = _tax_type_facts(plan, amounts, facts, district_in_file)
+    row_error = _row_errors(rows, data, amounts, err)
+    district_from_file = False
+    if plan.row_total is not None:
+        district_from_file = _row_total_facts(
+            plan, amounts, facts, pf, row_error, type_sum, have_types, district_in_file
+        )
+    if have_types and "district" in plan.row_levels:
+        _row_district_facts(plan, amounts, facts, pf, row_error, any_type_district)
+        return True
+    return district_from_file or any_type_district
 
-    def row_error(k: int, c: Any, message: str) -> None:
+
+RowError = Callable[[int, Col, str], None]  # (data row position, column, message)
+
+
+def _row_errors(rows: list[list[Any]], data: DataRows, amounts: Amounts, err: ErrorSink) -> RowError:
+    """An error on a data row's cell; rows with an unreadable amount are not cross-checked."""
+
+    def row_error(k: int, c: Col, message: str) -> None:
         if k not in amounts.bad_positions:
             err(data.index[k] + 1, c.where, cell(rows[data.index[k]], c.index), message)
 
-    district_from_file = False
+    return row_error
+
+
+def _row_total_facts(
+    plan: ColumnPlan,
+    amounts: Amounts,
+    facts: _Facts,
+    pf: ParsedFile,
+    row_error: RowError,
+    type_sum: pa.Array,
+    have_types: bool,
+    district_in_file: bool,
+) -> bool:
+    """The row's 税收合计: checked against the tax types, or the remainder of "其中" tax types, or
+    (without tax-type columns) the fact itself. Returns whether a district share came with it."""
     rt_col = plan.row_total
-    if rt_col is not None:
-        rt = parsed[rt_col.index]
-        if have_types and any(lv[x].partial for lv in plan.tax_cols.values() for x in lv):
-            # 税收合计 with "其中：增值税 …": the listed taxes are part of the total; the rest is kept
-            rest = pc.subtract(rt, type_sum)
-            rest_dis = facts.zero if (any_type_district or row_district_only) else None
-            facts.add(UNLISTED_TAX_TYPE, rest, rest_dis, nonzero(rest))
-            if sum_fen(pc.abs(rest)):
-                pf.notes.append(f"税种列为“其中”项，{rt_col.label}与所列税种之差计为“{UNLISTED_TAX_TYPE}”")
-        elif have_types:
-            for k in pc.indices_nonzero(pc.not_equal(rt, type_sum)).to_pylist():
-                row_error(
-                    k,
-                    rt_col,
-                    f"{rt_col.label} {yuan(rt[k].as_py())} 元与各税种之和 {yuan(type_sum[k].as_py())} 元不符",
-                )
-        else:
-            dis = parsed[plan.row_levels["district"].index] if "district" in plan.row_levels else None
-            facts.add(TOTAL_ONLY_TAX_TYPE, rt, dis, _nz(rt, dis))
-            district_from_file = dis is not None
-    if have_types and "district" in plan.row_levels:
-        dcol = plan.row_levels["district"]
-        rd = parsed[dcol.index]
-        if any_type_district:
-            pf.notes.append(f"已使用各税种的区级列，“{dcol.where}”仅用于核对")
-            per_type = facts.zero
-            for lv in plan.tax_cols.values():
-                if "district" in lv:
-                    per_type = pc.add(per_type, parsed[lv["district"].index])
-            for k in pc.indices_nonzero(pc.not_equal(per_type, rd)).to_pylist():
-                row_error(
-                    k,
-                    dcol,
-                    f"区级合计 {yuan(rd[k].as_py())} 元与各税种区级之和 {yuan(per_type[k].as_py())} 元不符",
-                )
-        else:
-            # The file gives the district share per taxpayer, not per tax type: keep it as its own
-            # fact (tax type DISTRICT_ONLY_TAX_TYPE, total 0) so no split by tax type is invented.
-            facts.add(DISTRICT_ONLY_TAX_TYPE, facts.zero, rd, nonzero(rd))
-        district_from_file = True
-    elif any_type_district:
-        district_from_file = True
-    return district_from_file
+    assert rt_col is not None
+    rt = amounts.by_column[rt_col.index]
+    if have_types and any(lv[x].partial for lv in plan.tax_cols.values() for x in lv):
+        # 税收合计 with "其中：增值税 …": the listed taxes are part of the total; the rest is kept
+        rest = pc.subtract(rt, type_sum)
+        facts.add(UNLISTED_TAX_TYPE, rest, facts.zero if district_in_file else None, nonzero(rest))
+        if sum_fen(pc.abs(rest)):
+            pf.notes.append(f"税种列为“其中”项，{rt_col.label}与所列税种之差计为“{UNLISTED_TAX_TYPE}”")
+        return False
+    if have_types:
+        for k in pc.indices_nonzero(pc.not_equal(rt, type_sum)).to_pylist():
+            row_error(
+                k,
+                rt_col,
+                f"{rt_col.label} {yuan(rt[k].as_py())} 元与各税种之和 {yuan(type_sum[k].as_py())} 元不符",
+            )
+        return False
+    dcol = plan.row_levels.get("district")
+    dis = amounts.by_column[dcol.index] if dcol is not None else None
+    facts.add(TOTAL_ONLY_TAX_TYPE, rt, dis, _nz(rt, dis))
+    return dis is not None
+
+
+def _row_district_facts(
+    plan: ColumnPlan,
+    amounts: Amounts,
+    facts: _Facts,
+    pf: ParsedFile,
+    row_error: RowError,
+    any_type_district: bool,
+) -> None:
+    """The row's 区级收入 next to tax-type columns: a check of their district shares, or (when they
+    have none) its own fact."""
+    parsed = amounts.by_column
+    dcol = plan.row_levels["district"]
+    rd = parsed[dcol.index]
+    if any_type_district:
+        pf.notes.append(f"已使用各税种的区级列，“{dcol.where}”仅用于核对")
+        per_type = facts.zero
+        for lv in plan.tax_cols.values():
+            if "district" in lv:
+                per_type = pc.add(per_type, parsed[lv["district"].index])
+        for k in pc.indices_nonzero(pc.not_equal(per_type, rd)).to_pylist():
+            row_error(
+                k,
+                dcol,
+                f"区级合计 {yuan(rd[k].as_py())} 元与各税种区级之和 {yuan(per_type[k].as_py())} 元不符",
+            )
+    else:
+        # The file gives the district share per taxpayer, not per tax type: keep it as its own
+        # fact (tax type DISTRICT_ONLY_TAX_TYPE, total 0) so no split by tax type is invented.
+        facts.add(DISTRICT_ONLY_TAX_TYPE, facts.zero, rd, nonzero(rd))
 
 
 def _tax_type_facts(
