@@ -23,7 +23,7 @@ import gc
 import logging
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import wraps
@@ -39,6 +39,7 @@ from peiyu.accounts import audit
 from peiyu.core.imports import save_upload, sha256_of
 from peiyu.core.models import ImportBatch, Upload
 from peiyu.core.signals import dimension_changed
+from peiyu.core.tabular import Sheet
 from peiyu.taxes import library, matching, parse
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
 from peiyu.taxes.parse import ParsedFile, Progress
@@ -159,28 +160,34 @@ def do_import_tax_file(
             user=_user(acting_user),
             options={"month": month or "", "force": bool(force)},
         )
-        source = {"file": file_name, "sha256": digest}
+        source = {
+            "file": file_name,
+            "sha256": digest,
+            "stored_copy": str(upload.full_path) if upload is not None else "",
+        }
         run = _Run(acting_user, request, record, source, started, progress or _no_progress)
         try:
-            existing = None if force else _active_duplicate(digest, month)
-            if existing is not None:
-                reading.cancel()
-                return _note_duplicate(run, existing)
-            registry = matching.registry_codes()
-            pf = parse.parse_tax_file(path, file_name, month, reading=reading, progress=progress)
+            return _import(run, path, reading, month=month, force=force)
         except BaseException as exc:
             _record_failure(run, exc)
             raise
-    source["stored_copy"] = str(upload.full_path) if upload is not None else ""
-    try:
-        run.progress("read", pf.rows, pf.rows)
-        ratios = _district_ratios(pf)
-        if not pf.ok:
-            return _refuse_file(run, pf)
-        return _accept_file(run, pf, ratios, force=force, registry=registry)
-    except BaseException as exc:
-        _record_failure(run, exc)
-        raise
+
+
+def _import(
+    run: _Run, path: Path, reading: Future[list[Sheet]], *, month: str | None, force: bool
+) -> dict[str, Any]:
+    """The steps of one import, in order (the file is being read meanwhile)."""
+    existing = None if force else _active_duplicate(run.source["sha256"], month)
+    if existing is not None:
+        reading.cancel()
+        return _note_duplicate(run, existing)
+    registry = matching.registry_codes()
+    pf = parse.parse_tax_file(path, run.source["file"], month, reading=reading, progress=run.progress)
+    run.progress("read", pf.rows, pf.rows)
+    ratios = _district_ratios(pf)
+    if not pf.ok:
+        return _refuse_file(run, pf)
+    return _accept_file(run, pf, ratios, force=force, registry=registry)
 
 
 def _record_failure(run: _Run, exc: BaseException) -> None:
