@@ -293,13 +293,16 @@ def apply_transition(
     data: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
     touch: bool = True,
+    force: bool = False,
 ) -> Event:
     """Move ``item`` (already locked, or a system batch) to ``to_status``: status, timestamps,
     deadline, closing fields and the history row. No permission check and no audit row: the
     caller (``do_transition`` or a batch that audits itself) is responsible. ``touch=False`` (a
-    system change) leaves the last human activity as it was."""
+    system change) leaves the last human activity as it was; ``force=True`` lets the system make a
+    move the flow does not offer to users (closing an untouched item whose cause went away)."""
     flow = flows.get(item.kind)
-    if not flow.allowed(item.status, to_status):
+    flow.stage(to_status)
+    if not force and not flow.allowed(item.status, to_status):
         raise ActionError(f"事项当前为“{flow.label_of(item.status)}”，不能{flow.verb(to_status)}")
     now = now or timezone.now()
     before = item.snapshot()
@@ -347,6 +350,8 @@ def do_transition(
     request: Any = None,
     audit_action: Any = None,
     detail: dict[str, Any] | None = None,
+    audit_before: dict[str, Any] | None = None,
+    snapshot: Any = None,
 ) -> Item:
     """Move an item along its flow. Refused (``ActionError``) when the user may not act, the
     transition is not in the flow, or the status needs a reason and none is given."""
@@ -367,8 +372,8 @@ def do_transition(
             audit_action or A.ITEM_TRANSITION,
             it.source if audit_action else it,
             object_id=str(it.source_id if audit_action else it.pk),
-            before=before,
-            after=it.snapshot(),
+            before=audit_before or before,
+            after=snapshot() if snapshot else it.snapshot(),
             reason=text,
             request=request,
             detail={"item": it.pk, "kind": it.kind, **(detail or {})},
@@ -388,6 +393,8 @@ def do_add_note(
     request: Any = None,
     audit_action: Any = None,
     detail: dict[str, Any] | None = None,
+    audit_before: dict[str, Any] | None = None,
+    snapshot: Any = None,
 ) -> Note:
     """Record a follow-up (what was done, when, how, with whom; attachments). When the kind says
     so (``note_moves_to``) the item moves to that status in the same step."""
@@ -454,8 +461,8 @@ def do_add_note(
             audit_action or A.ITEM_NOTE,
             it.source if audit_action else it,
             object_id=str(it.source_id if audit_action else it.pk),
-            before=before,
-            after=it.snapshot(),
+            before=audit_before or before,
+            after=snapshot() if snapshot else it.snapshot(),
             reason=summary,
             request=request,
             detail={
@@ -477,6 +484,8 @@ def do_reassign(
     unit: Any = KEEP,
     request: Any = None,
     audit_action: Any = None,
+    audit_before: dict[str, Any] | None = None,
+    snapshot: Any = None,
 ) -> Item:
     """Hand the item to another user (active, able to see the source), optionally to another unit."""
     reason = (reason or "").strip()
@@ -521,8 +530,8 @@ def do_reassign(
             audit_action or A.ITEM_REASSIGN,
             it.source if audit_action else it,
             object_id=str(it.source_id if audit_action else it.pk),
-            before=before,
-            after=it.snapshot(),
+            before=audit_before or before,
+            after=snapshot() if snapshot else it.snapshot(),
             reason=reason,
             request=request,
             detail={"item": it.pk},

@@ -54,16 +54,20 @@ class Handler:
     label: str
     fn: Callable[..., Any]
     admin_only: bool = True
+    wanted: Callable[..., bool] | None = None  # (**params) -> start it at all? (checked by schedules)
 
 
 HANDLERS: dict[str, Handler] = {}
 
 
 def handler(
-    kind: str, label: str, *, admin_only: bool = True
+    kind: str, label: str, *, admin_only: bool = True, wanted: Callable[..., bool] | None = None
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the job ``kind``: ``fn(job: JobContext, **params) -> dict``. ``wanted(**params)``
+    lets an automatic start (after an import) decide there is nothing to do."""
+
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
-        HANDLERS[kind] = Handler(kind, label, fn, admin_only)
+        HANDLERS[kind] = Handler(kind, label, fn, admin_only, wanted)
         return fn
 
     return deco

@@ -122,8 +122,13 @@ def on_tax_library_changed(sender: Any = None, months: list[str] | None = None, 
     try:
         ensure_defaults()
         for s in Schedule.objects.filter(enabled=True, cadence=Schedule.Cadence.AFTER_IMPORT):
-            if available(s):
-                Schedule.objects.filter(pk=s.pk).update(last_run_at=timezone.now())
-                jobs.start(s.job_kind, label=s.label, schedule=s, months=list(months or []))
+            if not available(s):
+                continue
+            params = {**(s.params or {}), "months": list(months or [])}
+            h = jobs.HANDLERS[s.job_kind]
+            if h.wanted is not None and not h.wanted(**params):
+                continue
+            Schedule.objects.filter(pk=s.pk).update(last_run_at=timezone.now())
+            jobs.start(s.job_kind, label=s.label, schedule=s, **params)
     except Exception:  # an import must never fail because of a follow-up job
         log.exception("导入后任务启动失败")
