@@ -18,7 +18,13 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
-for module in ("peiyu.registry.api", "peiyu.taxes.api", "peiyu.targets.api", "peiyu.alerts.api"):
+for module in (
+    "peiyu.registry.api",
+    "peiyu.taxes.api",
+    "peiyu.targets.api",
+    "peiyu.alerts.api",
+    "peiyu.work.api",
+):
     import importlib
 
     mod = importlib.import_module(module)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("taxes/", include("peiyu.taxes.urls")),
     path("targets/", include("peiyu.targets.urls")),
     path("alerts/", include("peiyu.alerts.urls")),
+    path("work/", include("peiyu.work.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -20,6 +20,7 @@ STEPS = (
     "peiyu.demo.taxes",
     "peiyu.demo.targets",
     "peiyu.demo.alerts",
+    "peiyu.work.demo",  # ORDER 55 once demo steps are discovered (SEAMS.md)
 )
 
 DEMO_ADMIN = ("admin", "Peiyu@2026")

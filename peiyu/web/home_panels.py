@@ -9,7 +9,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-MODULES = ("peiyu.taxes.panels", "peiyu.targets.panels", "peiyu.alerts.panels", "peiyu.registry.panels")
+MODULES = (
+    "peiyu.work.panels",
+    "peiyu.taxes.panels",
+    "peiyu.targets.panels",
+    "peiyu.alerts.panels",
+    "peiyu.registry.panels",
+)
 
 
 def collect(request: Any) -> list[dict[str, Any]]:

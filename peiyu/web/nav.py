@@ -57,6 +57,20 @@ NAV: tuple[NavItem, ...] = (
         ),
     ),
     NavItem(
+        _("督办与待办"),
+        "work:inbox",
+        "✓",
+        children=(
+            NavItem(_("我的待办"), "work:inbox", ""),
+            NavItem(_("督办通报"), "work:bulletin", ""),
+            NavItem(_("消息通知"), "work:notifications", ""),
+            NavItem(_("工作日历"), "work:calendar", "", admin_only=True),
+            NavItem(_("单位负责人"), "work:leaders", "", admin_only=True),
+            NavItem(_("定时任务"), "work:schedules", "", admin_only=True),
+            NavItem(_("后台任务"), "work:jobs", "", admin_only=True),
+        ),
+    ),
+    NavItem(
         _("企业名录"),
         "registry:list",
         "▤",

@@ -52,8 +52,8 @@ def compute_due(item: Item, now: dt.datetime | None = None) -> tuple[dt.datetime
     """The deadline of the item's current stage and, when it cannot be computed, why (Chinese)."""
     flow = flows.get(item.kind)
     stage = flow.stage(item.status)
-    if stage.closed:
-        return None, ""
+    if stage.closed:  # keep the deadline it was closed against (late or on time, for the bulletin)
+        return item.due_at, ""
     if item.fixed_due is not None:
         return item.fixed_due, ""
     days = stage.days_for(item)

@@ -1,4 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _seed(sender, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """After ``migrate`` (``peiyu init``): the years the chinesecalendar package knows, and the
+    default schedules; both only where missing, so edits are kept."""
+    from peiyu.work import schedules, workdays
+
+    workdays.seed_all()
+    schedules.ensure_defaults()
 
 
 class WorkConfig(AppConfig):
@@ -12,3 +22,4 @@ class WorkConfig(AppConfig):
 
         builtin.register()
         tax_library_changed.connect(schedules.on_tax_library_changed, dispatch_uid="work.after_import")
+        post_migrate.connect(_seed, sender=self, dispatch_uid="work.seed")

@@ -120,11 +120,6 @@ class Item(models.Model):
             models.Index(fields=["unit_type", "unit_id"]),
             models.Index(fields=["is_open", "owner"]),
         ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source_type", "source_id", "kind"], name="one_item_per_source_kind"
-            )
-        ]
 
     def __str__(self) -> str:
         return self.title
