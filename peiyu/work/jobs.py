@@ -94,9 +94,10 @@ class JobContext:
 
     def progress(self, phase: str, done: int = 0, total: int | None = None, message: str = "") -> None:
         state = {"phase": phase[:60], "done": int(done), "total": total, "message": message[:300]}
-        if self._reporter is not None:
+        if self._reporter is not None and connection.in_atomic_block:
+            # inside the handler's transaction: the reporter thread writes it on its own connection
             self._reporter.set(self.job_id, state)
-        else:
+        else:  # between units of work: written (and committed) at once
             Job.objects.filter(pk=self.job_id).update(**state, heartbeat_at=timezone.now())
 
     # the tax importer's callback shape: progress(phase, done, total)

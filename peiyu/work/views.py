@@ -475,10 +475,18 @@ def schedules_page(request: Any) -> HttpResponse:
     )
 
 
+# jobs an administrator may start by hand from the jobs page (no parameters needed)
+STARTABLE = ("registry.reclassify", "work.daily", "work.selftest")
+
+
 @admin_required
 def jobs_page(request: Any) -> HttpResponse:
-    if request.method == "POST" and request.POST.get("selftest"):
-        job = jobs.start("work.selftest", user=request.user, request=request, units=5, pause=0.5)
+    if request.method == "POST" and request.POST.get("start"):
+        kind = request.POST["start"]
+        if kind not in STARTABLE or kind not in jobs.HANDLERS:
+            raise Http404("任务不存在")
+        params = {"units": 5, "pause": 0.5} if kind == "work.selftest" else {}
+        job = jobs.start(kind, user=request.user, request=request, **params)
         return redirect(reverse("work:jobs") + f"?job={job.pk}")
     jobs.reap()
     job = None
@@ -492,6 +500,7 @@ def jobs_page(request: Any) -> HttpResponse:
             "rows": list(Job.objects.select_related("created_by")[:100]),
             "job": job,
             "workers": jobs.workers_alive(),
+            "startable": [(k, jobs.label_of(k)) for k in STARTABLE if k in jobs.HANDLERS],
         },
     )
 
