@@ -15,6 +15,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from peiyu.accounts import audit_actions as A
 from peiyu.accounts.models import Department, Role, User
 from peiyu.core.tabular import TableError, clean_text, column_letter, find_header, is_blank_row, read_sheets
 
@@ -294,7 +295,7 @@ def import_roster(
                     ent.save(update_fields=["liaison"])
                     record(
                         by,
-                        "enterprise_liaison",
+                        A.LIAISON_ASSIGN,
                         ent,
                         before={"liaison": before},
                         after={"liaison": user.username},
@@ -319,7 +320,7 @@ def import_roster(
                 )
             record(
                 by,
-                "users_import",
+                A.USERS_IMPORT,
                 object_type="file",
                 object_repr=name,
                 detail={"created": len(result.created)},

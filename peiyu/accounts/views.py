@@ -3,7 +3,6 @@ every change goes through :mod:`peiyu.accounts.actions`)."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any, cast
 
 from django import forms
@@ -20,9 +19,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peiyu.accounts import actions, scope
+from peiyu.accounts import audit as audit_mod
+from peiyu.accounts import audit_actions as A
 from peiyu.accounts.audit import action_label, record, search
 from peiyu.accounts.forms import AuditFilterForm, TokenForm, UserCreateForm, UserEditForm, UserFilterForm
 from peiyu.accounts.models import ApiToken, AuditLog, Role, User
+from peiyu.accounts.scope import admin_required
 
 # --- login, logout, password ------------------------------------------------------------------------
 
@@ -42,7 +44,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         record(
             self.request.user,
-            "login",
+            A.LOGIN,
             self.request.user,
             object_id=self.request.user.username,
             request=self.request,
@@ -53,7 +55,7 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if request.user.is_authenticated:
-            record(request.user, "logout", request.user, object_id=request.user.username, request=request)
+            record(request.user, A.LOGOUT, request.user, object_id=request.user.username, request=request)
         return super().post(request, *args, **kwargs)
 
 
@@ -76,7 +78,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         user.must_change_password = False
         user.password_changed_at = timezone.now()
         user.save(update_fields=["must_change_password", "password_changed_at"])
-        record(user, "password_change", user, object_id=user.username, request=self.request)
+        record(user, A.PASSWORD_CHANGE, user, object_id=user.username, request=self.request)
         messages.success(self.request, "密码已修改。")
         return response
 
@@ -98,19 +100,6 @@ def csrf_failure(request: Any, reason: str = "") -> HttpResponse:
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def admin_required(view: Any) -> Any:
-    """Administrators only; others get a Chinese 403 page."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_admin:
-            return render(request, "accounts/forbidden.html", {"page_title": "无权访问"}, status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -347,32 +336,46 @@ def audit(request: Any) -> HttpResponse:
     if request.GET.get("export") == "xlsx" and (not request.GET or form.is_valid()):
         return _audit_export(request, qs, filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [(r, action_label(r.action)) for r in page]
+    rows = [_audit_row(r) for r in page.object_list.select_related("user")]
     return render(
         request, "accounts/audit.html", {"page_title": "审计日志", "form": form, "page": page, "rows": rows}
     )
 
 
-def _audit_export(request: Any, qs: Any, filters: dict[str, Any]) -> HttpResponse:
-    import json
+def _audit_row(r: Any) -> dict[str, Any]:
+    """One audit row as people read it: label, name, and details as Chinese key/value lines."""
+    return {
+        "time": r.time,
+        "user": audit_mod.display_name(r),
+        "action": action_label(r.action),
+        "code": r.action,
+        "object": r.object_repr or r.object_id,
+        "before": audit_mod.readable(r.before),
+        "after": audit_mod.readable(r.after),
+        "detail": audit_mod.readable(r.detail or None),
+        "reason": r.reason,
+        "ip": r.ip,
+    }
 
+
+def _audit_export(request: Any, qs: Any, filters: dict[str, Any]) -> HttpResponse:
     from peiyu.core.export import Column, Table, xlsx_response
 
     limit = 100_000
     rows = []
-    for r in qs[:limit]:
+    for r in qs.select_related("user")[:limit]:
         rows.append(
             {
                 "time": timezone.localtime(r.time).strftime("%Y-%m-%d %H:%M:%S"),
-                "user": r.username,
+                "user": audit_mod.display_name(r),
                 "action": action_label(r.action),
                 "code": r.action,
                 "object_type": r.object_type,
                 "object_id": r.object_id,
                 "object": r.object_repr,
-                "before": json.dumps(r.before, ensure_ascii=False) if r.before is not None else "",
-                "after": json.dumps(r.after, ensure_ascii=False) if r.after is not None else "",
-                "detail": json.dumps(r.detail, ensure_ascii=False) if r.detail else "",
+                "before": audit_mod.readable_text(r.before),
+                "after": audit_mod.readable_text(r.after),
+                "detail": audit_mod.readable_text(r.detail or None),
                 "reason": r.reason,
                 "ip": r.ip or "",
             }
@@ -380,7 +383,7 @@ def _audit_export(request: Any, qs: Any, filters: dict[str, Any]) -> HttpRespons
     described = {k: str(v) for k, v in filters.items() if v}
     record(
         request.user,
-        "audit_export",
+        A.AUDIT_EXPORT,
         object_type="accounts.auditlog",
         object_repr="审计日志导出",
         detail={"filters": described, "rows": len(rows)},

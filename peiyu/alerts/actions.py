@@ -26,6 +26,7 @@ from django.utils import timezone
 from peiyu.accounts import scope as scope_mod
 from peiyu.accounts.audit import record
 from peiyu.accounts.models import Role
+from peiyu.alerts import audit_actions as A
 from peiyu.alerts.models import (
     SETTINGS_FIELDS,
     AlertSettings,
@@ -153,7 +154,7 @@ def _warning_words(message: str) -> str:
 
 
 def do_acknowledge(by: Any, warning: Warning, note: str = "", *, request: Any = None) -> Warning:
-    return _transition(by, warning, Status.ACKNOWLEDGED, (note or "").strip(), "warning_acknowledge", request)
+    return _transition(by, warning, Status.ACKNOWLEDGED, (note or "").strip(), A.WARNING_ACKNOWLEDGE, request)
 
 
 def do_follow_up(
@@ -184,7 +185,7 @@ def do_follow_up(
             contact=contact,
             files=files,
             request=request,
-            audit_action="warning_followup",
+            audit_action=A.WARNING_FOLLOWUP,
             audit_before=warning.snapshot(),
             snapshot=lambda: _reload(warning).snapshot(),
         )
@@ -196,14 +197,14 @@ def do_resolve(by: Any, warning: Warning, reason: str, *, request: Any = None) -
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("请填写解决情况（理由必填）")
-    return _transition(by, warning, Status.RESOLVED, reason, "warning_resolve", request)
+    return _transition(by, warning, Status.RESOLVED, reason, A.WARNING_RESOLVE, request)
 
 
 def do_dismiss(by: Any, warning: Warning, reason: str, *, request: Any = None) -> Warning:
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("请填写排除理由")
-    return _transition(by, warning, Status.DISMISSED, reason, "warning_dismiss", request)
+    return _transition(by, warning, Status.DISMISSED, reason, A.WARNING_DISMISS, request)
 
 
 def do_reassign(
@@ -219,7 +220,7 @@ def do_reassign(
             new_owner,
             reason=reason,
             request=request,
-            audit_action="warning_reassign",
+            audit_action=A.WARNING_REASSIGN,
             audit_before=warning.snapshot(),
             snapshot=lambda: _reload(warning).snapshot(),
         )
@@ -277,7 +278,7 @@ def do_update_settings(
         diff_after = {k: after[k] for k in diff_before}
         record(
             by,
-            "alert_settings_update",
+            A.SETTINGS_UPDATE,
             cfg,
             object_id="1",
             before=diff_before,
@@ -355,7 +356,7 @@ def do_key_override(
         )
         record(
             by,
-            f"key_enterprise_{kind}",
+            A.KEY_OVERRIDE[kind],
             enterprise,
             before=before,
             after={"kind": kind},
@@ -381,7 +382,7 @@ def do_revoke_override(
         obj.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         record(
             by,
-            "key_enterprise_revoke",
+            A.KEY_REVOKE,
             obj.enterprise,
             before={"kind": obj.kind},
             after=None,

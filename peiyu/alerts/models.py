@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from peiyu.accounts import scope
+
 
 class Rule(models.TextChoices):
     YOY_DROP = "yoy_drop", "同比大幅下降"
@@ -141,6 +143,8 @@ SETTINGS_FIELDS = (
 class KeyEnterpriseOverride(models.Model):
     """A manual decision on the key-enterprise list. Active while ``revoked_at`` is empty."""
 
+    SCOPE = scope.Anchors(enterprise="enterprise")
+
     class Kind(models.TextChoices):
         ADD = "add", "手工纳入"
         REMOVE = "remove", "手工移出"
@@ -187,6 +191,7 @@ class Warning(models.Model):
     constraint on :attr:`is_open`, which mirrors the item's state: the warning kind's ``on_change``
     keeps it in step, in the same transaction)."""
 
+    SCOPE = scope.Anchors(enterprise="enterprise", owner="item__owner")
     enterprise = models.ForeignKey(
         "registry.Enterprise", on_delete=models.CASCADE, related_name="warnings", verbose_name="企业"
     )

@@ -21,7 +21,7 @@ def visible(user: Any) -> QuerySet[Warning]:
     qs = Warning.objects.select_related(
         "enterprise", "enterprise__area", "enterprise__key_industry", "item", "item__owner", "item__closed_by"
     )
-    return scope_mod.restrict(user, qs, "enterprise")
+    return scope_mod.restrict(user, qs)
 
 
 def get_or_404(user: Any, pk: Any) -> Warning:

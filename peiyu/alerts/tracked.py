@@ -61,7 +61,6 @@ WARNING = register(
         kind="alerts.warning",
         label="预警",
         source_model="alerts.Warning",
-        enterprise_field="enterprise",
         stages=(
             Stage("new", "新预警", **OPEN_DAYS),  # type: ignore[arg-type]
             Stage("acknowledged", "已确认", **OPEN_DAYS),  # type: ignore[arg-type]

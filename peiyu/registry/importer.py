@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from peiyu.accounts import audit
 from peiyu.core.tabular import TableError, clean_text, column_letter, find_header, is_blank_row, read_sheets
+from peiyu.registry import audit_actions as A
 from peiyu.registry import classify, uscc
 from peiyu.registry.bulk import insert_rows
 from peiyu.registry.models import (
@@ -791,7 +792,7 @@ def _finish(
     result.batch_id = batch.pk
     audit.record(
         user,
-        "registry.import",
+        A.ENTERPRISES_IMPORT,
         batch,
         detail={
             "status": result.status,

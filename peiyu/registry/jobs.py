@@ -12,6 +12,7 @@ from peiyu.work.jobs import JobContext, handler
 @handler("registry.reclassify", "按当前口径重新认定全部企业")
 def reclassify_all(job: JobContext, *, chunk: int = 5000) -> dict[str, Any]:
     from peiyu.accounts import audit
+    from peiyu.registry import audit_actions as A
     from peiyu.registry import classify
     from peiyu.registry.models import Enterprise
 
@@ -32,8 +33,6 @@ def reclassify_all(job: JobContext, *, chunk: int = 5000) -> dict[str, Any]:
         job.progress("重新认定", checked, len(ids), f"认定变化 {changed} 家")
     out = {"checked": checked, "changed": changed, "entered": entered, "left": left}
     if changed:
-        audit.record(
-            job.user, "registry.reclassify", object_type="registry", detail=out, reason="后台任务重新认定"
-        )
+        audit.record(job.user, A.RECLASSIFY, object_type="registry", detail=out, reason="后台任务重新认定")
     out["message"] = f"检查 {checked} 家企业，认定变化 {changed} 家"
     return out

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from peiyu.accounts import scope
+
 
 class Area(models.Model):
     """A sub-district/town (街道镇) or a key area (重点地区)."""
@@ -86,6 +88,8 @@ class IndustryDefinition(models.Model):
 
 class IndustryOverride(models.Model):
     """A manual decision about one enterprise: include it in an industry, or exclude it from one."""
+
+    SCOPE = scope.Anchors(enterprise="enterprise")
 
     class Kind(models.TextChoices):
         INCLUDE = "include", "手工纳入"
@@ -184,6 +188,8 @@ class Enterprise(models.Model):
 
 class EnterpriseEvent(models.Model):
     """A dated change of an enterprise: status, name, area, industry code, classification."""
+
+    SCOPE = scope.Anchors(enterprise="enterprise")
 
     class Kind(models.TextChoices):
         STATUS = "status", "登记状态"

@@ -23,6 +23,7 @@ from django.db import transaction
 
 from peiyu.core.money import FEN_PER_WAN, AmountError, parse_amount_fen
 from peiyu.core.tabular import TableError, clean_text, column_letter, find_header, is_blank_row, read_sheets
+from peiyu.targets import audit_actions as A
 
 SYNONYMS: dict[str, list[str]] = {
     "name": [
@@ -420,7 +421,7 @@ def _store(rows: list[_Row], result: ImportResult, user: Any, request: Any) -> N
             )
         record(
             user,
-            "targets_import",
+            A.TARGETS_IMPORT,
             object_type="targets.import",
             object_repr=result.file_name,
             detail={

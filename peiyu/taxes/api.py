@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from peiyu.accounts import audit
 from peiyu.taxes import analytics
+from peiyu.taxes import audit_actions as A
 
 PREFIX = ""
 router = Router(tags=["产业税收"])
@@ -218,7 +219,7 @@ def tax_enterprises(
     )
     audit.record_view(
         request,
-        "api_tax_enterprises",
+        A.ENTERPRISES_API,
         f"企业税收明细 API {m}",
         month=m,
         industry=industry_id,

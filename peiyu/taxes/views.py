@@ -18,6 +18,7 @@ from peiyu.accounts import scope as scope_mod
 from peiyu.core.export import Column, Table, xlsx_response
 from peiyu.registry.models import Area, KeyIndustry
 from peiyu.taxes import analytics, charts
+from peiyu.taxes import audit_actions as A
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200_000
@@ -265,7 +266,7 @@ def industry(request: Any, pk: int) -> HttpResponse:
     top = analytics.top_enterprises(request.user, f.month, 10, industry_id=ind.id)
     _link_rows(top["rows"])
     audit.record_view(
-        request, "view_tax_industry", f"产业税收 {ind.name} {f.month}", month=f.month, industry=ind.id
+        request, A.INDUSTRY_VIEW, f"产业税收 {ind.name} {f.month}", month=f.month, industry=ind.id
     )
     title = f"{f.label()} 产业税收"
     if _wants_export(request):
@@ -317,9 +318,7 @@ def area(request: Any, pk: int) -> HttpResponse:
     inds = analytics.industry_breakdown(request.user, f.month, area_id=obj.id)
     top = analytics.top_enterprises(request.user, f.month, 10, area_id=obj.id)
     _link_rows(top["rows"])
-    audit.record_view(
-        request, "view_tax_area", f"街道镇税收 {obj.name} {f.month}", month=f.month, area=obj.id
-    )
+    audit.record_view(request, A.AREA_VIEW, f"街道镇税收 {obj.name} {f.month}", month=f.month, area=obj.id)
     title = f"{f.label()} 税收"
     if _wants_export(request):
         return xlsx_response(
@@ -394,7 +393,7 @@ def enterprises(request: Any) -> HttpResponse:
         result = analytics.enterprise_rows(request.user, f.month, limit=EXPORT_LIMIT, **kwargs)
         audit.record_view(
             request,
-            "export_tax_enterprises",
+            A.ENTERPRISES_EXPORT,
             f"导出企业税收明细 {f.label()}",
             month=f.month,
             rows=len(result["rows"]),
@@ -418,9 +417,7 @@ def enterprises(request: Any) -> HttpResponse:
         request.user, f.month, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **kwargs
     )
     _link_rows(result["rows"])
-    audit.record_view(
-        request, "view_tax_enterprises", f"企业税收明细 {f.label()}", month=f.month, page=page, q=q
-    )
+    audit.record_view(request, A.ENTERPRISES_VIEW, f"企业税收明细 {f.label()}", month=f.month, page=page, q=q)
     pages = max(1, (result["count"] + PAGE_SIZE - 1) // PAGE_SIZE)
     context = {
         "page_title": "企业税收明细",
@@ -449,7 +446,7 @@ def decomposition(request: Any) -> HttpResponse:
     if not f.month:
         return _no_data(request, "增长分解")
     dec = analytics.decomposition(request.user, f.month, industry_id=f.industry_id, area_id=f.area_id, top=10)
-    audit.record_view(request, "view_tax_decomposition", f"增长分解 {f.label()}", month=f.month)
+    audit.record_view(request, A.DECOMPOSITION_VIEW, f"增长分解 {f.label()}", month=f.month)
     title = f"{f.label()} 累计区级税收增长分解"
     if _wants_export(request):
         detail = [{"part": p["label"], **t} for p in dec["parts"] for t in p["top"]]
@@ -513,7 +510,7 @@ def top(request: Any) -> HttpResponse:
         request.user, f.month, n, industry_id=f.industry_id, area_id=f.area_id, by=by
     )
     _link_rows(result["rows"])
-    audit.record_view(request, "view_tax_top", f"重点税源前 {n} 户 {f.label()}", month=f.month, n=n)
+    audit.record_view(request, A.TOP_VIEW, f"重点税源前 {n} 户 {f.label()}", month=f.month, n=n)
     title = f"{f.label()} 重点税源前 {n} 户（按{'本月' if by == 'month' else '累计'}区级税收）"
     if _wants_export(request):
         return xlsx_response(
@@ -557,7 +554,7 @@ def enterprise_export(request: Any, credit_code: str) -> HttpResponse:
     series = analytics.enterprise_monthly(request.user, enterprise.id, analytics.latest_month())
     audit.record_view(
         request,
-        "export_enterprise_tax",
+        A.ENTERPRISE_EXPORT,
         f"导出企业税收 {enterprise.name}",
         credit_code=enterprise.credit_code,
     )

@@ -1,19 +1,9 @@
-"""Audit actions of the work app (labels for the audit page, its filter and export)."""
+"""Audited actions of the work app (督办与待办): constant ``app.object.verb`` names with Chinese labels.
 
-from __future__ import annotations
+Discovered by :mod:`peiyu.accounts.audit`; record with ``audit.record(acting_user, ACTION, obj, …)``.
+"""
 
-try:
-    from peiyu.accounts.audit import Action  # type: ignore[attr-defined]
-except ImportError:  # until the central Action type lands: a plain string that carries its label
-
-    class Action(str):  # type: ignore[no-redef]
-        label: str
-
-        def __new__(cls, code: str, label: str = "") -> Action:
-            obj = super().__new__(cls, code)
-            obj.label = label
-            return obj
-
+from peiyu.accounts.audit import Action
 
 ITEM_OPEN = Action("work.item.open", "督办事项立项")
 ITEM_TRANSITION = Action("work.item.transition", "督办事项状态变更")
@@ -21,6 +11,8 @@ ITEM_NOTE = Action("work.item.note", "督办事项跟进记录")
 ITEM_REASSIGN = Action("work.item.reassign", "督办事项转派")
 ITEM_DUE = Action("work.item.due", "督办事项期限调整")
 ITEMS_REMIND = Action("work.items.remind", "到期提醒与超期督办")
+ITEMS_DEMO = Action("work.items.demo", "生成演示督办事项")
+ATTACHMENT_VIEW = Action("work.attachment.view", "下载督办附件")
 CALENDAR_DAY = Action("work.calendar.day", "修改工作日历")
 CALENDAR_IMPORT = Action("work.calendar.import", "导入工作日历")
 CALENDAR_SEED = Action("work.calendar.seed", "按程序包载入工作日历")

@@ -11,10 +11,7 @@ Both are imported once at start-up, in ``INSTALLED_APPS`` order.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
-
-from django.apps import apps
 
 from peiyu.work import flows
 
@@ -50,13 +47,7 @@ def register() -> None:
             units_of=lambda user: user.areas.values_list("id", flat=True),
         )
     )
-    for config in apps.get_app_configs():
-        if not config.name.startswith("peiyu."):
-            continue
-        for module in ("tracked", "jobs"):
-            name = f"{config.name}.{module}"
-            try:
-                importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name != name:
-                    raise
+    from peiyu.core import contrib
+
+    for module in ("tracked", "jobs"):
+        contrib.modules(module)  # importing them registers their kinds and job handlers

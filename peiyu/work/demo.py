@@ -29,6 +29,7 @@ def generate(ctx: Any) -> None:
     from peiyu.accounts.models import Department, User
     from peiyu.registry.models import Area, Enterprise
     from peiyu.work import actions, reminders, workdays
+    from peiyu.work import audit_actions as A
     from peiyu.work.models import Item, UnitLeader
 
     rng = ctx.step_rng("work")
@@ -87,7 +88,7 @@ def generate(ctx: Any) -> None:
     if created:
         record(
             None,
-            "work.demo",
+            A.ITEMS_DEMO,
             object_type="work.item",
             object_repr="演示督办事项",
             detail={"items": len(created)},

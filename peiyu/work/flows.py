@@ -7,8 +7,7 @@ An app calls :func:`register` (usually from its ``AppConfig.ready``) with a :cla
     register(Flow(
         kind="services.request",              # "<app label>.<what>": the Item.kind
         label="企业诉求",
-        source_model="services.Request",      # whose scope decides who may see the item
-        enterprise_field="enterprise",        # the path from the source to its enterprise (or None)
+        source_model="services.Request",      # its scope anchors (SCOPE) decide who sees the items
         stages=(
             Stage("received", "待受理", days=1),                       # due 1 working day after opening
             Stage("accepted", "已受理", days=3),                       # reply within 3 of opening
@@ -64,8 +63,7 @@ class Flow:
     label: str
     stages: tuple[Stage, ...]
     transitions: dict[str, tuple[str, ...]]
-    source_model: str = ""  # "app_label.Model"
-    enterprise_field: str | None = "enterprise"
+    source_model: str = ""  # "app_label.Model": its scope anchors decide who sees the items
     verbs: dict[str, str] = field(default_factory=dict)  # to-status -> the verb ("确认", "办结")
     reason_required: tuple[str, ...] = ()
     note_methods: tuple[tuple[str, str], ...] = (
@@ -84,7 +82,7 @@ class Flow:
     )
     may_act: Callable[[Any, Any, str | None], bool] | None = None
     source_visible: Callable[[Any, Any], bool] | None = None  # (user, source) -> bool
-    visible_source_ids: Callable[[Any], Any] | None = None  # user -> queryset of source pks
+    visible_source_ids: Callable[[Any], Any] | None = None  # Scope -> queryset of visible source pks
     source_url: Callable[[Any], str] | None = None  # source -> URL of its page
     item_url: Callable[[Any], str] | None = None  # item -> URL where it is handled
     on_change: Callable[[Any, Any], None] | None = None  # (item, event) after every change

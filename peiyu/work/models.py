@@ -27,6 +27,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from peiyu.accounts import scope as scope_mod
+
 
 class CalendarYear(models.Model):
     class Source(models.TextChoices):
@@ -66,8 +68,16 @@ class CalendarDay(models.Model):
         return f"{self.date} {'上班' if self.is_workday else '放假'} {self.name}".strip()
 
 
+def _item_rule(scope: Any) -> Any:
+    from peiyu.work.queries import item_rule
+
+    return item_rule(scope)
+
+
 class Item(models.Model):
     """A tracked item. Its status flow, deadlines and who may act are declared by its ``kind``."""
+
+    SCOPE = scope_mod.Anchors(owner="owner", rule=_item_rule)
 
     kind = models.CharField("类型", max_length=60, db_index=True)
     title = models.CharField("事项", max_length=300)

@@ -1,10 +1,14 @@
 """Who sees and who may change a tracked item, and the reads every page, the API and the CLI share.
 
 An item is visible to its owner, the members of its unit, the unit's leader, the leader it was
-escalated to, administrators and district leaders (``scope.scope_for(user).everything``), and
-whoever may see its source object — the kind's ``visible_source_ids(user)`` or, by default, the
-enterprise scope of :mod:`peiyu.accounts.scope` applied through the source's ``enterprise_field``.
-Out of scope is a 404 like a missing item.
+escalated to, administrators and district leaders (who see everything), and whoever may see its
+source object. This is declared once as the item's scope anchors (``Item.SCOPE``: the owner, and
+:func:`item_rule`) so :mod:`peiyu.accounts.scope` decides, as for every other model: the source's
+visibility is the source model's own anchors (``scope.restrict``), or the kind's
+``visible_source_ids(scope)``. Out of scope is a 404 like a missing item (audited as a denied attempt).
+
+Changing follows the kind's rules (``may_act``); by default the owner, the unit's members and
+leader, the leader it was escalated to, and administrators.
 """
 
 from __future__ import annotations
@@ -19,16 +23,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from peiyu.accounts import scope as scope_mod
-from peiyu.accounts.models import Role
 from peiyu.work import flows
 from peiyu.work.models import Item, UnitLeader
 
-MANAGER_ROLES = (Role.ADMIN, Role.LEADER)
-
 
 def is_manager(user: Any) -> bool:
-    """Administrators and district leaders: they see and may act on every item."""
-    return bool(getattr(user, "is_superuser", False)) or getattr(user, "role", None) in MANAGER_ROLES
+    """Administrators: they may act on every item (district leaders see everything but act only on
+    what is theirs: owned, led or escalated to them)."""
+    return scope_mod.is_admin(user)
 
 
 def _active(user: Any) -> bool:
@@ -123,68 +125,77 @@ def leader_for(item: Item) -> Any:
 # Visibility
 
 
-def _source_ids(flow: flows.Flow, user: Any) -> Any:
+def _source_ids(flow: flows.Flow, scope: scope_mod.Scope) -> Any:
     if flow.visible_source_ids is not None:
-        return flow.visible_source_ids(user)
-    if not flow.source_model or flow.enterprise_field is None:
+        return flow.visible_source_ids(scope)
+    if not flow.source_model:
         return None
     model = apps.get_model(flow.source_model)
-    qs = model._default_manager.all()
-    if flow.enterprise_field == "":  # the source is the enterprise itself
-        return scope_mod.enterprises(user, qs).values("pk")
-    return scope_mod.restrict(user, qs, flow.enterprise_field).values("pk")
+    return scope_mod.restrict(scope, model._default_manager.all()).values("pk")
+
+
+def item_rule(scope: scope_mod.Scope) -> Q:
+    """The item's anchors besides its owner (``Item.SCOPE``): the units of the scope's user (their
+    departments and areas, and the units of other registered kinds), the units they lead, the items
+    escalated to them, and the items whose source object the scope covers."""
+    from peiyu.accounts.models import Department, User
+    from peiyu.registry.models import Area
+
+    cond = Q(pk__in=[])
+    if scope.department_ids:
+        cond |= Q(unit_type=ContentType.objects.get_for_model(Department), unit_id__in=scope.department_ids)
+    if scope.area_ids:
+        cond |= Q(unit_type=ContentType.objects.get_for_model(Area), unit_id__in=scope.area_ids)
+    if scope.user_id is not None:
+        cond |= Q(escalated_to_id=scope.user_id)
+        for ct_id, unit_id in UnitLeader.objects.filter(leader_id=scope.user_id).values_list(
+            "unit_type_id", "unit_id"
+        ):
+            cond |= Q(unit_type_id=ct_id, unit_id=unit_id)
+        others = [k for k in flows.unit_kinds() if k.model.lower() not in BUILTIN_UNITS]
+        if others:
+            user = User.objects.filter(pk=scope.user_id).first()
+            for kind in others if user is not None else []:
+                ids = list(kind.units_of(user))
+                if ids:
+                    ct = ContentType.objects.get_for_model(apps.get_model(kind.model))
+                    cond |= Q(unit_type=ct, unit_id__in=ids)
+    for flow in flows.all_flows():
+        ids = _source_ids(flow, scope)
+        if ids is not None:
+            cond |= Q(kind=flow.kind, source_id__in=ids)
+    return cond
+
+
+BUILTIN_UNITS = ("accounts.department", "registry.area")  # covered by the scope's own ids
 
 
 def visible(user: Any, qs: QuerySet[Item] | None = None) -> QuerySet[Item]:
     """The items ``user`` may see (see the module docstring)."""
     if qs is None:
         qs = Item.objects.all()
-    if not _active(user):
-        return qs.none()
-    if scope_mod.scope_for(user).everything or is_manager(user):
-        return qs
-    cond = Q(owner=user) | Q(escalated_to=user) | units_q(user)
-    for flow in flows.all_flows():
-        ids = _source_ids(flow, user)
-        if ids is None:
-            continue
-        cond |= Q(kind=flow.kind, source_id__in=ids)
-    return qs.filter(cond)
+    return scope_mod.restrict(user, qs)
 
 
 def can_see(user: Any, item: Item) -> bool:
-    return visible(user, Item.objects.filter(pk=item.pk)).exists()
+    return scope_mod.can(user, item)
 
 
-def get_or_404(user: Any, pk: Any) -> Item:
+def get_or_404(user: Any, pk: Any, *, request: Any = None) -> Item:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("事项不存在") from None
-    item = visible(user).filter(pk=pk).select_related("owner").first()
-    if item is None:
-        raise Http404("事项不存在")
-    return item
+    return scope_mod.get_object_or_404(
+        user, Item.objects.select_related("owner"), request=request, missing="事项不存在", pk=pk
+    )
 
 
 def source_visible(user: Any, flow: flows.Flow, source: Any) -> bool:
     """May ``user`` see this source object (used when choosing a new owner)?"""
     if flow.source_visible is not None:
         return flow.source_visible(user, source)
-    if scope_mod.scope_for(user).everything:
-        return True
-    if flow.enterprise_field is None:
-        return False
-    ent = source if flow.enterprise_field == "" else _follow(source, flow.enterprise_field)
-    return ent is not None and scope_mod.can_see_enterprise(user, ent)
-
-
-def _follow(obj: Any, path: str) -> Any:
-    for part in path.split("__"):
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return None
-    return obj
+    return source is not None and scope_mod.can(user, source)
 
 
 def can_act(user: Any, item: Item, to_status: str | None = None) -> bool:

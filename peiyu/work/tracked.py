@@ -10,7 +10,6 @@ TASK = register(
         kind="work.task",
         label="交办事项",
         source_model="registry.Enterprise",
-        enterprise_field="",  # the source is the enterprise itself
         stages=(
             Stage("assigned", "已交办", days=5),
             Stage("in_progress", "办理中", days=10),

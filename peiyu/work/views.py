@@ -217,7 +217,7 @@ def attachment(request: Any, pk: int) -> FileResponse:
     a = Attachment.objects.select_related("note__item").filter(pk=pk).first()
     if a is None or not queries.can_see(request.user, a.note.item):
         raise Http404("附件不存在")
-    record_view(request, "work_attachment", a.name, item=a.note.item_id)
+    record_view(request, A.ATTACHMENT_VIEW, a.name, item=a.note.item_id)
     return FileResponse(a.file.open("rb"), as_attachment=True, filename=a.name)
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from peiyu.accounts.models import AuditLog
 from peiyu.alerts import actions, queries
 from peiyu.alerts.models import FollowUpKind, Rule, Status, Warning
-from peiyu.core.testing import UserFactory
+from peiyu.testing.factories import UserFactory
 from peiyu.work.models import Event, Item
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +74,14 @@ def test_happy_path_new_acknowledged_following_resolved(world):
         )
     )
     assert sorted(audit) == sorted(
-        ["warning_acknowledge", "warning_followup", "warning_followup", "warning_resolve"]
+        [
+            "alerts.warning.acknowledge",
+            "alerts.warning.follow_up",
+            "alerts.warning.follow_up",
+            "alerts.warning.resolve",
+        ]
     )
-    last = AuditLog.objects.filter(action="warning_resolve").get()
+    last = AuditLog.objects.filter(action="alerts.warning.resolve").get()
     assert (
         last.before["status"] == "following"
         and last.after["status"] == "resolved"
@@ -165,7 +170,7 @@ def test_who_may_act_and_reassign(world):
         )
     with pytest.raises(actions.ActionError):
         actions.do_reassign(world["admin"], w, world["area_officer"])  # same owner
-    assert AuditLog.objects.filter(action="warning_reassign").count() == 1
+    assert AuditLog.objects.filter(action="alerts.warning.reassign").count() == 1
     assert Event.objects.filter(item__warning=w1, kind="reassigned").get().note.startswith("由 ")
 
 
@@ -194,7 +199,7 @@ def test_settings_are_admin_only_validated_and_audited(world):
     with pytest.raises(actions.ActionError):
         actions.do_update_settings(world["admin"], {"no_such": 1})
     actions.do_update_settings(world["admin"], {"yoy_drop_pct": 25}, reason="专班建议更敏感")
-    row = AuditLog.objects.get(action="alert_settings_update")
+    row = AuditLog.objects.get(action="alerts.settings.update")
     assert (
         row.before == {"yoy_drop_pct": 30}
         and row.after == {"yoy_drop_pct": 25}

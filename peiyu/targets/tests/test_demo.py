@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_demo_targets(world):
-    from peiyu.demo import targets as demo_targets
+    from peiyu.targets import demo as demo_targets
 
     fill(world, years=(2022, 2023, 2024), months_2025=6)
     for name, short in (

@@ -262,8 +262,8 @@ def test_every_template_transpiles_to_spark(world, monkeypatch):
 
 def test_invalidation_is_cheap_and_safe(world):
     from peiyu.core.signals import dimension_changed
-    from peiyu.core.testing import EnterpriseFactory
     from peiyu.registry.models import Enterprise
+    from peiyu.testing.factories import EnterpriseFactory
 
     fill(world)
     key0 = rollups.current().key

@@ -70,7 +70,7 @@ def test_linking_an_unmatched_taxpayer_moves_its_money_without_reimport(world):
 
 
 def test_service_staff_sees_only_assigned_enterprises(world):
-    from peiyu.core.testing import UserFactory
+    from peiyu.testing.factories import UserFactory
 
     fill(world)
     staff = UserFactory(username="svc", role="service")

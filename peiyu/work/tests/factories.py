@@ -13,7 +13,6 @@ REQUEST = register(
         kind="tests.request",
         label="测试诉求",
         source_model="registry.Enterprise",
-        enterprise_field="",
         stages=(
             Stage("received", "待受理", days=1),
             Stage("accepted", "已受理", days=3),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peiyu.accounts.models import AuditLog, Department
-from peiyu.core.testing import UserFactory
+from peiyu.testing.factories import UserFactory
 from peiyu.work import actions, queries
 from peiyu.work.models import Event, Notification
 from peiyu.work.tests.factories import open_request
@@ -198,7 +198,7 @@ def test_the_inbox_spans_kinds_overdue_first_then_by_due(world):
 
 
 def test_inbox_page_top_bar_and_excel_export(world, login):
-    from peiyu.accounts.testing import spreadsheet_text
+    from peiyu.testing.walk import spreadsheet_text
 
     officer = world["area_officer"]
     open_request(world["admin"], world["enterprises"]["soft_a2"], owner=officer, title="协调用地")

@@ -12,7 +12,7 @@ from django.core import mail
 from django.utils import timezone
 
 from peiyu.accounts.models import Department
-from peiyu.core.testing import UserFactory
+from peiyu.testing.factories import UserFactory
 from peiyu.work import actions, notify, reminders
 from peiyu.work.models import Event, Notification
 from peiyu.work.tests.factories import open_request

@@ -38,6 +38,8 @@ from django.db import transaction
 
 from peiyu.demo import stories as story_mod
 
+ORDER = 30  # the demo steps run by ORDER (peiyu.demo.run)
+
 # (code, name, district share in ‰ of the total). Shanghai district budgets keep roughly: VAT 50%
 # local × 56% district; income taxes 40% local × 60%; local taxes (城建, 房产, 土地…) ~60%.
 TAX_TYPES: tuple[tuple[int, str, int], ...] = (
