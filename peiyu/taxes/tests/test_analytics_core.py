@@ -4,7 +4,7 @@ import pytest
 
 from peiyu.taxes import analytics, engine
 from peiyu.taxes.models import TaxpayerLink
-from peiyu.taxes.testing import put_month
+from peiyu.testing.taxlib import put_month
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

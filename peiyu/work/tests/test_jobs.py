@@ -135,7 +135,7 @@ def test_a_schedule_is_edited_by_administrators_only(world):
 def test_a_tax_import_starts_the_warning_evaluation_job_when_it_can_matter(
     world, django_capture_on_commit_callbacks
 ):
-    from peiyu.taxes.testing import put_month as put
+    from peiyu.testing.taxlib import put_month as put
 
     def put_month(*args):
         with django_capture_on_commit_callbacks(execute=True):

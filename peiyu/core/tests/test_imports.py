@@ -1,0 +1,427 @@
+"""The import kit itself: an importer built in the test from the base (a small ledger of awards,
+like the ones the new apps import), its error rows, units by header or unit line, reference objects
+created and listed, all or nothing, the batch record and saved upload, and the exit codes through
+``call_command`` and a real process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from typing import Any, ClassVar
+
+import openpyxl
+import pytest
+from django.core.management import CommandError
+
+from peiyu.accounts.models import AuditLog, Department
+from peiyu.core import imports
+from peiyu.core.imports import Field, Importer, ImportReport, Refused, cells
+from peiyu.core.imports.command import ImportCommand
+from peiyu.core.models import ImportBatch, Upload
+from peiyu.testing.factories import new_credit_code
+from peiyu.targets.models import Target
+
+WAN = 1_000_000
+
+
+@dataclass
+class AwardReport(ImportReport):
+    created: int = 0
+    departments_created: int = 0
+
+    EXTRA_KEYS: ClassVar[tuple[str, ...]] = ("created", "departments_created")
+    COUNT_LABELS: ClassVar[dict[str, str]] = {"created": "新增", "departments_created": "新建部门"}
+
+
+class AwardImporter(Importer):
+    """兑现台账 (test ledger): 指标, 年度, 兑现金额 (元 or 万元 by header/unit line), 兑现日期,
+    责任部门 (created when unknown), 统一社会信用代码, 等级 (choice with synonyms), 重点 (是/否)."""
+
+    kind = "test.awards"
+    title = "兑现台账"
+    audit_action = "test.awards.import"
+    report_class = AwardReport
+    fields: ClassVar[list[Field]] = [
+        Field("name", "指标", synonyms=["指标名称", "项目"], required=True),
+        Field("year", "年度", synonyms=["年份"], required=True, parse=cells.parse_year),
+        Field("amount", "兑现金额", synonyms=["金额"], required=True, money="元"),
+        Field("date", "兑现日期", parse=cells.date(not_after=dt.date(2026, 6, 30))),
+        Field("department", "责任部门", synonyms=["责任单位"]),
+        Field("credit_code", "统一社会信用代码", synonyms=["信用代码"], parse=cells.credit_code),
+        Field(
+            "grade",
+            "等级",
+            parse=cells.choice({"甲": "A", "乙": "B"}, synonyms={"一等": "甲", "二等": "乙"}, label="等级"),
+        ),
+        Field("key", "重点", parse=cells.boolean()),
+    ]
+    fail_in_store = False
+
+    def prepare(self) -> None:
+        self.departments = {d.name: d for d in Department.objects.all()}
+        self.seen: dict[tuple[int, str], int] = {}
+
+    def clean(self, row: imports.Row) -> Any:
+        if row["amount"] is not None and row["amount"] <= 0:
+            row.error("amount", "兑现金额须大于 0")
+        key = (row["year"], row["name"])
+        if row.ok and key in self.seen:
+            row.error("name", f"与第 {self.seen[key]} 行重复")
+        self.seen.setdefault(key, row.number)
+        return {"row": row.number, **row.values}
+
+    def store(self, items: list[Any], report: ImportReport) -> None:
+        assert isinstance(report, AwardReport)
+        if self.fail_in_store:
+            Target.objects.create(year=2025, name="写了一半", kind="amount", target_fen=1)
+            raise RuntimeError("磁盘已满")
+        for item in items:
+            if item["name"] == "拒绝整表":
+                raise Refused(
+                    "该台账已被上级退回", errors=[imports.error_row(item["row"], "指标", "拒绝整表", "退回")]
+                )
+            target = Target.objects.create(
+                year=item["year"], name=item["name"], kind="amount", target_fen=item["amount"]
+            )
+            dept_name = item["department"]
+            if dept_name:
+                dept = self.departments.get(dept_name)
+                if dept is None:
+                    dept = self.departments[dept_name] = Department.objects.create(name=dept_name)
+                    report.add_reference("责任部门", dept_name, item["row"])
+                    report.departments_created += 1
+                target.departments.add(dept)
+            report.created += 1
+
+
+class AwardCommand(ImportCommand):
+    help = "导入兑现台账（测试）"
+    importer = AwardImporter
+
+
+def xlsx(path: Path, rows: list[list[Any]]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+HEADER = ["指标名称", "年份", "兑现金额（万元）", "兑现日期", "责任单位", "信用代码", "等级", "重点"]
+
+
+def good_rows() -> list[list[Any]]:
+    return [
+        ["2025年 重点产业扶持资金兑现台账"],
+        ["填报单位：区科委"],
+        HEADER,
+        ["研发补贴", 2025, 12.5, dt.date(2025, 3, 5), "区科委", new_credit_code(), "一等", "是"],
+        ["租金支持", "2025年", "1,000.01", "2025年3月5日", "区商务委", None, "乙", "否"],
+        ["人才奖励", "2025年度", 3, "二〇二五年四月一日", None, None, None, None],
+        ["合计", None, 1015.51, None, None, None, None, None],
+        ["注：金额为万元"],
+    ]
+
+
+def run_command(*args: str) -> tuple[dict[str, Any] | str, CommandError | None]:
+    out = StringIO()
+    cmd = AwardCommand(stdout=out, stderr=StringIO())
+    parser = cmd.create_parser("peiyu", "import_awards")
+    opts = parser.parse_args([str(a) for a in args])
+    failure = None
+    try:
+        cmd.execute(**vars(opts))
+    except CommandError as exc:
+        failure = exc
+    text = out.getvalue()
+    return (json.loads(text) if "--json" in args else text), failure
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_good_ledger_with_title_rows_synonyms_and_units_in_the_header(db, tmp_path):
+    path = xlsx(tmp_path / "台账.xlsx", good_rows())
+    Department.objects.create(name="区科委")
+    report = AwardImporter().run(path)
+    assert report.status == "accepted" and report.exit_code == 0, report.errors
+    assert (report.rows, report.accepted, report.rejected, report.created) == (3, 3, 0, 3)
+    by_name = {t.name: t for t in Target.objects.all()}
+    assert by_name["研发补贴"].target_fen == 12_500_000  # 12.5 万元, exact fen
+    assert by_name["租金支持"].target_fen == 1_000_010_000
+    assert by_name["人才奖励"].target_fen == 3 * WAN
+    # a department the ledger names that did not exist is created and listed
+    assert report.references_created == [{"kind": "责任部门", "name": "区商务委", "row": 5}]
+    assert Department.objects.filter(name="区商务委").exists()
+    assert report.columns["兑现金额"] == "兑现金额(万元)（C）"
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert batch.kind == "test.awards" and batch.status == "accepted" and batch.finished_at is not None
+    assert batch.counts == {"created": 3, "departments_created": 1}
+    assert batch.report["references_created"][0]["name"] == "区商务委" and "errors" not in batch.report
+    upload = Upload.objects.get(pk=report.upload_id)
+    assert upload.sha256 == report.sha256 == batch.sha256 and upload.size == path.stat().st_size
+    assert upload.full_path.read_bytes() == path.read_bytes() and upload.file_name == "台账.xlsx"
+    audit = AuditLog.objects.get(action="test.awards.import")
+    assert audit.object_repr == "台账.xlsx" and audit.detail["created"] == 3
+
+
+def test_unit_line_above_the_header_sets_the_unit_and_the_default_is_yuan(db, tmp_path):
+    rows = [["单位：万元"], ["指标", "年度", "金额"], ["甲", 2025, 2]]
+    assert AwardImporter().run(xlsx(tmp_path / "a.xlsx", rows)).ok
+    assert Target.objects.get(name="甲").target_fen == 2 * WAN
+    rows = [["指标", "年度", "金额"], ["乙", 2025, "2.50"]]
+    assert AwardImporter().run(xlsx(tmp_path / "b.xlsx", rows)).ok
+    assert Target.objects.get(name="乙").target_fen == 250  # 元 by default
+
+
+def test_bad_cells_are_named_by_row_column_and_value_and_nothing_is_stored(db, tmp_path):
+    rows = good_rows()
+    rows[3][1] = "明年"  # row 4: year
+    rows[4][2] = "一千"  # row 5: amount
+    rows[5][3] = "2026-02-30"  # row 6: date that does not exist
+    rows.insert(6, ["研发补贴", 2025, 1, "2027-01-01", None, "91310107MA1234567X", "丙", "也许"])  # row 7
+    rows.insert(7, ["", 2025, -1, None, None, None, None, None])  # row 8: blank name, negative amount
+    report = AwardImporter().run(xlsx(tmp_path / "bad.xlsx", rows))
+    assert report.status == "rejected" and report.exit_code == 2 and report.accepted == 0
+    assert Target.objects.count() == 0 and not Department.objects.exists()
+    assert not AuditLog.objects.filter(action="test.awards.import").exists()
+    found = {(e["row"], e["column"]): e for e in report.errors}
+    assert found[(4, "年份（B）")]["value"] == "明年" and "四位年份" in found[(4, "年份（B）")]["message"]
+    assert found[(5, "兑现金额(万元)（C）")]["value"] == "一千"
+    assert "单位：万元" in found[(5, "兑现金额(万元)（C）")]["message"]
+    assert "不存在" in found[(6, "兑现日期（D）")]["message"]
+    assert "晚于今天" in found[(7, "兑现日期（D）")]["message"]
+    assert "无效" in found[(7, "信用代码（F）")]["message"]
+    assert (
+        "应为 甲、乙 之一" in found[(7, "等级（G）")]["message"] and found[(7, "等级（G）")]["value"] == "丙"
+    )
+    assert "是 或 否" in found[(7, "重点（H）")]["message"]
+    assert found[(8, "指标名称（A）")]["message"] == "指标不能为空"
+    assert "须大于 0" in found[(8, "兑现金额(万元)（C）")]["message"]
+    assert all(set(e) == {"row", "column", "value", "message"} for e in report.errors)
+    assert report.rejected == 5 and report.rows == 5
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert batch.status == "rejected" and len(batch.errors) == len(report.errors)
+
+
+def test_a_file_without_the_header_or_rows_is_refused_with_a_clear_message(db, tmp_path):
+    report = AwardImporter().run(xlsx(tmp_path / "x.xlsx", [["名称", "电话"], ["甲", 1]]))
+    assert report.status == "rejected" and "找不到表头" in report.message
+    assert report.errors[0]["row"] is None
+    report = AwardImporter().run(xlsx(tmp_path / "y.xlsx", [HEADER, ["合计", None, 3]]))
+    assert report.status == "rejected" and "没有数据行" in report.message
+    empty = tmp_path / "z.csv"
+    empty.write_bytes(b"")
+    assert "文件是空的" in AwardImporter().run(empty).message
+
+
+def test_refused_in_store_and_internal_error_roll_everything_back(db, tmp_path):
+    rows = good_rows()
+    rows[5][0] = "拒绝整表"
+    report = AwardImporter().run(xlsx(tmp_path / "r.xlsx", rows))
+    assert report.status == "rejected" and report.message == "该台账已被上级退回"
+    assert Target.objects.count() == 0 and not Department.objects.filter(name="区商务委").exists()
+    assert report.errors[-1]["message"] == "退回"
+
+    failing = AwardImporter()
+    failing.fail_in_store = True
+    report = failing.run(xlsx(tmp_path / "f.xlsx", good_rows()))
+    assert report.status == "failed" and report.exit_code == 1 and "磁盘已满" in report.message
+    assert not Target.objects.filter(name="写了一半").exists()
+    assert ImportBatch.objects.get(pk=report.batch_id).status == "failed"
+
+
+def test_a_partial_importer_stores_the_good_rows_and_reports_the_bad(db, tmp_path):
+    class PartialAwards(AwardImporter):
+        partial = True
+
+    rows = good_rows()
+    rows[4][1] = "明年"
+    report = PartialAwards().run(xlsx(tmp_path / "p.xlsx", rows))
+    assert report.status == "partial" and report.exit_code == 0
+    assert (report.accepted, report.rejected) == (2, 1)
+    assert set(Target.objects.values_list("name", flat=True)) == {"研发补贴", "人才奖励"}
+
+
+def test_check_is_a_dry_run(db, tmp_path):
+    importer = AwardImporter()
+    report = importer.check(xlsx(tmp_path / "c.xlsx", good_rows()))
+    assert report.status == "checked" and len(importer.items) == 3
+    assert not Target.objects.exists() and not ImportBatch.objects.exists() and not Upload.objects.exists()
+
+
+def test_hostile_cells_are_shortened_in_error_rows(db, tmp_path):
+    rows = [HEADER, ["甲", "x" * 100_000, 1]]
+    report = AwardImporter().run(xlsx(tmp_path / "h.xlsx", rows))
+    assert len(report.errors[0]["value"]) <= 201
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(db, tmp_path):
+    class Small(AwardImporter):
+        max_bytes = 100
+
+    path = xlsx(tmp_path / "big.xlsx", good_rows())
+    report = Small().run(path)
+    assert report.status == "rejected" and "文件过大" in report.message
+    assert not Upload.objects.exists()
+
+
+def test_command_json_summary_and_exit_codes(db, tmp_path):
+    good = xlsx(tmp_path / "good.xlsx", good_rows())
+    payload, failure = run_command(good, "--json")
+    assert failure is None and isinstance(payload, dict)
+    for key in ("status", "message", "file", "rows", "accepted", "rejected", "errors", "batch_id", "created"):
+        assert key in payload
+    assert payload["status"] == "accepted" and payload["file"] == "good.xlsx" and payload["created"] == 3
+
+    bad_rows = good_rows()
+    bad_rows[3][1] = "明年"
+    bad = xlsx(tmp_path / "bad.xlsx", bad_rows)
+    payload, failure = run_command(bad, "--json")
+    assert failure is not None and failure.returncode == 2
+    assert isinstance(payload, dict) and payload["status"] == "rejected" and payload["errors"][0]["row"] == 4
+
+    text, failure = run_command(bad)
+    assert isinstance(text, str) and "第 4 行 年份（B）“明年”：" in text and "整个文件未导入" in text
+    assert failure is not None and failure.returncode == 2
+
+    payload, failure = run_command(tmp_path / "none.xlsx", "--json")
+    assert failure is not None and failure.returncode == 2 and "文件不存在" in failure.args[0]
+    assert isinstance(payload, dict) and payload["errors"][0]["message"] == "文件不存在"
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import os, sys
+    import django
+    os.environ["DJANGO_SETTINGS_MODULE"] = "peiyu.settings"
+    django.setup()
+    from peiyu.core.tests.test_imports import AwardCommand, AwardImporter
+    if sys.argv[1] == "fail":
+        AwardImporter.fail_in_store = True
+    AwardCommand().run_from_argv(["peiyu", "import_awards", *sys.argv[2:]])
+    """
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exit_codes_of_a_real_process(tmp_path):
+    """0 accepted, 2 refused, 1 internal error — what a shell script sees."""
+    env = {**os.environ, "PEIYU_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": ""}
+    env.pop("DATABASE_URL")
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "-v0", "--settings=peiyu.settings"], env=env, check=True
+    )
+    good = xlsx(tmp_path / "good.xlsx", good_rows())
+    bad_rows = good_rows()
+    bad_rows[4][2] = "abc"
+    bad = xlsx(tmp_path / "bad.xlsx", bad_rows)
+
+    def run(mode: str, path: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", SCRIPT, mode, str(path), "--json"], env=env, capture_output=True, text=True
+        )
+
+    ok = run("ok", good)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["status"] == "accepted"
+    refused = run("ok", bad)
+    assert refused.returncode == 2 and json.loads(refused.stdout)["errors"][0]["value"] == "abc"
+    failed = run("fail", good)
+    assert failed.returncode == 1 and json.loads(failed.stdout)["status"] == "failed"
+    assert "RuntimeError: 磁盘已满" in failed.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell parsers
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2021-03-05", dt.date(2021, 3, 5)),
+        ("2021/3/5", dt.date(2021, 3, 5)),
+        ("2021.3.5", dt.date(2021, 3, 5)),
+        ("2021年3月5日", dt.date(2021, 3, 5)),
+        ("2021年03月05日 10:30", dt.date(2021, 3, 5)),
+        ("２０２１年３月５日", dt.date(2021, 3, 5)),
+        ("20210305", dt.date(2021, 3, 5)),
+        (20210305, dt.date(2021, 3, 5)),
+        (44260, dt.date(2021, 3, 5)),
+        ("44260", dt.date(2021, 3, 5)),
+        (dt.datetime(2021, 3, 5, 9, 0), dt.date(2021, 3, 5)),
+        ("二〇二一年三月五日", dt.date(2021, 3, 5)),
+        ("二〇二一年十二月三十一日", dt.date(2021, 12, 31)),
+        ("2021年3月", dt.date(2021, 3, 1)),
+        ("二〇二一年三月", dt.date(2021, 3, 1)),
+    ],
+)
+def test_dates_in_every_chinese_form(raw, expected):
+    assert cells.parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"), [("2021-02-30", "不存在"), ("去年", "无法识别日期"), ("2030-01-01", "晚于今天")]
+)
+def test_bad_dates(raw, fragment):
+    with pytest.raises(cells.CellError, match=fragment):
+        cells.parse_date(raw, dt.date(2026, 1, 1))
+
+
+def test_months_years_and_numbers():
+    assert (
+        cells.parse_month("2025年3月")
+        == cells.parse_month("2025-03")
+        == cells.parse_month(202503)
+        == "2025-03"
+    )
+    assert cells.parse_month(dt.date(2025, 3, 9)) == "2025-03"
+    assert cells.parse_year("2025年度") == 2025
+    with pytest.raises(cells.CellError, match="不在 2000–2100"):
+        cells.parse_year(1999)
+    assert cells.percent()("12.5%") == cells.percent()("１２.５％") == cells.percent()(12.5)
+    with pytest.raises(cells.CellError, match="最多保留 2 位小数"):
+        cells.percent()("1.234")
+    assert cells.integer(label="人数")("1,200") == 1200
+    with pytest.raises(cells.CellError, match="应为整数"):
+        cells.integer(label="人数")("3.5")
+
+
+def test_amounts_with_units():
+    wan = cells.amount(unit="万元")
+    assert wan("12.5") == 12_500_000 and wan("12.5万元") == 12_500_000 and wan("（1.00）") == -WAN
+    with pytest.raises(cells.CellError, match="与本列单位“万元”不符"):
+        wan("3亿元")
+    assert cells.amount()("¥1,234.56元") == 123_456
+    with pytest.raises(cells.CellError, match="精度超过 1 分"):
+        cells.amount()("0.001")
+    with pytest.raises(cells.CellError, match="须大于 0"):
+        cells.amount(positive=True)("0")
+    assert cells.unit_from_header("计划投资额（万元）") == WAN and cells.unit_from_header("金额") is None
+    assert cells.unit_from_lines([["标题"], ["", "金额单位：元"]]) == 100
+
+
+def test_credit_codes_choices_and_booleans():
+    code = new_credit_code()
+    assert cells.credit_code(f" {code.lower()} ") == code
+    with pytest.raises(cells.CellError, match="科学计数法"):
+        cells.credit_code(9.13101075665886e17)
+    stage = cells.choice({"线索": "lead", "在谈": "talks"}, synonyms={"洽谈中": "在谈"}, label="阶段")
+    assert stage(" 洽谈中 ") == "talks" and stage("线索") == "lead"
+    with pytest.raises(cells.CellError, match="阶段“签约”无法识别"):
+        stage("签约")
+    yes = cells.boolean(true_words=["重点"])
+    assert (
+        yes("是") and yes("√") and yes("Y") and yes("重点") and yes(True) and not yes("否") and not yes("×")
+    )
+    with pytest.raises(cells.CellError):
+        yes("也许")
+    assert cells.split_list("甲、乙;丙 ，丁") == ["甲", "乙", "丙", "丁"]
