@@ -90,6 +90,7 @@ class JobContext:
         self.job_id = job.pk
         self.user = job.created_by
         self.params = job.params
+        self.request = OriginRequest(job) if job.origin else None
         self._reporter = reporter
 
     def progress(self, phase: str, done: int = 0, total: int | None = None, message: str = "") -> None:
@@ -103,6 +104,19 @@ class JobContext:
     # the tax importer's callback shape: progress(phase, done, total)
     def __call__(self, phase: str, done: int = 0, total: int | None = None) -> None:
         self.progress(phase, done, total)
+
+
+class OriginRequest:
+    """Stands in for the request that started a job, for the audit rows the job writes
+    (``audit.record(..., request=job.request)``): the same user, client address and page."""
+
+    def __init__(self, job: Job) -> None:
+        self.user = job.created_by
+        self.META = {"REMOTE_ADDR": job.origin.get("ip") or ""}
+        self.path = job.origin.get("path", "")
+
+    def get_full_path(self) -> str:
+        return self.path
 
 
 class _Reporter:
@@ -177,10 +191,16 @@ def start(
 
     if kind not in HANDLERS:
         raise KeyError(f"未登记的后台任务：{kind}")
+    from peiyu.accounts.audit import client_ip
+
+    origin = {}
+    if request is not None:
+        origin = {"ip": client_ip(request), "path": request.get_full_path()}
     job = Job.objects.create(
         kind=kind,
         label=(label or HANDLERS[kind].label)[:200],
         params=params,
+        origin=origin,
         created_by=user if getattr(user, "is_authenticated", False) else None,
         schedule=schedule,
     )

@@ -301,6 +301,8 @@ class Job(models.Model):
     kind = models.CharField("任务", max_length=60, db_index=True)
     label = models.CharField("名称", max_length=200)
     params = models.JSONField(default=dict, blank=True)
+    # where it was started from (client address, page), so the job's own audit rows say so too
+    origin = models.JSONField(default=dict, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
     phase = models.CharField("阶段", max_length=60, blank=True)
     done = models.PositiveBigIntegerField(default=0)

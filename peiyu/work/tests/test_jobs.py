@@ -246,3 +246,50 @@ def test_a_worker_killed_mid_job_leaves_whole_units_and_a_failed_job(tmp_path):
     )
     subprocess.run([sys.executable, "-m", "peiyu", "worker", "--batch"], env=env, check=True, timeout=120)
     assert _job_row(db, job2)["status"] == "done"
+
+
+@pytest.mark.django_db
+def test_the_tax_upload_returns_at_once_and_the_page_follows_the_jobs_progress(
+    world, login, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_tasks_db.models import DBTaskResult
+
+    from peiyu.taxes.models import TaxBatch
+    from peiyu.taxes.tests import taxfiles as tf
+
+    settings.PEIYU_JOBS_INLINE = False  # as in production: the worker runs it
+    payers = tf.sample_payers([(e.credit_code, e.name) for e in world["enterprises"].values()])
+    path = tf.write_wide(tmp_path / "2025年3月.xlsx", payers)
+    c = login(world["admin"])
+    res = c.post(
+        reverse("taxes:import"),
+        {"file": SimpleUploadedFile(path.name, path.read_bytes())},
+        HTTP_HX_REQUEST="true",
+        REMOTE_ADDR="10.9.8.7",
+    )
+    job = Job.objects.get(kind="taxes.import")
+    html = res.content.decode()
+    assert job.status == Job.Status.QUEUED and not TaxBatch.objects.exists()  # returned at once
+    assert reverse("taxes:import_job", args=[job.pk]) in html and "排队中" in html
+    assert DBTaskResult.objects.filter(pk=job.task_id, status="READY").exists()  # on the queue
+    jobs.execute(job.pk, worker="inline")  # what the worker does with it
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["rows"] == len(payers) and job.result["status"] == "accepted"
+    phases = job.result["phases"]  # the last count the import reported in each phase
+    assert set(phases) == {"read", "match", "store"} and phases["read"] == len(payers)
+    assert phases["match"] == len(payers) and phases["store"] >= len(payers)
+    assert job.result["progress"].startswith(f"已读取 {len(payers)} 行；已匹配 {len(payers)} 户；已入库")
+    polled = c.get(reverse("taxes:import_job", args=[job.pk])).content.decode()
+    assert 'data-status="accepted"' in polled and "已入库" in polled
+    from peiyu.accounts.models import AuditLog
+
+    assert AuditLog.objects.get(action="taxes.import.accept").ip == "10.9.8.7"  # where it came from
+    # the plain form (no JavaScript) lands on the import page, which shows the same card
+    res = c.post(
+        reverse("taxes:import"), {"file": SimpleUploadedFile(path.name, path.read_bytes()), "force": "1"}
+    )
+    job2 = Job.objects.exclude(pk=job.pk).get(kind="taxes.import")
+    assert res["Location"] == reverse("taxes:import") + f"?job={job2.pk}"
+    assert f'id="job-{job2.pk}"' in c.get(res["Location"]).content.decode()
