@@ -128,7 +128,7 @@ def _reload(warning: Warning) -> Warning:
     )
 
 
-def _transition(by: Any, warning: Warning, to_status: str, note: str, action: str, request: Any) -> Warning:
+def _transition(by: Any, warning: Warning, to_status: str, note: str, action: Any, request: Any) -> Warning:
     try:
         work_actions.do_transition(
             by,

@@ -64,6 +64,7 @@ def generate(ctx: Any) -> None:
     from peiyu.work.models import Event, Item
 
     def backdate(w: Warning, when: dt.datetime) -> None:
+        assert w.item_id is not None
         Warning.objects.filter(pk=w.pk).update(created_at=when)
         Item.objects.filter(pk=w.item_id).update(opened_at=when, entered_at=when, last_activity_at=when)
         Event.objects.filter(item_id=w.item_id, kind=Event.Kind.OPENED).update(time=when)

@@ -105,7 +105,7 @@ def _handle_upload(request: HttpRequest) -> HttpResponse:
 def _report_context(request: HttpRequest, job: Any) -> dict[str, Any]:
     """The import report of a finished job, rebuilt from its batch (as the batch page does)."""
     result = job.result or {}
-    batch = TaxBatch.objects.filter(pk=result.get("batch_id")).first()
+    batch = TaxBatch.objects.filter(pk=result.get("batch_id") or 0).first()
     report: dict[str, Any] = dict(batch.report or {}) if batch is not None else {}
     if batch is not None:
         report["errors"] = batch.errors or []

@@ -69,13 +69,13 @@ def bulletin(user: Any, year: int, now: dt.datetime | None = None) -> dict[str, 
         unit = units[i.pk]
         cell = table[unit][m]
         cell["due"] += 1
-        late = (i.is_open and now > i.due_at) or (i.closed_at is not None and i.closed_at > i.due_at)
-        if late:
+        is_late = (i.is_open and now > i.due_at) or (i.closed_at is not None and i.closed_at > i.due_at)
+        if is_late:
             cell["late"] += 1
             if i.is_open:
                 open_late[unit] += 1
     months = list(range(1, 13))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for unit in sorted(table, key=lambda u: (-sum(c["late"] for c in table[u].values()), u)):
         cells = [table[unit].get(m, {"due": 0, "late": 0}) for m in months]
         due = sum(c["due"] for c in cells)

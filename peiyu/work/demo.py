@@ -48,7 +48,7 @@ def generate(ctx: Any) -> None:
                     defaults={"leader": leader},
                 )
     now = timezone.now()
-    specs = []
+    specs: list[actions.ItemSpec] = []
     plan = (("kewei", kewei_dept, 6), ("taopu", taopu_area, 6), ("software", None, 5))
     for uname, unit, count in plan:
         owner = User.objects.filter(username=uname).first()

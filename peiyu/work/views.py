@@ -485,11 +485,11 @@ def jobs_page(request: Any) -> HttpResponse:
         kind = request.POST["start"]
         if kind not in STARTABLE or kind not in jobs.HANDLERS:
             raise Http404("任务不存在")
-        params = {"units": 5, "pause": 0.5} if kind == "work.selftest" else {}
-        job = jobs.start(kind, user=request.user, request=request, **params)
-        return redirect(reverse("work:jobs") + f"?job={job.pk}")
+        params: dict[str, Any] = {"units": 5, "pause": 0.5} if kind == "work.selftest" else {}
+        started = jobs.start(kind, user=request.user, request=request, **params)
+        return redirect(reverse("work:jobs") + f"?job={started.pk}")
     jobs.reap()
-    job = None
+    job: Job | None = None
     if (request.GET.get("job") or "").isdigit():
         job = Job.objects.filter(pk=int(request.GET["job"])).first()
     return render(
