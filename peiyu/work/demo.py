@@ -95,9 +95,8 @@ def generate(ctx: Any) -> None:
         )
     run = reminders.daily_run(now)
     ctx.summary["work"] = {
-        "calendar_years": f"{min(workdays.package_years())}–{max(workdays.package_years())}"
-        if seeded
-        else "已有",
+        "calendar_years": _known_years(),
+        "calendar_seeded_now": len(seeded),
         "items": Item.objects.count(),
         "tasks": len(created),
         "done": done,
@@ -105,3 +104,10 @@ def generate(ctx: Any) -> None:
         "reminded": run["reminded"],
         "escalated": run["escalated"],
     }
+
+
+def _known_years() -> str:
+    from peiyu.work.models import CalendarYear
+
+    years = list(CalendarYear.objects.order_by("year").values_list("year", flat=True))
+    return f"{years[0]}–{years[-1]}" if years else "无"
