@@ -17,6 +17,9 @@ def _isolated_data_dir(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
+    settings.PEIYU_JOBS_INLINE = (
+        True  # background jobs run at once in the test (the worker has its own tests)
+    )
 
 
 @pytest.fixture

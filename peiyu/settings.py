@@ -8,6 +8,12 @@ PEIYU_SESSION_IDLE_MINUTES  idle session timeout, default 30
 PEIYU_HTTPS      1 when served over https (secure cookies, HSTS)
 PEIYU_BEHIND_PROXY  1 behind our own reverse proxy (audit trusts X-Forwarded-For); default PEIYU_HTTPS
 PEIYU_ANALYTICS_ENGINE  engine of the tax analytics: duckdb (default, in-process); see peiyu.analytics
+PEIYU_WORKDAY_END   end of the working day for deadlines, HH:MM, default 17:30
+PEIYU_SMTP_HOST, PEIYU_SMTP_PORT, PEIYU_SMTP_USER, PEIYU_SMTP_PASSWORD, PEIYU_SMTP_TLS, PEIYU_SMTP_SSL,
+PEIYU_MAIL_FROM     e-mail notifications (off unless PEIYU_SMTP_HOST is set)
+PEIYU_WEBHOOK_URL, PEIYU_WEBHOOK_KIND (wecom | dingtalk | json), PEIYU_WEBHOOK_SECRET
+                    chat-robot notifications (off unless PEIYU_WEBHOOK_URL is set)
+PEIYU_BASE_URL      the site's address, for links in e-mails and robot messages (e.g. https://peiyu.example.gov.cn)
 """
 
 from __future__ import annotations
@@ -76,6 +82,9 @@ INSTALLED_APPS = [
     "peiyu.taxes",
     "peiyu.targets",
     "peiyu.alerts",
+    "django_tasks",
+    "django_tasks_db",
+    "peiyu.work",
     "peiyu.web",
 ]
 
@@ -210,6 +219,34 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Background jobs: the database queue (django-tasks + django-tasks-db), no extra server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+PEIYU_JOBS_INLINE = env_bool("PEIYU_JOBS_INLINE")  # run jobs at once in the caller (tests)
+
+# Working days: deadlines fall at the end of the working day.
+PEIYU_WORKDAY_END = os.environ.get("PEIYU_WORKDAY_END", "17:30")
+
+# Notifications: in-app always; e-mail and a chat-robot webhook only when configured here.
+EMAIL_HOST = os.environ.get("PEIYU_SMTP_HOST", "")
+PEIYU_EMAIL_ENABLED = bool(EMAIL_HOST)
+EMAIL_PORT = env_int("PEIYU_SMTP_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("PEIYU_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PEIYU_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PEIYU_SMTP_TLS")
+EMAIL_USE_SSL = env_bool("PEIYU_SMTP_SSL")
+EMAIL_TIMEOUT = 15
+DEFAULT_FROM_EMAIL = os.environ.get("PEIYU_MAIL_FROM", "peiyu@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PEIYU_EMAIL_ENABLED
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+PEIYU_WEBHOOK_URL = os.environ.get("PEIYU_WEBHOOK_URL", "")
+PEIYU_WEBHOOK_KIND = os.environ.get("PEIYU_WEBHOOK_KIND", "json")
+PEIYU_WEBHOOK_SECRET = os.environ.get("PEIYU_WEBHOOK_SECRET", "")
+PEIYU_NOTIFY_CHANNELS: list[str] = []
+PEIYU_BASE_URL = os.environ.get("PEIYU_BASE_URL", "")
 
 LOGGING = {
     "version": 1,

@@ -24,7 +24,7 @@ import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Q
 from django.http import Http404
@@ -290,7 +290,7 @@ def get_object_or_404(
 ) -> Any:
     """The one object ``qs`` (a model or queryset) holds for ``lookup`` inside the user's scope, or
     a 404 — also when it exists outside the scope, which is then recorded as a denied attempt."""
-    base = qs._default_manager.all() if isinstance(qs, type) else qs
+    base = cast(Any, qs)._default_manager.all() if isinstance(qs, type) else qs
     try:
         return restrict(user, base, action).get(**lookup)
     except base.model.DoesNotExist:

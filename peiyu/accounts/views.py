@@ -336,7 +336,7 @@ def audit(request: Any) -> HttpResponse:
     if request.GET.get("export") == "xlsx" and (not request.GET or form.is_valid()):
         return _audit_export(request, qs, filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [_audit_row(r) for r in page.object_list.select_related("user")]
+    rows = [_audit_row(r) for r in cast(Any, page.object_list).select_related("user")]
     return render(
         request, "accounts/audit.html", {"page_title": "审计日志", "form": form, "page": page, "rows": rows}
     )

@@ -1,6 +1,9 @@
 """Every change to warnings, key-enterprise overrides and rule settings: small ``do_*`` functions, each
-atomic, each writing an audit row (:func:`peiyu.accounts.audit.record`) and, for warnings, a
-:class:`~peiyu.alerts.models.WarningEvent` history row. Pages, the API and the CLI call these.
+atomic, each writing an audit row (:func:`peiyu.accounts.audit.record`). A warning's loop runs on
+the tracked-work mechanism (:mod:`peiyu.work`, kind ``alerts.warning`` declared in
+:mod:`peiyu.alerts.tracked`): the functions below call :mod:`peiyu.work.actions`, which writes the
+history rows; the audit rows keep their ``warning_*`` actions on the warning. Pages, the API and
+the CLI call these.
 
 The loop of a warning::
 
@@ -27,16 +30,17 @@ from peiyu.alerts import audit_actions as A
 from peiyu.alerts.models import (
     SETTINGS_FIELDS,
     AlertSettings,
-    FollowUp,
     KeyEnterpriseOverride,
     Status,
     Warning,
-    WarningEvent,
 )
+from peiyu.work import actions as work_actions
+from peiyu.work.models import Note
 
 MANAGER_ROLES = (Role.ADMIN, Role.LEADER, Role.TASKFORCE, Role.DEPARTMENT, Role.AREA)
+KIND = "alerts.warning"
 
-# status -> the statuses it may move to
+# status -> the statuses it may move to (declared once, in peiyu.alerts.tracked)
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.NEW: (Status.ACKNOWLEDGED, Status.FOLLOWING, Status.DISMISSED),
     Status.ACKNOWLEDGED: (Status.FOLLOWING, Status.RESOLVED, Status.DISMISSED),
@@ -69,72 +73,88 @@ def allowed(warning: Warning, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(warning.status, ())
 
 
-def _locked(warning: Warning) -> Warning:
-    return (
-        Warning.objects.select_for_update(of=("self",))
-        .select_related("enterprise", "owner")
-        .get(pk=warning.pk)
-    )
+def title_for(warning: Warning) -> str:
+    return f"{warning.enterprise.name} · {warning.get_rule_display()}"[:300]
 
 
-def _transition(
-    by: Any, warning: Warning, to_status: str, kind: str, note: str, action: str, request: Any, **extra: Any
+def create_warning(
+    enterprise: Any,
+    rule: str,
+    *,
+    owner: Any = None,
+    owner_basis: str = "",
+    status: str = Status.NEW,
+    by: Any = None,
+    note: str = "",
+    month: str = "",
+    **fields: Any,
 ) -> Warning:
-    w = _locked(warning)
-    if not can_act(by, w):
-        raise ActionError("无权处理该预警")
-    if not allowed(w, to_status):
-        raise ActionError(f"预警当前为“{w.get_status_display()}”，不能{WarningEvent.Kind(kind).label}")
-    before = w.snapshot()
-    now = timezone.now()
-    from_status = w.status
-    w.status = to_status
-    w.last_activity_at = now
-    fields = ["status", "last_activity_at"]
-    if (
-        w.owner_id is None
-        and getattr(by, "pk", None)
-        and to_status in (Status.ACKNOWLEDGED, Status.FOLLOWING)
-    ):
-        w.owner, w.owner_basis = by, "claimed"  # whoever takes up an unassigned warning owns it
-        fields += ["owner", "owner_basis"]
-    if to_status in (Status.RESOLVED, Status.DISMISSED):
-        w.closed_at, w.closed_by, w.resolution = now, by if getattr(by, "pk", None) else None, note
-        fields += ["closed_at", "closed_by", "resolution"]
-    w.save(update_fields=fields)
-    WarningEvent.objects.create(
-        warning=w,
-        kind=kind,
-        user=by if getattr(by, "pk", None) else None,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
+    """A warning and its tracked item (the monthly run uses the batch form in :mod:`rules`)."""
+    with transaction.atomic():
+        from peiyu.work.flows import get
+
+        is_open = not get(KIND).is_closed(status)
+        w = Warning.objects.create(enterprise=enterprise, rule=rule, is_open=is_open, **fields)
+        (item,) = work_actions.open_items(
+            by,
+            [
+                work_actions.ItemSpec(
+                    w,
+                    KIND,
+                    title_for(w),
+                    owner=owner,
+                    status=status,
+                    data={"owner_basis": owner_basis} if owner_basis else {},
+                    note=note or w.summary,
+                    event_data={"month": month or w.last_month, "label": "生成预警"},
+                    opened_at=w.created_at,
+                )
+            ],
+        )
+        Warning.objects.filter(pk=w.pk).update(item=item)
+        w.item = item
+        return w
+
+
+def _item(warning: Warning) -> Any:
+    if warning.item_id is None:
+        raise ActionError("该预警没有督办事项（数据不完整）")
+    return warning.item
+
+
+def _reload(warning: Warning) -> Warning:
+    return Warning.objects.select_related("enterprise", "item", "item__owner", "item__closed_by").get(
+        pk=warning.pk
     )
-    record(
-        by,
-        action,
-        w,
-        object_id=str(w.pk),
-        before=before,
-        after=w.snapshot(),
-        reason=note,
-        request=request,
-        detail=extra or None,
+
+
+def _transition(by: Any, warning: Warning, to_status: str, note: str, action: Any, request: Any) -> Warning:
+    try:
+        work_actions.do_transition(
+            by,
+            _item(warning),
+            to_status,
+            note=note,
+            request=request,
+            audit_action=action,
+            audit_before=warning.snapshot(),
+            snapshot=lambda: _reload(warning).snapshot(),
+        )
+    except work_actions.ActionError as exc:
+        raise ActionError(_warning_words(str(exc))) from None
+    return _reload(warning)
+
+
+def _warning_words(message: str) -> str:
+    return (
+        message.replace("事项当前为", "预警当前为")
+        .replace("该事项", "该预警")
+        .replace("事项已关闭", "预警已关闭")
     )
-    return w
 
 
 def do_acknowledge(by: Any, warning: Warning, note: str = "", *, request: Any = None) -> Warning:
-    with transaction.atomic():
-        return _transition(
-            by,
-            warning,
-            Status.ACKNOWLEDGED,
-            WarningEvent.Kind.ACKNOWLEDGED,
-            note.strip(),
-            A.WARNING_ACKNOWLEDGE,
-            request,
-        )
+    return _transition(by, warning, Status.ACKNOWLEDGED, (note or "").strip(), A.WARNING_ACKNOWLEDGE, request)
 
 
 def do_follow_up(
@@ -145,98 +165,68 @@ def do_follow_up(
     date: dt.date,
     note: str,
     contact: str = "",
+    files: Any = (),
     request: Any = None,
-) -> FollowUp:
+) -> Note:
     """Record a call/visit/meeting with its date and notes; the warning becomes 跟进中."""
-    note = (note or "").strip()
-    if not note:
+    from peiyu.alerts.models import FollowUpKind
+
+    if not (note or "").strip():
         raise ActionError("请填写跟进情况")
-    if kind not in FollowUp.Kind.values:
+    if kind not in FollowUpKind.values:
         raise ActionError("跟进方式无效")
-    if date > timezone.localdate():
-        raise ActionError("跟进日期不能晚于今天")
-    with transaction.atomic():
-        w = _transition(
+    try:
+        return work_actions.do_add_note(
             by,
-            warning,
-            Status.FOLLOWING,
-            WarningEvent.Kind.FOLLOWUP,
-            f"{FollowUp.Kind(kind).label}（{date.isoformat()}）：{note}",
-            A.WARNING_FOLLOWUP,
-            request,
-            followup_kind=kind,
-            followup_date=date.isoformat(),
-        )
-        return FollowUp.objects.create(
-            warning=w,
-            kind=kind,
+            _item(warning),
+            text=note,
+            method=kind,
             date=date,
-            contact=contact.strip()[:100],
-            note=note,
-            created_by=by if getattr(by, "pk", None) else None,
+            contact=contact,
+            files=files,
+            request=request,
+            audit_action=A.WARNING_FOLLOWUP,
+            audit_before=warning.snapshot(),
+            snapshot=lambda: _reload(warning).snapshot(),
         )
+    except work_actions.ActionError as exc:
+        raise ActionError(_warning_words(str(exc))) from None
 
 
 def do_resolve(by: Any, warning: Warning, reason: str, *, request: Any = None) -> Warning:
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("请填写解决情况（理由必填）")
-    with transaction.atomic():
-        return _transition(
-            by, warning, Status.RESOLVED, WarningEvent.Kind.RESOLVED, reason, A.WARNING_RESOLVE, request
-        )
+    return _transition(by, warning, Status.RESOLVED, reason, A.WARNING_RESOLVE, request)
 
 
 def do_dismiss(by: Any, warning: Warning, reason: str, *, request: Any = None) -> Warning:
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("请填写排除理由")
-    with transaction.atomic():
-        return _transition(
-            by, warning, Status.DISMISSED, WarningEvent.Kind.DISMISSED, reason, A.WARNING_DISMISS, request
-        )
+    return _transition(by, warning, Status.DISMISSED, reason, A.WARNING_DISMISS, request)
 
 
 def do_reassign(
     by: Any, warning: Warning, new_owner: Any, reason: str = "", *, request: Any = None
 ) -> Warning:
     """Hand the warning to another user, who must be active and able to see the enterprise."""
-    with transaction.atomic():
-        w = _locked(warning)
-        if not (can_see(by, w) and is_manager(by)) and w.owner_id != getattr(by, "pk", None):
-            raise ActionError("无权转派该预警")
-        if not w.is_open:
-            raise ActionError("预警已关闭，不能转派")
-        if new_owner is None or not new_owner.is_active:
-            raise ActionError("请选择有效的责任人")
-        if not scope_mod.can_see_enterprise(new_owner, w.enterprise):
-            raise ActionError(f"{new_owner} 的数据范围不包含该企业，不能转派")
-        if new_owner.pk == w.owner_id:
-            raise ActionError("新责任人与当前责任人相同")
-        before = w.snapshot()
-        old = str(w.owner) if w.owner_id else "未分派"
-        w.owner, w.owner_basis, w.last_activity_at = new_owner, "manual", timezone.now()
-        w.save(update_fields=["owner", "owner_basis", "last_activity_at"])
-        note = f"由 {old} 转派给 {new_owner}" + (f"：{reason.strip()}" if reason.strip() else "")
-        WarningEvent.objects.create(
-            warning=w,
-            kind=WarningEvent.Kind.REASSIGNED,
-            user=by if getattr(by, "pk", None) else None,
-            from_status=w.status,
-            to_status=w.status,
-            note=note,
-        )
-        record(
+    if not warning.is_open:
+        raise ActionError("预警已关闭，不能转派")
+    try:
+        work_actions.do_reassign(
             by,
-            A.WARNING_REASSIGN,
-            w,
-            object_id=str(w.pk),
-            before=before,
-            after=w.snapshot(),
-            reason=reason.strip(),
+            _item(warning),
+            new_owner,
+            reason=reason,
             request=request,
+            audit_action=A.WARNING_REASSIGN,
+            audit_before=warning.snapshot(),
+            snapshot=lambda: _reload(warning).snapshot(),
         )
-        return w
+    except work_actions.ActionError as exc:
+        raise ActionError(_warning_words(str(exc)).replace("该事项", "该企业")) from None
+    return _reload(warning)
 
 
 def assignable_users(warning: Warning) -> list[Any]:
@@ -282,6 +272,8 @@ def do_update_settings(
             return cfg
         cfg.updated_at, cfg.updated_by = timezone.now(), by
         cfg.save()
+        if "overdue_days" in changes:
+            work_actions.recompute_dues(KIND)
         diff_before = {k: v for k, v in before.items() if after[k] != v}
         diff_after = {k: after[k] for k in diff_before}
         record(

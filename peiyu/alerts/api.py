@@ -16,6 +16,7 @@ from peiyu.accounts.audit import record_view
 from peiyu.alerts import audit_actions as A
 from peiyu.alerts import keyset, queries
 from peiyu.alerts.models import AlertSettings
+from peiyu.alerts.tracked import EVENT_CODES
 from peiyu.taxes import analytics
 
 PREFIX = ""
@@ -59,27 +60,29 @@ def get_warning(request: Any, warning_id: int) -> dict[str, Any]:
     w = queries.get_or_404(request.auth, warning_id)
     record_view(request, A.WARNING_API, str(w), warning=w.pk)
     out = queries.row_dict(w)
+    item = w.item
     out["followups"] = [
         {
-            "kind": f.kind,
+            "kind": f.method,
             "date": f.date.isoformat(),
             "contact": f.contact,
-            "note": f.note,
+            "note": f.text,
             "by": f.created_by.username if f.created_by is not None else None,
         }
-        for f in w.followups.select_related("created_by")
+        for f in (item.notes.select_related("created_by") if item is not None else [])
     ]
     out["events"] = [
         {
             "time": e.time.isoformat(),
-            "kind": e.kind,
+            "kind": EVENT_CODES.get(e.label, e.kind),
+            "label": e.label or e.get_kind_display(),
             "month": e.month,
             "from": e.from_status,
             "to": e.to_status,
             "note": e.note,
             "by": e.user.username if e.user is not None else None,
         }
-        for e in w.events.select_related("user")
+        for e in (item.events.select_related("user") if item is not None else [])
     ]
     return out
 

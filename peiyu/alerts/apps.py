@@ -5,9 +5,5 @@ class AlertsConfig(AppConfig):
     name = "peiyu.alerts"
     label = "alerts"
     verbose_name = "重点企业预警"
-
-    def ready(self) -> None:
-        from peiyu.alerts import rules
-        from peiyu.core.signals import tax_library_changed
-
-        tax_library_changed.connect(rules.on_tax_library_changed, dispatch_uid="alerts.compute_on_import")
+    # The warning evaluation after a tax import is a background job (peiyu.alerts.jobs) started by
+    # the work app's "after import" schedule; the warning kind is declared in peiyu.alerts.tracked.

@@ -58,8 +58,16 @@ def generate(ctx: Any) -> None:
     from django.utils import timezone
 
     from peiyu.alerts import actions, rules
-    from peiyu.alerts.models import OPEN_STATUSES, AlertSettings, FollowUp, Warning, WarningEvent
+    from peiyu.alerts.models import AlertSettings, FollowUpKind, Warning
     from peiyu.taxes import analytics
+    from peiyu.work import actions as work_actions
+    from peiyu.work.models import Event, Item
+
+    def backdate(w: Warning, when: dt.datetime) -> None:
+        assert w.item_id is not None
+        Warning.objects.filter(pk=w.pk).update(created_at=when)
+        Item.objects.filter(pk=w.item_id).update(opened_at=when, entered_at=when, last_activity_at=when)
+        Event.objects.filter(item_id=w.item_id, kind=Event.Kind.OPENED).update(time=when)
 
     months = analytics.months_available()
     if not months:
@@ -72,19 +80,19 @@ def generate(ctx: Any) -> None:
 
     now = timezone.now()
     ws = list(
-        Warning.objects.filter(status__in=OPEN_STATUSES).select_related("owner", "enterprise").order_by("id")
+        Warning.objects.filter(item__is_open=True).select_related("item__owner", "enterprise").order_by("id")
     )
     # handle a sample (a big district's officers have not got round to everything); keeps it quick
     sample = {w.pk for w in rng.sample(ws, min(len(ws), MAX_HANDLED))}
     # the warnings appeared when their month was imported: a few days to two weeks ago
     for w in ws:
         age = dt.timedelta(days=rng.randint(2, cfg.overdue_days - 2), hours=rng.randint(0, 8))
-        Warning.objects.filter(pk=w.pk).update(created_at=now - age, last_activity_at=now - age)
-        WarningEvent.objects.filter(warning=w, kind="created").update(time=now - age)
+        backdate(w, now - age)
     touched = 0
     overdue_left = 0
+    work_actions.recompute_dues("alerts.warning")
     for w in ws:
-        w.refresh_from_db()
+        w = Warning.objects.select_related("item", "item__owner", "enterprise").get(pk=w.pk)
         actor = w.owner or admin
         if actor is None:
             continue
@@ -94,8 +102,7 @@ def generate(ctx: Any) -> None:
         if overdue_left < 2 and w.severity in ("high", "medium") and roll < 0.15:
             # untouched for longer than the overdue limit
             old = now - dt.timedelta(days=cfg.overdue_days + rng.randint(3, 12))
-            Warning.objects.filter(pk=w.pk).update(created_at=old, last_activity_at=old)
-            WarningEvent.objects.filter(warning=w, kind="created").update(time=old)
+            backdate(w, old)
             overdue_left += 1
             continue
         if roll < 0.45:
@@ -105,7 +112,7 @@ def generate(ctx: Any) -> None:
         if roll < 0.65:
             continue
         note = rng.choice(VISIT_NOTES.get(w.rule, VISIT_NOTES["yoy_drop"]))
-        kind = rng.choice([FollowUp.Kind.VISIT, FollowUp.Kind.CALL, FollowUp.Kind.VISIT])
+        kind = rng.choice([FollowUpKind.VISIT, FollowUpKind.CALL, FollowUpKind.VISIT])
         date = timezone.localdate() - dt.timedelta(days=rng.randint(0, 6))
         actions.do_follow_up(
             actor,
@@ -122,18 +129,19 @@ def generate(ctx: Any) -> None:
         else:
             actions.do_dismiss(actor, w, DISMISSALS.get(w.rule, "核实为非经营性因素。"))
     if overdue_left < 1:  # make sure the demo shows the overdue state at least once
-        first_new = Warning.objects.filter(status="new").order_by("id").first()
+        first_new = Warning.objects.filter(item__status="new").order_by("id").first()
         if first_new is not None:
             old = now - dt.timedelta(days=cfg.overdue_days + 5)
-            Warning.objects.filter(pk=first_new.pk).update(created_at=old, last_activity_at=old)
+            backdate(first_new, old)
             overdue_left = 1
+    work_actions.recompute_dues("alerts.warning")
     from peiyu.alerts.queries import overdue
 
     ctx.summary["alerts"] = {
         "months": months[-MONTHS:],
         "key_enterprises": results[-1]["key_enterprises"],
         "warnings": Warning.objects.count(),
-        "open": Warning.objects.filter(status__in=OPEN_STATUSES).count(),
+        "open": Warning.objects.filter(item__is_open=True).count(),
         "handled": touched,
         "overdue": overdue(Warning.objects.all(), cfg.overdue_days).count(),
         "seconds": round(time.monotonic() - started, 1),

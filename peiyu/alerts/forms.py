@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from peiyu.alerts.models import SETTINGS_FIELDS, AlertSettings, FollowUp, KeyEnterpriseOverride
+from peiyu.alerts.models import SETTINGS_FIELDS, AlertSettings, FollowUpKind, KeyEnterpriseOverride
 from peiyu.core.money import FEN_PER_WAN
 
 
@@ -20,7 +20,7 @@ class ReasonForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    kind = forms.ChoiceField(label="方式", choices=FollowUp.Kind.choices)
+    kind = forms.ChoiceField(label="方式", choices=FollowUpKind.choices)
     date = forms.DateField(
         label="日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -6,11 +6,14 @@
   reason, who and when (revoking keeps the row).
 - :class:`Warning`: one warning of one rule for one enterprise. At most one *open* warning per
   enterprise × rule (database constraint); it is updated month after month while its condition holds.
-- :class:`FollowUp`: a contact, call or visit recorded against a warning (date and notes).
-- :class:`WarningEvent`: the warning's history (created, updated by a monthly run, every state change).
+- Follow-ups (call, visit, meeting, with date, contact and notes) and the warning's history
+  (created, updated by a monthly run, every state change) are the notes and events of the
+  warning's tracked item (:mod:`peiyu.work`), since the warnings moved onto that mechanism.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -182,15 +185,18 @@ class KeyEnterpriseOverride(models.Model):
 
 
 class Warning(models.Model):
-    SCOPE = scope.Anchors(enterprise="enterprise", owner="owner")
+    """One warning of one rule for one enterprise. Its owner, status, follow-ups and history live on
+    its tracked item (:attr:`item`, kind ``alerts.warning``, see :mod:`peiyu.alerts.tracked`); the
+    properties below read them. At most one *open* warning per enterprise × rule (database
+    constraint on :attr:`is_open`, which mirrors the item's state: the warning kind's ``on_change``
+    keeps it in step, in the same transaction)."""
+
+    SCOPE = scope.Anchors(enterprise="enterprise", owner="item__owner")
     enterprise = models.ForeignKey(
         "registry.Enterprise", on_delete=models.CASCADE, related_name="warnings", verbose_name="企业"
     )
     rule = models.CharField("规则", max_length=30, choices=Rule.choices, db_index=True)
     severity = models.CharField("级别", max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
-    status = models.CharField(
-        "状态", max_length=15, choices=Status.choices, default=Status.NEW, db_index=True
-    )
     first_month = models.CharField("首次触发月份", max_length=7)
     last_month = models.CharField("最近触发月份", max_length=7, db_index=True)
     evidence = models.JSONField("触发依据", default=dict)
@@ -199,42 +205,73 @@ class Warning(models.Model):
     # ("条件已消除"); a closed warning whose episode is still running suppresses a duplicate.
     condition_holds = models.BooleanField("条件仍满足", default=True)
     cleared_month = models.CharField("条件消除月份", max_length=7, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    auto_closed = models.BooleanField("系统自动关闭", default=False)
+    is_open = models.BooleanField("未关闭", default=True, db_index=True)
+    item = models.OneToOneField(
+        "work.Item",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_warnings",
-        verbose_name="责任人",
+        on_delete=models.PROTECT,
+        related_name="warning",
+        verbose_name="督办事项",
     )
-    owner_basis = models.CharField("责任人来源", max_length=20, blank=True)
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
-    last_activity_at = models.DateTimeField("最近处理时间", default=timezone.now, db_index=True)
-    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    resolution = models.TextField("关闭理由", blank=True)
-    auto_closed = models.BooleanField("系统自动关闭", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "预警"
         ordering = ["-last_month", "-id"]
+        indexes = [models.Index(fields=["enterprise", "rule"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise", "rule"],
-                condition=models.Q(status__in=["new", "acknowledged", "following"]),
+                condition=models.Q(is_open=True),
                 name="one_open_warning_per_enterprise_rule",
             )
         ]
-        indexes = [models.Index(fields=["status", "owner"]), models.Index(fields=["enterprise", "rule"])]
 
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.get_rule_display()}（{self.last_month}）"
 
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._state.fields_cache.pop("item", None)  # the loop lives on the item: read it afresh
+
+    # --- the loop, read from the tracked item -------------------------------------------------
+
     @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+    def status(self) -> str:
+        return self.item.status if self.item is not None else Status.NEW
+
+    def get_status_display(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def owner(self) -> Any:
+        return self.item.owner if self.item is not None else None
+
+    @property
+    def owner_id(self) -> int | None:
+        return self.item.owner_id if self.item is not None else None
+
+    @property
+    def owner_basis(self) -> str:
+        return str((self.item.data or {}).get("owner_basis", "")) if self.item is not None else ""
+
+    @property
+    def last_activity_at(self) -> Any:
+        return self.item.last_activity_at if self.item is not None else self.created_at
+
+    @property
+    def closed_at(self) -> Any:
+        return self.item.closed_at if self.item is not None else None
+
+    @property
+    def closed_by(self) -> Any:
+        return self.item.closed_by if self.item is not None else None
+
+    @property
+    def resolution(self) -> str:
+        return self.item.resolution if self.item is not None else ""
 
     def is_overdue(self, days: int | None = None, now=None) -> bool:
         if not self.is_open:
@@ -257,71 +294,10 @@ class Warning(models.Model):
         }
 
 
-class FollowUp(models.Model):
-    SCOPE = scope.Anchors(enterprise="warning__enterprise")
+class FollowUpKind(models.TextChoices):
+    """How a follow-up was made (the warning kind's note methods)."""
 
-    class Kind(models.TextChoices):
-        CALL = "call", "电话联系"
-        VISIT = "visit", "上门走访"
-        MEETING = "meeting", "约谈/会商"
-        OTHER = "other", "其他"
-
-    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="followups")
-    kind = models.CharField("方式", max_length=10, choices=Kind.choices, default=Kind.CALL)
-    date = models.DateField("日期", default=timezone.localdate)
-    contact = models.CharField("企业联系人", max_length=100, blank=True)
-    note = models.TextField("情况记录")
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="记录人",
-    )
-
-    class Meta:
-        verbose_name = verbose_name_plural = "跟进记录"
-        ordering = ["-date", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date}"
-
-
-class WarningEvent(models.Model):
-    SCOPE = scope.Anchors(enterprise="warning__enterprise")
-
-    class Kind(models.TextChoices):
-        CREATED = "created", "生成预警"
-        UPDATED = "updated", "月度更新"
-        CLEARED = "cleared", "条件已消除"
-        ACKNOWLEDGED = "acknowledged", "确认"
-        FOLLOWUP = "followup", "跟进"
-        RESOLVED = "resolved", "解决"
-        DISMISSED = "dismissed", "排除"
-        REASSIGNED = "reassigned", "转派"
-        AUTO_CLOSED = "auto_closed", "自动关闭"
-
-    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="events")
-    time = models.DateTimeField("时间", default=timezone.now)
-    kind = models.CharField("类型", max_length=15, choices=Kind.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="操作人",
-    )
-    month = models.CharField("月份", max_length=7, blank=True)
-    from_status = models.CharField(max_length=15, blank=True)
-    to_status = models.CharField(max_length=15, blank=True)
-    note = models.TextField("说明", blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "预警处理记录"
-        ordering = ["-time", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.time:%Y-%m-%d %H:%M}"
+    CALL = "call", "电话联系"
+    VISIT = "visit", "上门走访"
+    MEETING = "meeting", "约谈/会商"
+    OTHER = "other", "其他"

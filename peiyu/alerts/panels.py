@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from peiyu.alerts import queries
-from peiyu.alerts.models import OPEN_STATUSES, Severity
+from peiyu.alerts.models import Severity
 
 
 def home_panel(request: Any) -> dict[str, Any] | None:
@@ -15,7 +15,7 @@ def home_panel(request: Any) -> dict[str, Any] | None:
     counts = queries.counts(user)
     newest = list(
         queries.visible(user)
-        .filter(status__in=OPEN_STATUSES, severity=Severity.HIGH)
+        .filter(item__is_open=True, severity=Severity.HIGH)
         .order_by("-last_month", "-created_at")[:5]
     )
     if not counts["open"] and not newest:

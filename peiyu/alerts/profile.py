@@ -7,7 +7,8 @@ from typing import Any
 from peiyu.accounts.audit import record_view
 from peiyu.alerts import audit_actions as A
 from peiyu.alerts import queries
-from peiyu.alerts.models import FollowUp, KeyEnterpriseOverride
+from peiyu.alerts.models import KeyEnterpriseOverride
+from peiyu.work.models import Note
 
 
 def profile_section(request: Any, enterprise: Any) -> dict[str, Any] | None:
@@ -15,8 +16,8 @@ def profile_section(request: Any, enterprise: Any) -> dict[str, Any] | None:
         queries.visible(request.user).filter(enterprise=enterprise).order_by("-last_month", "-id")
     )
     followups = list(
-        FollowUp.objects.filter(warning__in=warnings)
-        .select_related("warning", "created_by")
+        Note.objects.filter(item__warning__in=warnings)
+        .select_related("item", "item__warning", "created_by")
         .order_by("-date", "-id")[:20]
     )
     overrides = list(

@@ -18,7 +18,9 @@ from peiyu.alerts.models import OPEN_STATUSES, SEVERITY_ORDER, AlertSettings, Ru
 
 
 def visible(user: Any) -> QuerySet[Warning]:
-    qs = Warning.objects.select_related("enterprise", "enterprise__area", "enterprise__key_industry", "owner")
+    qs = Warning.objects.select_related(
+        "enterprise", "enterprise__area", "enterprise__key_industry", "item", "item__owner", "item__closed_by"
+    )
     return scope_mod.restrict(user, qs)
 
 
@@ -42,15 +44,15 @@ def overdue_cutoff(days: int | None = None, now: dt.datetime | None = None) -> d
 
 def overdue(qs: QuerySet[Warning], days: int | None = None) -> QuerySet[Warning]:
     """Open warnings nobody has touched (no human action) for ``overdue_days`` days."""
-    return qs.filter(status__in=OPEN_STATUSES, last_activity_at__lte=overdue_cutoff(days))
+    return qs.filter(item__is_open=True, item__last_activity_at__lte=overdue_cutoff(days))
 
 
 def inbox(user: Any) -> QuerySet[Warning]:
     """Open warnings assigned to the user, plus (for managers) the unassigned ones in their scope."""
-    qs = visible(user).filter(status__in=OPEN_STATUSES)
-    cond = Q(owner=user)
+    qs = visible(user).filter(item__is_open=True)
+    cond = Q(item__owner=user)
     if is_manager(user):
-        cond |= Q(owner__isnull=True)
+        cond |= Q(item__owner__isnull=True)
     return qs.filter(cond)
 
 
@@ -69,11 +71,11 @@ def filtered(user: Any, params: dict[str, Any]) -> QuerySet[Warning]:
         qs = qs.filter(first_month__lte=month, last_month__gte=month)
     status = (params.get("status") or "").strip()
     if status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        qs = qs.filter(item__is_open=True)
     elif status == "closed":
-        qs = qs.exclude(status__in=OPEN_STATUSES)
+        qs = qs.filter(item__is_open=False)
     elif status in Status.values:
-        qs = qs.filter(status=status)
+        qs = qs.filter(item__status=status)
     rule = (params.get("rule") or "").strip()
     if rule in Rule.values:
         qs = qs.filter(rule=rule)
@@ -86,11 +88,11 @@ def filtered(user: Any, params: dict[str, Any]) -> QuerySet[Warning]:
             qs = qs.filter(**{field: int(value)})
     owner = (params.get("owner") or "").strip()
     if owner == "me":
-        qs = qs.filter(owner=user)
+        qs = qs.filter(item__owner=user)
     elif owner == "none":
-        qs = qs.filter(owner__isnull=True)
+        qs = qs.filter(item__owner__isnull=True)
     elif owner:
-        qs = qs.filter(owner__username=owner)
+        qs = qs.filter(item__owner__username=owner)
     if str(params.get("overdue") or "") in ("1", "true", "on"):
         qs = overdue(qs)
     q = (params.get("q") or "").strip()
@@ -116,14 +118,14 @@ def ordered(qs: QuerySet[Warning]) -> list[Warning]:
 def counts(user: Any) -> dict[str, int]:
     """Counts for dashboards (scoped): open, overdue, new, high-severity open, mine."""
     qs = visible(user)
-    open_qs = qs.filter(status__in=OPEN_STATUSES)
+    open_qs = qs.filter(item__is_open=True)
     return {
         "open": open_qs.count(),
-        "new": open_qs.filter(status=Status.NEW).count(),
+        "new": open_qs.filter(item__status=Status.NEW).count(),
         "overdue": overdue(qs).count(),
         "high": open_qs.filter(severity=Severity.HIGH).count(),
-        "mine": open_qs.filter(owner=user).count() if getattr(user, "pk", None) else 0,
-        "unassigned": open_qs.filter(owner__isnull=True).count(),
+        "mine": open_qs.filter(item__owner=user).count() if getattr(user, "pk", None) else 0,
+        "unassigned": open_qs.filter(item__owner__isnull=True).count(),
     }
 
 

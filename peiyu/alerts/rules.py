@@ -42,7 +42,6 @@ from peiyu.alerts.models import (
     Severity,
     Status,
     Warning,
-    WarningEvent,
 )
 from peiyu.analytics import shift_month
 from peiyu.core.money import format_wan, growth_pct
@@ -390,19 +389,29 @@ class ComputeResult:
 
 
 def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = None) -> ComputeResult:
-    """Detect the warnings of ``month`` and write them (see the module docstring). Idempotent."""
+    """Detect the warnings of ``month`` and write them (see the module docstring). Idempotent.
+
+    New warnings open their tracked items (:mod:`peiyu.work`) in bulk; monthly updates, lapsed
+    conditions and automatic closes are written to the items' history. One audit row for the run."""
     import time
 
     from peiyu.accounts.audit import record
+    from peiyu.alerts.actions import KIND, title_for
     from peiyu.registry.models import Enterprise
+    from peiyu.work import actions as work_actions
+    from peiyu.work.models import Event
 
     started = time.monotonic()
     cfg = cfg or AlertSettings.current()
     result = ComputeResult(month)
     now = timezone.now()
     with transaction.atomic():
+        # one monthly run at a time: the settings row is the lock (at most one open warning per
+        # enterprise × rule rests on it)
+        AlertSettings.objects.select_for_update().filter(pk=cfg.pk).first()
+        base = Warning.objects.select_related("item")
         tracked = list(
-            Warning.objects.select_for_update().filter(condition_holds=True).order_by("id")
+            base.select_for_update(of=("self",)).filter(condition_holds=True).order_by("id")
         )  # open warnings plus closed ones whose episode is still running
         extra: dict[str, set[int]] = {}
         w: Warning | None  # the loop variables below, then open_map.get()
@@ -416,16 +425,17 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
             if w.status not in OPEN_STATUSES:
                 closed_map[(w.enterprise_id, w.rule)] = w  # newest wins (ordered by id)
         # open warnings whose condition already lapsed can still be updated if it recurs
-        for w in Warning.objects.filter(status__in=OPEN_STATUSES, condition_holds=False):
+        for w in base.filter(item__is_open=True, condition_holds=False):
             open_map.setdefault((w.enterprise_id, w.rule), w)
         found = {(f.enterprise_id, f.rule) for f in det.findings}
         ents = Enterprise.objects.select_related("liaison").in_bulk(
             [f.enterprise_id for f in det.findings if (f.enterprise_id, f.rule) not in open_map]
         )
         owners = OwnerFinder()
-        events: list[WarningEvent] = []
+        events: list[Event] = []
         to_update: list[Warning] = []
         closed_update: list[Warning] = []
+        new_warnings: list[tuple[Warning, Any, str, str]] = []
         for f in det.findings:
             key = (f.enterprise_id, f.rule)
             w = open_map.get(key)
@@ -448,9 +458,10 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
                 to_update.append(w)
                 if changed:
                     result.updated += 1
+                    assert w.item is not None
                     events.append(
-                        WarningEvent(
-                            warning=w, kind=WarningEvent.Kind.UPDATED, month=month, note=f.summary[:300]
+                        work_actions.log_event(
+                            w.item, "月度更新", f.summary[:300], data={"month": month}, save=False
                         )
                     )
                 continue
@@ -465,7 +476,7 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
                 continue  # an older month than the closed episode: nothing to say
             ent = ents[f.enterprise_id]
             owner, basis = owners(ent)
-            w = Warning.objects.create(
+            w = Warning(
                 enterprise=ent,
                 rule=f.rule,
                 severity=f.severity,
@@ -473,20 +484,35 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
                 last_month=month,
                 evidence=f.evidence,
                 summary=f.summary[:300],
-                owner=owner,
-                owner_basis=basis,
                 created_at=now,
-                last_activity_at=now,
             )
-            result.created += 1
             note = f.summary[:300] + (
                 f"；责任人：{owner}（{OWNER_BASIS[basis]}）" if owner else "；未找到责任人，待分派"
             )
-            events.append(
-                WarningEvent(
-                    warning=w, kind=WarningEvent.Kind.CREATED, month=month, to_status=Status.NEW, note=note
-                )
+            new_warnings.append((w, owner, basis, note))
+            result.created += 1
+        if new_warnings:
+            Warning.objects.bulk_create([nw[0] for nw in new_warnings], batch_size=500)
+            items = work_actions.open_items(
+                None,
+                [
+                    work_actions.ItemSpec(
+                        w,
+                        KIND,
+                        title_for(w),
+                        owner=owner,
+                        data={"owner_basis": basis} if basis else {},
+                        note=note,
+                        event_data={"month": month},
+                        opened_at=now,
+                    )
+                    for w, owner, basis, note in new_warnings
+                ],
             )
+            for (w, *_rest), item in zip(new_warnings, items, strict=True):
+                w.item = item
+            Warning.objects.bulk_update([nw[0] for nw in new_warnings], ["item"], batch_size=500)
+            Event.objects.filter(item__in=items, kind=Event.Kind.OPENED).update(label="生成预警")
 
         for w in tracked:
             key = (w.enterprise_id, w.rule)
@@ -500,28 +526,29 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
                 w.save(update_fields=fields)  # a closed episode ends quietly
                 continue
             result.cleared += 1
+            assert w.item is not None
             if w.status == Status.NEW and cfg.auto_resolve:
-                w.status, w.auto_closed, w.closed_at = Status.RESOLVED, True, now
-                w.resolution = f"条件已消除：{month} 起不再满足规则条件，系统自动关闭（记录保留）"
-                fields += ["status", "auto_closed", "closed_at", "resolution"]
+                w.auto_closed = True
+                fields.append("auto_closed")
                 result.auto_closed += 1
-                events.append(
-                    WarningEvent(
-                        warning=w,
-                        kind=WarningEvent.Kind.AUTO_CLOSED,
-                        month=month,
-                        from_status=Status.NEW,
-                        to_status=Status.RESOLVED,
-                        note=w.resolution,
-                    )
+                work_actions.apply_transition(
+                    w.item,
+                    Status.RESOLVED,
+                    note=f"条件已消除：{month} 起不再满足规则条件，系统自动关闭（记录保留）",
+                    label="自动关闭",
+                    data={"month": month},
+                    now=now,
+                    touch=False,
+                    force=True,  # users must acknowledge before resolving; the system closes untouched ones
                 )
             else:
                 events.append(
-                    WarningEvent(
-                        warning=w,
-                        kind=WarningEvent.Kind.CLEARED,
-                        month=month,
-                        note=f"{month} 起条件已消除，待责任人确认后关闭",
+                    work_actions.log_event(
+                        w.item,
+                        "条件已消除",
+                        f"{month} 起条件已消除，待责任人确认后关闭",
+                        data={"month": month},
+                        save=False,
                     )
                 )
             w.save(update_fields=fields)
@@ -531,7 +558,7 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
             batch_size=500,
         )
         Warning.objects.bulk_update(closed_update, ["last_month", "evidence"], batch_size=500)
-        WarningEvent.objects.bulk_create(events, batch_size=500)
+        Event.objects.bulk_create(events, batch_size=500)
         result.seconds = round(time.monotonic() - started, 3)
         record(
             user,
@@ -562,24 +589,23 @@ def auto_compute_suspended() -> Iterator[None]:
         _suspended -= 1
 
 
-def on_tax_library_changed(sender: Any = None, months: list[str] | None = None, **kwargs: Any) -> None:
-    """After an import or rollback: recompute the latest month when the change can affect it (a
-    changed month within the rules' look-back window). One month only, so the import stays fast."""
+def auto_compute_wanted(months: list[str] | None) -> str | None:
+    """After an import or rollback: the latest month, when the change can affect it (a changed month
+    within the rules' look-back window); None when there is nothing to recompute. The run itself is
+    the background job ``alerts.compute_latest`` (:mod:`peiyu.alerts.jobs`), started by the
+    after-import schedule of :mod:`peiyu.work.schedules`."""
     from django.conf import settings
 
     if _suspended or not getattr(settings, "ALERTS_AUTO_COMPUTE", True):
-        return
+        return None
     latest = analytics.latest_month()
     if latest is None:
-        return
+        return None
     cfg = AlertSettings.current()
     earliest = shift(latest, -(span_needed(cfg) - 1))
     if months and not any(earliest <= m <= latest for m in months):
-        return
-    try:
-        compute_month(latest, cfg=cfg)
-    except Exception:  # an import must never fail because of the warning run
-        log.exception("预警计算失败（%s）", latest)
+        return None
+    return latest
 
 
 def describe(cfg: AlertSettings | None = None) -> list[dict[str, Any]]:

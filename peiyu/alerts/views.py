@@ -21,9 +21,8 @@ from peiyu.alerts import actions, explain, keyset, queries, rules
 from peiyu.alerts import audit_actions as A
 from peiyu.alerts.forms import FollowUpForm, NoteForm, OverrideForm, ReasonForm, ReassignForm, SettingsForm
 from peiyu.alerts.models import (
-    OPEN_STATUSES,
     AlertSettings,
-    FollowUp,
+    FollowUpKind,
     KeyEnterpriseOverride,
     Rule,
     Severity,
@@ -153,10 +152,12 @@ def _loop_context(request: Any, w: Any, **extra: Any) -> dict[str, Any]:
         "can_act": actions.can_act(user, w),
         "can_reassign": w.is_open and (actions.is_manager(user) or w.owner_id == user.pk),
         "allowed": {s: actions.allowed(w, s) for s in Status.values},
-        "followups": list(w.followups.select_related("created_by")),
-        "events": list(w.events.select_related("user")),
+        "followups": list(w.item.notes.select_related("created_by").prefetch_related("attachments"))
+        if w.item
+        else [],
+        "events": list(w.item.events.select_related("user")) if w.item else [],
         "followup_form": extra.pop("followup_form", None) or FollowUpForm(),
-        "followup_kinds": FollowUp.Kind.choices,
+        "followup_kinds": FollowUpKind.choices,
         "assignable": actions.assignable_users(w) if w.is_open else [],
         **extra,
     }
@@ -209,6 +210,7 @@ def transition(request: Any, pk: int, action: str) -> HttpResponse:
                 date=d["date"],
                 note=d["note"],
                 contact=d["contact"],
+                files=request.FILES.getlist("files"),
                 request=request,
             )
             followup_form = None
@@ -343,6 +345,13 @@ def key_override(request: Any) -> HttpResponse:
 # Rules (administrators)
 
 
+def _job(request: Any) -> Any:
+    from peiyu.work.models import Job
+
+    pk = request.GET.get("job", "")
+    return Job.objects.filter(pk=int(pk), created_by=request.user).first() if pk.isdigit() else None
+
+
 @admin_required
 def rules_page(request: Any) -> HttpResponse:
     cfg = AlertSettings.current()
@@ -351,13 +360,13 @@ def rules_page(request: Any) -> HttpResponse:
         month = request.POST.get("month") or analytics.latest_month()
         if month not in analytics.months_available():
             messages.error(request, "该月份没有税收数据")
-        else:
-            res = rules.compute_month(month, user=request.user)
-            messages.success(
-                request,
-                f"{month} 预警已重新计算：新增 {res.created}，更新 {res.updated}，条件消除 {res.cleared}（自动关闭 {res.auto_closed}）",
-            )
-        return redirect("alerts:rules")
+            return redirect("alerts:rules")
+        from peiyu.work import jobs
+
+        job = jobs.start("alerts.compute_month", user=request.user, request=request, month=month)
+        if job.status == job.Status.DONE:
+            messages.success(request, job.message)
+        return redirect(reverse("alerts:rules") + f"?job={job.pk}")
     if request.method == "POST":
         form = SettingsForm(request.POST, instance=AlertSettings.current())
         if form.is_valid():
@@ -377,7 +386,8 @@ def rules_page(request: Any) -> HttpResponse:
             "form": form,
             "cfg": cfg,
             "months": list(reversed(analytics.months_available()))[:24],
-            "open_count": queries.visible(request.user).filter(status__in=OPEN_STATUSES).count(),
+            "open_count": queries.visible(request.user).filter(item__is_open=True).count(),
             "rules_text": rules.describe(cfg),
+            "job": _job(request),
         },
     )

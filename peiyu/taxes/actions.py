@@ -483,7 +483,7 @@ def _set_link(
     link: TaxpayerLink,
     status: str,
     enterprise: Any,
-    action: str,
+    action: Any,
     reason: str,
     keep_note: bool = True,
 ) -> TaxpayerLink:

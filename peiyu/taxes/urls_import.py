@@ -7,6 +7,7 @@ from peiyu.taxes import views_import as v
 urlpatterns: list = [
     path("import/", v.import_page, name="import"),
     path("import/<int:pk>/", v.batch_detail, name="batch"),
+    path("import/job/<int:pk>/", v.import_job, name="import_job"),
     path("versions/", v.versions, name="versions"),
     path("versions/<str:month>/", v.versions_month, name="versions_month"),
     path("versions/batch/<int:pk>/rollback/", v.rollback, name="rollback"),

@@ -41,7 +41,21 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _handle_upload(request)
     recent = TaxBatch.objects.select_related("uploaded_by")[:15]
-    return render(request, "taxes/import.html", {"page_title": "税收数据导入", "recent": recent})
+    job = None
+    if (request.GET.get("job") or "").isdigit():
+        from peiyu.work.models import Job
+
+        job = Job.objects.filter(pk=int(request.GET["job"]), kind="taxes.import").first()
+    return render(
+        request,
+        "taxes/import.html",
+        {
+            "page_title": "税收数据导入",
+            "recent": recent,
+            "job": job,
+            "poll_url": reverse("taxes:import_job", args=[job.pk]) if job else "",
+        },
+    )
 
 
 def _handle_upload(request: HttpRequest) -> HttpResponse:
@@ -63,25 +77,67 @@ def _handle_upload(request: HttpRequest) -> HttpResponse:
         return redirect("taxes:import")
     assert upload is not None and upload.name is not None  # else a problem was reported above
     saved = save_upload(upload, kind=actions.IMPORT_KIND, file_name=Path(upload.name).name, user=request.user)
-    report = actions.do_import_tax_file(
-        request.user,
-        saved.full_path,
-        saved.file_name,
-        month=month or None,
-        force=force,
+    # the import runs as a background job: the page polls its progress (rows read / matched /
+    # stored) and shows the report when it is done (at once when jobs run inline)
+    from peiyu.work import jobs
+
+    job = jobs.start(
+        "taxes.import",
+        user=request.user,
         request=request,
-        upload=saved,
+        label=f"导入税收文件：{saved.file_name}",
+        upload_id=saved.pk,
+        month=month or "",
+        force=force,
     )
-    batch = TaxBatch.objects.filter(pk=report.get("batch_id")).first()
-    audit.record_view(
-        request, A.IMPORT_REPORT_VIEW, f"导入报告 {report.get('file')}", batch_id=report.get("batch_id")
-    )
-    ctx = {"report": report, "batch": batch}
     if _is_htmx(request):
-        return render(request, "taxes/import_report.html", ctx)
-    if batch is not None and not report.get("duplicate"):
-        return redirect("taxes:batch", pk=batch.pk)
-    return render(request, "taxes/import_result.html", ctx | {"page_title": "导入结果"})
+        return _import_job_response(request, job)
+    if job.status == job.Status.DONE:
+        result = job.result or {}
+        if result.get("batch_id") and not result.get("duplicate"):
+            return redirect("taxes:batch", pk=result["batch_id"])
+        return render(
+            request, "taxes/import_result.html", _report_context(request, job) | {"page_title": "导入结果"}
+        )
+    return redirect(reverse("taxes:import") + f"?job={job.pk}")
+
+
+def _report_context(request: HttpRequest, job: Any) -> dict[str, Any]:
+    """The import report of a finished job, rebuilt from its batch (as the batch page does)."""
+    result = job.result or {}
+    batch = TaxBatch.objects.filter(pk=result.get("batch_id") or 0).first()
+    report: dict[str, Any] = dict(batch.report or {}) if batch is not None else {}
+    if batch is not None:
+        report["errors"] = batch.errors or []
+        report.setdefault("status", batch.status)
+    report.update({k: result[k] for k in ("duplicate", "message", "file") if result.get(k) is not None})
+    audit.record_view(
+        request, A.IMPORT_REPORT_VIEW, f"导入报告 {report.get('file')}", batch_id=result.get("batch_id")
+    )
+    return {"report": report, "batch": batch}
+
+
+def _import_job_response(request: HttpRequest, job: Any) -> HttpResponse:
+    if job.status == job.Status.DONE:
+        return render(request, "taxes/import_report.html", _report_context(request, job))
+    return render(
+        request,
+        "taxes/import_job.html",
+        {"job": job, "poll_url": reverse("taxes:import_job", args=[job.pk])},
+    )
+
+
+@admin_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The running import's progress card (polled by the upload page), then its report."""
+    from peiyu.work import jobs
+    from peiyu.work.models import Job
+
+    job = get_object_or_404(Job, pk=pk, kind="taxes.import")
+    if job.status == Job.Status.RUNNING:
+        jobs.reap(job)
+        job.refresh_from_db()
+    return _import_job_response(request, job)
 
 
 @admin_required

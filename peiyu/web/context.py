@@ -14,4 +14,16 @@ def shell(request: Any) -> dict[str, Any]:
         "nav": build_nav(user, request.path),
         "scope_text": scope.describe(user),
         "role_label": user.get_role_display() if not user.is_superuser else "管理员",
+        "work_counts": _work_counts(user),
     }
+
+
+def _work_counts(user: Any) -> dict[str, int] | None:
+    """我的待办 / 超期 / 未读 for the top bar (the work app's counts), when it is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("peiyu.work"):
+        return None
+    from peiyu.work.queries import counts
+
+    return counts(user)

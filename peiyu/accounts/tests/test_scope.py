@@ -51,7 +51,7 @@ def test_scopes_add_up(world):
 
 
 def test_department_scope_is_its_industries(world):
-    dept = Department.objects.create(name="区卫健委")
+    dept = Department.objects.get_or_create(name="区卫健委")[0]
     dept.key_industries.set([world["industries"]["health"]])
     user = UserFactory(username="wjw", role=Role.DEPARTMENT)
     user.departments.set([dept])

@@ -13,11 +13,11 @@ from peiyu.alerts.models import (
     Severity,
     Status,
     Warning,
-    WarningEvent,
 )
 from peiyu.alerts.tests.helpers import WAN, load, months
 from peiyu.registry.models import EnterpriseEvent
 from peiyu.testing.taxlib import put_month
+from peiyu.work.models import Event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,13 +88,19 @@ def test_open_warning_is_updated_not_duplicated_and_auto_resolved(world):
     assert w.evidence["sum_fen"] == 200 * WAN and w.evidence["prev_sum_fen"] == 300 * WAN
     compute("2025-07")  # idempotent: running the same month again changes nothing
     assert Warning.objects.filter(enterprise=ent).count() == 2  # yoy_drop and consecutive_decline
-    assert WarningEvent.objects.filter(warning=w).count() == 3  # created, updated 06, updated 07
+    assert Event.objects.filter(item__warning=w).count() == 3  # created, updated 06, updated 07
     compute("2025-08")  # 250 vs 300: the condition no longer holds
     w.refresh_from_db()
     assert w.status == Status.RESOLVED and w.auto_closed and not w.condition_holds
     assert w.cleared_month == "2025-08" and "条件已消除" in w.resolution
-    kinds = list(WarningEvent.objects.filter(warning=w).order_by("id").values_list("kind", flat=True))
-    assert kinds == ["created", "updated", "updated", "auto_closed"]
+    steps = list(Event.objects.filter(item__warning=w).order_by("id").values_list("label", "data"))
+    assert steps == [
+        ("生成预警", {"month": "2025-05"}),
+        ("月度更新", {"month": "2025-06"}),
+        ("月度更新", {"month": "2025-07"}),
+        ("自动关闭", {"month": "2025-08"}),
+    ]
+    assert not w.is_open and not w.item.is_open
     assert Warning.objects.filter(enterprise=world["enterprises"]["health_a2"]).count() == 0
 
 
@@ -106,7 +112,7 @@ def test_warning_being_worked_is_marked_cleared_but_stays_open(world):
     compute("2025-06", "2025-07", "2025-08")
     w.refresh_from_db()
     assert w.status == Status.ACKNOWLEDGED and not w.condition_holds and w.cleared_month == "2025-08"
-    assert WarningEvent.objects.filter(warning=w, kind="cleared").count() == 1
+    assert Event.objects.filter(item__warning=w, label="条件已消除").count() == 1
 
 
 def test_auto_resolve_can_be_switched_off(world):
@@ -262,7 +268,12 @@ def test_database_refuses_a_second_open_warning(world):
 
     e = world["enterprises"]["soft_a1"]
     kw = {"enterprise": e, "rule": Rule.SPIKE, "first_month": "2025-06", "last_month": "2025-06"}
-    Warning.objects.create(**kw)
+    actions.create_warning(**kw)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Warning.objects.create(**kw)
-    Warning.objects.create(**kw, status=Status.RESOLVED)  # closed ones may repeat (history)
+        actions.create_warning(**kw)
+    actions.create_warning(**kw, status=Status.RESOLVED)  # closed ones may repeat (history)
+    # closing the open one (through the tracked item) frees the slot for a new episode
+    w = Warning.objects.get(enterprise=e, rule=Rule.SPIKE, is_open=True)
+    actions.do_dismiss(world["admin"], w, "一次性入库")
+    actions.create_warning(**kw)
+    assert Warning.objects.filter(enterprise=e, rule=Rule.SPIKE, is_open=True).count() == 1

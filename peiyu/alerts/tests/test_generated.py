@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from peiyu.alerts import evaluate
-from peiyu.alerts.models import OPEN_STATUSES, FollowUp, Status, Warning
+from peiyu.alerts.models import Status, Warning
 from peiyu.alerts.queries import overdue
+from peiyu.work.models import Event, Note
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,12 +65,17 @@ def test_stories_found_zero_false_alarms_on_steady_growers_and_demo_loop(demo):
     # the demo step leaves a realistic loop (one demo run for both checks: it is the slow part)
     summary = demo["alerts"]
     assert summary["months"][-1] == END and summary["warnings"] == Warning.objects.count() > 0
-    statuses = set(Warning.objects.values_list("status", flat=True))
+    statuses = set(Warning.objects.values_list("item__status", flat=True))
     assert Status.NEW in statuses and statuses & {Status.ACKNOWLEDGED, Status.FOLLOWING}
     assert 1 <= overdue(Warning.objects.all()).count() <= 2
-    assert FollowUp.objects.exists()
-    closed = Warning.objects.exclude(status__in=OPEN_STATUSES).exclude(auto_closed=True)
+    assert Note.objects.filter(item__kind="alerts.warning").exists()
+    closed = Warning.objects.filter(item__is_open=False).exclude(auto_closed=True).select_related("item")
     assert all(w.resolution for w in closed)
+    # every warning is on the tracked-work mechanism with its history
+    assert not Warning.objects.filter(item__isnull=True).exists()
+    assert (
+        Event.objects.filter(item__kind="alerts.warning", label="生成预警").count() == Warning.objects.count()
+    )
     # one open warning per enterprise × rule, whatever happened
-    pairs = list(Warning.objects.filter(status__in=OPEN_STATUSES).values_list("enterprise_id", "rule"))
+    pairs = list(Warning.objects.filter(item__is_open=True).values_list("enterprise_id", "rule"))
     assert len(pairs) == len(set(pairs))

@@ -1,5 +1,5 @@
-"""The closed loop: every state transition (and the illegal ones refused), reasons required,
-reassignment, overdue, inbox, audit and history rows."""
+"""The closed loop on the tracked-work mechanism: every state transition (and the illegal ones
+refused), reasons required, reassignment, overdue, inbox, audit and history rows."""
 
 import datetime as dt
 
@@ -8,16 +8,17 @@ from django.utils import timezone
 
 from peiyu.accounts.models import AuditLog
 from peiyu.alerts import actions, queries
-from peiyu.alerts.models import FollowUp, Rule, Status, Warning, WarningEvent
+from peiyu.alerts.models import FollowUpKind, Rule, Status, Warning
 from peiyu.testing.factories import UserFactory
+from peiyu.work.models import Event, Item
 
 pytestmark = pytest.mark.django_db
 
 
 def make_warning(ent, rule=Rule.YOY_DROP, owner=None, **kw):
-    return Warning.objects.create(
-        enterprise=ent,
-        rule=rule,
+    return actions.create_warning(
+        ent,
+        rule,
         severity=kw.pop("severity", "high"),
         first_month="2025-05",
         last_month="2025-06",
@@ -29,32 +30,43 @@ def make_warning(ent, rule=Rule.YOY_DROP, owner=None, **kw):
     )
 
 
+def history(w):
+    """The warning's history after its creation: (step, from, to), oldest first."""
+    return list(
+        Event.objects.filter(item__warning=w)
+        .exclude(kind=Event.Kind.OPENED)
+        .order_by("id")
+        .values_list("label", "from_status", "to_status")
+    )
+
+
+def backdate_activity(w, days):
+    Item.objects.filter(warning=w).update(last_activity_at=timezone.now() - dt.timedelta(days=days))
+
+
 def test_happy_path_new_acknowledged_following_resolved(world):
     officer = world["area_officer"]
     w = make_warning(world["enterprises"]["soft_a2"], owner=officer)
     actions.do_acknowledge(officer, w, "已知悉")
-    w.refresh_from_db()
+    w = Warning.objects.get(pk=w.pk)
     assert w.status == Status.ACKNOWLEDGED
     fu = actions.do_follow_up(
         officer, w, kind="visit", date=timezone.localdate(), note="走访财务总监，订单下滑", contact="王总"
     )
-    assert fu.kind == FollowUp.Kind.VISIT and fu.created_by == officer
+    assert fu.method == FollowUpKind.VISIT and fu.created_by == officer and fu.contact == "王总"
     actions.do_follow_up(
         officer, w, kind="call", date=timezone.localdate() - dt.timedelta(days=1), note="电话回访"
     )
-    w.refresh_from_db()
-    assert w.status == Status.FOLLOWING and w.followups.count() == 2
+    w = Warning.objects.get(pk=w.pk)
+    assert w.status == Status.FOLLOWING and w.item.notes.count() == 2
     actions.do_resolve(officer, w, "订单恢复，税收回升")
-    w.refresh_from_db()
+    w = Warning.objects.get(pk=w.pk)
     assert w.status == Status.RESOLVED and w.resolution == "订单恢复，税收回升" and w.closed_by == officer
-    kinds = list(
-        WarningEvent.objects.filter(warning=w).order_by("id").values_list("kind", "from_status", "to_status")
-    )
-    assert kinds == [
-        ("acknowledged", "new", "acknowledged"),
-        ("followup", "acknowledged", "following"),
-        ("followup", "following", "following"),
-        ("resolved", "following", "resolved"),
+    assert history(w) == [
+        ("确认", "new", "acknowledged"),
+        ("跟进", "acknowledged", "following"),
+        ("跟进", "following", "following"),
+        ("解决", "following", "resolved"),
     ]
     audit = list(
         AuditLog.objects.filter(object_type="alerts.warning", object_id=str(w.pk)).values_list(
@@ -81,12 +93,12 @@ def test_dismiss_from_new_and_follow_up_directly(world):
     admin = world["admin"]
     w = make_warning(world["enterprises"]["soft_a1"])
     actions.do_follow_up(admin, w, kind="call", date=timezone.localdate(), note="电话")
-    w.refresh_from_db()
+    w = Warning.objects.get(pk=w.pk)
     assert w.status == Status.FOLLOWING
     assert w.owner == admin and w.owner_basis == "claimed"  # taking up an unassigned warning claims it
     w2 = make_warning(world["enterprises"]["soft_a1"], rule=Rule.SPIKE)
     actions.do_dismiss(admin, w2, "一次性股权转让所得")
-    w2.refresh_from_db()
+    w2 = Warning.objects.get(pk=w2.pk)
     assert w2.status == Status.DISMISSED
 
 
@@ -113,9 +125,9 @@ def test_illegal_transitions_are_refused(world, start, step):
     }
     with pytest.raises(actions.ActionError):
         calls[step]()
-    w.refresh_from_db()
+    w = Warning.objects.get(pk=w.pk)
     assert w.status == start
-    assert not WarningEvent.objects.filter(warning=w).exists()
+    assert history(w) == []
     assert not AuditLog.objects.filter(object_type="alerts.warning").exists()
 
 
@@ -133,7 +145,7 @@ def test_reasons_and_notes_are_required(world):
     ):
         with pytest.raises(actions.ActionError):
             call()
-    w.refresh_from_db()
+    w = Warning.objects.get(pk=w.pk)
     assert w.status == Status.ACKNOWLEDGED
 
 
@@ -149,7 +161,7 @@ def test_who_may_act_and_reassign(world):
     with pytest.raises(actions.ActionError):  # service staff sees it but neither owns nor manages it
         actions.do_acknowledge(staff, w1)
     actions.do_reassign(world["industry_officer"], w1, staff, "联络员熟悉企业")
-    w1.refresh_from_db()
+    w1 = Warning.objects.get(pk=w1.pk)
     assert w1.owner == staff and w1.owner_basis == "manual"
     actions.do_acknowledge(staff, w1)  # now the owner
     with pytest.raises(actions.ActionError):  # the new owner must be able to see the enterprise
@@ -159,14 +171,14 @@ def test_who_may_act_and_reassign(world):
     with pytest.raises(actions.ActionError):
         actions.do_reassign(world["admin"], w, world["area_officer"])  # same owner
     assert AuditLog.objects.filter(action="alerts.warning.reassign").count() == 1
-    assert WarningEvent.objects.filter(warning=w1, kind="reassigned").get().note.startswith("由 ")
+    assert Event.objects.filter(item__warning=w1, kind="reassigned").get().note.startswith("由 ")
 
 
 def test_overdue_after_configured_days_and_reset_by_action(world):
     admin = world["admin"]
     w = make_warning(world["enterprises"]["soft_a1"])
-    Warning.objects.filter(pk=w.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=15))
-    w.refresh_from_db()
+    backdate_activity(w, 15)
+    w = Warning.objects.select_related("item").get(pk=w.pk)
     assert w.is_overdue(14) and not w.is_overdue(16)
     assert list(queries.overdue(Warning.objects.all(), 14)) == [w]
     actions.do_update_settings(admin, {"overdue_days": 20})
@@ -175,7 +187,7 @@ def test_overdue_after_configured_days_and_reset_by_action(world):
     actions.do_acknowledge(admin, w)
     assert not queries.overdue(Warning.objects.all()).exists()  # touched: no longer overdue
     closed = make_warning(world["enterprises"]["health_a1"], status=Status.RESOLVED)
-    Warning.objects.filter(pk=closed.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=99))
+    backdate_activity(closed, 99)
     assert not queries.overdue(Warning.objects.all()).exists()  # closed warnings are never overdue
 
 

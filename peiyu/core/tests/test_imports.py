@@ -150,7 +150,7 @@ def run_command(*args: str) -> tuple[dict[str, Any] | str, CommandError | None]:
 
 def test_a_good_ledger_with_title_rows_synonyms_and_units_in_the_header(db, tmp_path):
     path = xlsx(tmp_path / "台账.xlsx", good_rows())
-    Department.objects.create(name="区科委")
+    Department.objects.get_or_create(name="区科委")[0]
     report = AwardImporter().run(path)
     assert report.status == "accepted" and report.exit_code == 0, report.errors
     assert (report.rows, report.accepted, report.rejected, report.created) == (3, 3, 0, 3)

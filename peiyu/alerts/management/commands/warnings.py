@@ -64,7 +64,9 @@ class Command(BaseCommand):
                 bar.advance()
         qs = (
             Warning.objects.filter(first_month__lte=month, last_month__gte=month)
-            .select_related("enterprise", "enterprise__key_industry", "enterprise__area", "owner")
+            .select_related(
+                "enterprise", "enterprise__key_industry", "enterprise__area", "item", "item__owner"
+            )
             .order_by("rule", "enterprise__name")
         )
         ws = queries.ordered(qs)

@@ -10,6 +10,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+        parser.add_argument(
+            "--background", action="store_true", help="交给后台任务进程分批执行（进度见“后台任务”页面）"
+        )
 
     def handle(self, *args, **opts):
         import time
@@ -18,6 +21,15 @@ class Command(BaseCommand):
         from peiyu.registry.classify import counts_by_industry, reclassify
         from peiyu.registry.models import Enterprise
 
+        if opts["background"]:
+            from peiyu.work import jobs
+
+            job = jobs.start("registry.reclassify")
+            if opts["json"]:
+                self.stdout.write(json.dumps({"job": job.pk, "status": job.status}))
+            else:
+                self.stdout.write(f"已提交后台任务 #{job.pk}（{job.get_status_display()}）")
+            return
         started = time.perf_counter()
         result = reclassify(source="重新认定（命令行）")
         if result.changed:
