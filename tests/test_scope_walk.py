@@ -273,3 +273,82 @@ def test_outsider_sees_no_enterprise_even_through_scoped_views(client, planted):
     found = _by_route(report)
     assert "leak" not in found.get("/ok/list/", set())
     assert "leak" in found.get("/leaky/list/", set())
+
+
+# --------------------------------------------------------------------------------------------------
+# POST: no persona changes anything outside its CHANGE scope (a leader changes nothing at all)
+# --------------------------------------------------------------------------------------------------
+
+
+def _post_skip(route: walkers.Route) -> str | None:
+    if route.name in ("accounts:logout", "accounts:password_change", "set_language"):
+        return "ends the session or changes only the user's own settings"
+    return None
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "admin"])
+def test_no_post_changes_anything_outside_the_change_scope(client, walked_world, persona):
+    user = walked_world[persona]
+
+    def relogin():
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+
+    relogin()
+    report = walkers.walk_posts(
+        client, walked_world, persona, skip=_post_skip, relogin=relogin, values=PARAM_VALUES
+    )
+    assert report.requests > 50, report.requests
+    problems = [str(f) for f in report.findings]
+    assert not problems, f"{persona}: {len(problems)} problem(s)\n" + "\n".join(problems[:80])
+
+
+def planted_write(request, credit_code):  # acts on any enterprise, whatever the scope says
+    from peiyu.registry.models import Enterprise
+
+    ent = Enterprise.objects.get(credit_code=credit_code)
+    if request.method == "POST":
+        ent.name = ent.name  # a write all the same
+        ent.save(update_fields=["name"])
+    return HttpResponse("ok")
+
+
+def scoped_write(request, credit_code):  # correct: asks for the CHANGE scope
+    from peiyu.accounts import scope
+
+    ent = scope.get_enterprise_or_404(request.user, credit_code, action=scope.CHANGE, request=request)
+    if request.method == "POST":
+        ent.save(update_fields=["name"])
+    return HttpResponse("ok")
+
+
+write_patterns = [
+    path("w/bad/<str:credit_code>/", planted_write, name="planted_write"),
+    path("w/ok/<str:credit_code>/", scoped_write, name="scoped_write"),
+]
+
+
+@pytest.mark.parametrize("persona", ["leader", "area_officer"])
+def test_post_walker_catches_writes_outside_the_change_scope(client, walked_world, settings, persona):
+    import sys
+    import types
+
+    conf = types.ModuleType("planted_writes")
+    conf.urlpatterns = write_patterns
+    sys.modules["planted_writes"] = conf
+    settings.ROOT_URLCONF = "planted_writes"
+    client.force_login(walked_world[persona], backend="django.contrib.auth.backends.ModelBackend")
+    report = walkers.walk_posts(client, walked_world, persona, limit=10)
+    bad = [f for f in report.of("change") if "/w/bad/" in f.where]
+    ok = [f for f in report.of("change") if "/w/ok/" in f.where]
+    changeable = {walked_world["enterprises"][k].credit_code for k in walked_world["changeable"][persona]}
+    assert bad and all(not any(c in f.where for c in changeable) for f in bad), [str(f) for f in bad]
+    assert not ok, [str(f) for f in ok]
+    if persona == "area_officer":  # it did write, inside its area, and that is allowed
+        assert report.writes > len(bad)
+
+
+def test_post_walk_as_admin_really_writes_and_never_crashes(client, walked_world):
+    client.force_login(walked_world["admin"], backend="django.contrib.auth.backends.ModelBackend")
+    report = walkers.walk_posts(client, walked_world, "admin", skip=_post_skip, values=PARAM_VALUES)
+    assert report.writes > 0  # the payload is good enough to pass validation somewhere
+    assert not report.of("error"), [str(f) for f in report.of("error")]

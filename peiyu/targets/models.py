@@ -156,8 +156,9 @@ class TargetSettings(models.Model):
 
     @classmethod
     def current(cls) -> TargetSettings:
+        """The saved settings, or the defaults (unsaved: reading a page never writes)."""
         obj = cls.objects.order_by("pk").first()
-        return obj or cls.objects.create()
+        return obj or cls()
 
 
 class FiveYearPlan(models.Model):

@@ -371,6 +371,7 @@ class WalkReport:
     routes: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)  # in-scope enterprise names some response showed
+    writes: int = 0  # rows the POST walk saw written (allowed or not)
 
     def of(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]
@@ -573,3 +574,127 @@ def populated_world() -> dict[str, Any]:
     if world["months"]:
         _run_command("warnings", "--month", world["months"][-1], "--json")
     return world
+
+
+# --------------------------------------------------------------------------------------------------
+# The POST half: every endpoint, as every persona, must change nothing outside the CHANGE scope
+# --------------------------------------------------------------------------------------------------
+
+OWNER_FIELDS = ("user", "owner", "created_by", "author", "recipient", "uploaded_by")
+
+
+def post_payload(world: dict[str, Any], user: Any) -> dict[str, Any]:
+    """A plausible form for any endpoint: the usual field names with values that would pass most
+    validations, aimed both inside and outside the persona's scope."""
+    import datetime as dt
+
+    ents = list(world["enterprises"].values())
+    today = dt.date.today().isoformat()
+    month = (world.get("months") or ["2025-03"])[-1]
+    return {
+        "reason": "走查：合法理由",
+        "note": "走查：跟进情况",
+        "text": "走查：说明",
+        "resolution": "走查：已解决",
+        "content": "走查：内容",
+        "comment": "走查：意见",
+        "title": "走查事项",
+        "name": "走查名称",
+        "kind": "call",
+        "method": "call",
+        "status": "done",
+        "date": today,
+        "due": today,
+        "month": month,
+        "year": month[:4],
+        "active": "1",
+        "owner": str(user.pk),
+        "new_owner": str(user.pk),
+        "user": str(user.pk),
+        "credit_code": [e.credit_code for e in ents],
+        "enterprise": [e.credit_code for e in ents],
+        "industry": [str(i.pk) for i in world["industries"].values()],
+        "area": [str(a.pk) for a in world["areas"].values()],
+        "value": "1",
+        "amount": "1",
+        "pct": "50",
+        "confirm": "1",
+        "accept": "1",
+    }
+
+
+def _own(obj: Any, user: Any) -> bool:
+    if obj._meta.label_lower == "accounts.user":
+        return obj.pk == user.pk
+    return any(getattr(obj, f"{name}_id", None) == user.pk for name in OWNER_FIELDS)
+
+
+def judge_change(change: Any, user: Any) -> str | None:
+    """Why this written row is outside what the user may change, or None when it is allowed."""
+    from peiyu.accounts import scope
+
+    if change.model is None or scope.is_admin(user):
+        return None
+    if change.op == "D":
+        return "删除了数据（非管理员）"
+    obj = change.model._default_manager.filter(pk=change.pk).first()
+    if obj is None:
+        return None
+    try:
+        scope.anchors_of(change.model)
+    except TypeError:
+        if change.model._meta.auto_created:
+            return "修改了关联（非管理员）"
+        return None if _own(obj, user) else "修改了未声明数据范围（SCOPE）的数据（非管理员）"
+    return None if scope.can(user, obj, scope.CHANGE) else "超出办理范围"
+
+
+def walk_posts(
+    client: Any,
+    world: dict[str, Any],
+    persona: str,
+    *,
+    routes: Iterable[Route] | None = None,
+    skip: Callable[[Route], str | None] | None = None,
+    relogin: Callable[[], None] | None = None,
+    values: dict[str, list[str]] | None = None,
+    limit: int = 3,
+) -> WalkReport:
+    """POST to every route (up to ``limit`` filled paths each) as the persona with a plausible
+    form, and report server errors, leaks, and every written row outside its CHANGE scope."""
+    from peiyu.testing.changes import ChangeLog
+
+    user = world[persona]
+    report = WalkReport()
+    source = ValueSource(world, dict(values or {}))
+    forbidden = forbidden_strings(world, persona)
+    payload = post_payload(world, user)
+    log = ChangeLog()
+    log.install()
+    log.take()
+    for route in routes if routes is not None else iter_routes():
+        if skip and skip(route):
+            continue
+        report.routes += 1
+        for path in fill(route, source, limit=limit):
+            report.requests += 1
+            try:
+                response = client.post(path, payload)
+            except Exception as exc:
+                report.findings.append(Finding("error", f"POST {path}", f"{type(exc).__name__}: {exc}"[:300]))
+                continue
+            report.statuses[response.status_code] = report.statuses.get(response.status_code, 0) + 1
+            if response.status_code >= 500:
+                report.findings.append(Finding("error", f"POST {path}", f"HTTP {response.status_code}"))
+            text = response_text(response).replace(path, "")
+            for needle, what in forbidden.items():
+                if needle and needle in text:
+                    report.findings.append(Finding("leak", f"POST {path}", f"{what}「{needle}」"))
+            for change in log.take():
+                report.writes += 1
+                why = judge_change(change, user)
+                if why:
+                    report.findings.append(Finding("change", f"POST {path}", f"{why}：{change}"))
+            if relogin and "_auth_user_id" not in client.session:
+                relogin()
+    return report
