@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from peiyu.accounts import audit, scope
 from peiyu.core.export import Column, Table, xlsx_response
+from peiyu.core.imports import views as import_views
 from peiyu.registry import actions, classify, profile, queries
 from peiyu.registry.models import (
     Area,
@@ -411,53 +409,47 @@ def _industries_post(request, ctx: dict[str, Any]):
     return render(request, "registry/industries.html", ctx)
 
 
+IMPORT_HELP = (
+    "按统一社会信用代码新增或更新企业；名称、街道镇、行业代码、登记状态的变化记为带日期的变更事件"
+    "（迁出等状态变更优先取“变更日期/迁出日期”列）。可识别的表头：统一社会信用代码/社会信用代码，"
+    "企业名称/名称，国民经济行业代码/行业代码/行业，所属街道/街道/街镇，登记状态/经营状态，成立日期，"
+    "注册地址/住所，曾用名，变更日期。表头上方可有标题行。"
+)
+
+
+def _registry_importer(request):
+    from peiyu.registry.importer import RegistryImporter
+
+    return RegistryImporter(strict=request.POST.get("strict") == "1")
+
+
 @admin_required
 def import_page(request):
-    ctx: dict[str, Any] = {
-        "page_title": "名录导入",
-        "recent": RegistryImport.objects.select_related("uploaded_by")[:20],
-    }
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            ctx["form_error"] = "请选择要导入的文件（.xlsx、.xls 或 .csv）"
-            return render(request, "registry/import.html", ctx, status=400)
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in (".xlsx", ".xlsm", ".xls", ".csv", ".txt"):
-            ctx["form_error"] = f"不支持的文件类型“{suffix or upload.name}”（支持 .xlsx、.xls、.csv）"
-            return render(request, "registry/import.html", ctx, status=400)
-        upload_dir = Path(settings.UPLOAD_DIR) / "registry"
-        upload_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=upload_dir, suffix=suffix, delete=False) as tmp:
-            for chunk in upload.chunks():
-                tmp.write(chunk)
-            tmp_path = Path(tmp.name)
-        try:
-            from peiyu.registry.importer import import_file
-
-            result = import_file(
-                tmp_path, upload.name, user=request.user, strict=request.POST.get("strict") == "1"
-            )
-        finally:
-            tmp_path.unlink(missing_ok=True)
-        return redirect("registry:import_detail", pk=result.batch_id)
-    return render(request, "registry/import.html", ctx)
+    return import_views.upload_page(
+        request,
+        _registry_importer,
+        title="名录导入",
+        help_text=IMPORT_HELP,
+        template="registry/import.html",
+        report_url=lambda pk: reverse("registry:import_detail", args=[pk]),
+    )
 
 
 @admin_required
 def import_detail(request, pk: int):
-    batch = get_object_or_404(RegistryImport, pk=pk)
-    errors = batch.errors or []
-    page = Paginator(errors, 200).get_page(request.GET.get("page"))
-    return render(
+    from peiyu.registry.importer import RegistryImporter
+
+    batch = import_views.get_batch(RegistryImporter, pk)
+    return import_views.report_page(
         request,
-        "registry/import_detail.html",
-        {
-            "page_title": f"导入结果：{batch.file_name}",
-            "batch": batch,
-            "page": page,
-            "by_key_industry": batch.report.get("by_key_industry", {}),
-            "columns": batch.report.get("columns", {}),
+        batch,
+        RegistryImporter,
+        errors_url=reverse("registry:import_errors", args=[pk]) if batch.errors else "",
+        back_url=reverse("registry:import"),
+        back_label="名录导入",
+        context={
+            "extra_template": "registry/_import_extra.html",
+            "by_key_industry": (batch.report or {}).get("by_key_industry", {}),
         },
     )
 
@@ -465,25 +457,7 @@ def import_detail(request, pk: int):
 @admin_required
 def import_errors(request, pk: int):
     batch = get_object_or_404(RegistryImport, pk=pk)
-    columns = [
-        Column("行号", "row", "int", width=8),
-        Column("列", "column", width=24),
-        Column("原值", "value", width=30),
-        Column("问题", "message", width=70),
-    ]
-    audit.record_view(request, "registry.import.errors", f"名录导入错误表：{batch.file_name}", batch=batch.pk)
-    return xlsx_response(
-        f"导入错误_{Path(batch.file_name).stem}.xlsx",
-        [
-            Table(
-                "错误",
-                columns,
-                batch.errors or [],
-                title=f"{batch.file_name} 导入错误（{batch.rejected} 行被拒绝）",
-                notes=[batch.message],
-            )
-        ],
-    )
+    return import_views.errors_xlsx(request, batch, audit_action="registry.import.errors")
 
 
 @login_required

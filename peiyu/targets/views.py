@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -23,7 +22,7 @@ from peiyu.accounts.models import AuditLog, Department
 from peiyu.accounts.views import admin_required
 from peiyu.core.money import format_wan
 from peiyu.targets import actions, plan, progress
-from peiyu.targets.forms import ImportForm, PlanForm, PlanLineForm, ReportForm, SettingsForm, TargetForm
+from peiyu.targets.forms import PlanForm, PlanLineForm, ReportForm, SettingsForm, TargetForm
 from peiyu.targets.models import FiveYearPlan, Target, TargetKind, TargetReport, TargetSettings
 from peiyu.taxes import analytics
 
@@ -585,23 +584,21 @@ def plan_view(request: Any) -> HttpResponse:
 
 @admin_required
 def import_view(request: Any) -> HttpResponse:
-    from peiyu.targets.importer import import_file
+    from peiyu.core.imports.views import upload_page
+    from peiyu.targets.importer import TargetImporter
 
     if request.GET.get("template"):
         return import_template()
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-            for chunk in upload.chunks():
-                tmp.write(chunk)
-            tmp.flush()
-            result = import_file(tmp.name, upload.name, user=request.user, request=request)
-        if result.status == "accepted":
-            messages.success(request, result.message)
-    return render(request, "targets/import.html", {"page_title": "目标导入", "form": form, "result": result})
+    return upload_page(
+        request,
+        TargetImporter,
+        title="目标导入",
+        help_text=(
+            "列：产业/指标、年度、区级税收目标（万元）或 增长目标(%) 或 目标值、责任部门（多个用 、 , ; 分隔）、"
+            "单位、备注。表头前可有标题行。有任何错误时整个文件不导入；同一年度同名指标将被更新。"
+        ),
+        context={"template_url": "?template=1"},
+    )
 
 
 def import_template() -> HttpResponse:

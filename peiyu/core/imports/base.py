@@ -151,12 +151,13 @@ class Importer:
     report_class: ClassVar[type[ImportReport]] = ImportReport
     audit_action: ClassVar[str] = ""  # one audit row per stored file (and per refusal if audit_refused)
     audit_refused: ClassVar[bool] = False
-    partial: ClassVar[bool] = False  # True: valid rows are stored and bad rows reported (status partial)
+    partial: bool = False  # True: valid rows are stored and bad rows reported (status partial)
     max_bytes: ClassVar[int] = MAX_BYTES
     max_rows: ClassVar[int] = MAX_ROWS
     header_scan: ClassVar[int] = 30
     progress_every: ClassVar[int] = 5000
     file_problem_prefix: ClassVar[str] = ""  # e.g. "文件无法使用：" before structural messages
+    no_rows_message: ClassVar[str] = "表头下没有数据行"
 
     def __init__(self, *, on_progress: Callable[[int, int], None] | None = None) -> None:
         self.on_progress = on_progress
@@ -216,6 +217,13 @@ class Importer:
         ``{"兑现金额": "金额(万元)（C）"}``."""
         labels = {f.key: f.label for f in self.fields}
         return {labels.get(k, k): column_label(header.labels[j], j) for k, j in header.columns.items()}
+
+    def stored_report(self, report: ImportReport) -> dict[str, Any]:
+        """What the batch record keeps as its report: the JSON object without the errors (kept in
+        their own column). Drop anything secret here (initial passwords …)."""
+        payload = report.as_dict()
+        payload.pop("errors", None)
+        return payload
 
     def audit_detail(self, report: ImportReport) -> dict[str, Any]:
         return {
@@ -337,11 +345,13 @@ class Importer:
     def _import(self, path: Path, report: ImportReport, batch: ImportBatch | None, dry_run: bool) -> None:
         if report.size > self.max_bytes:
             return self._refuse_file(too_large_message(report.size, self.max_bytes))
+        t0 = time.perf_counter()
         try:
             sheets = read_sheets(path, report.file)
             self.sheet, self.header = self.pick_sheet(sheets)
         except TableError as exc:
             return self._refuse_file(str(exc))
+        report.timings["read"] = time.perf_counter() - t0
         header = self.header
         report.columns = self.columns_report(header)
         self.errors.use_header(header)
@@ -352,11 +362,13 @@ class Importer:
             return self._refuse_file(
                 f"数据行过多（{data_rows} 行），单个文件最多 {self.max_rows} 行；请拆分后分别导入"
             )
+        t0 = time.perf_counter()
         items = self._validate()
+        report.timings["validate"] = time.perf_counter() - t0
         if report.status != Status.RUNNING:
             return None
         if not report.rows:
-            return self._refuse_file("表头下没有数据行")
+            return self._refuse_file(self.no_rows_message)
         try:
             items = self.clean_all(items)
         except Refused as exc:
@@ -379,13 +391,17 @@ class Importer:
         assert batch is not None
         try:
             with transaction.atomic():
+                t0 = time.perf_counter()
                 self.store(items, report)
+                report.timings["store"] = time.perf_counter() - t0
                 report.status = Status.PARTIAL if self.errors else Status.ACCEPTED
                 report.accepted = len(items)
                 report.message = report.message or self.accepted_message(report)
                 report.errors = self.errors.rows
                 report.error_total = self.errors.total
                 self._finish(batch, report, audit=True)
+                t0 = time.perf_counter()
+            report.timings["commit_and_signal_listeners"] = time.perf_counter() - t0
         except Refused as exc:
             self.errors.extend(exc.errors)
             report.accepted = 0
@@ -509,9 +525,7 @@ class Importer:
         batch.rejected = report.rejected
         batch.counts = report.counts()
         batch.errors = list(report.errors)
-        payload = report.as_dict()
-        payload.pop("errors", None)
-        batch.report = _jsonable(payload)
+        batch.report = _jsonable(self.stored_report(report))
         batch.finished_at = timezone.now()
         report.seconds = time.perf_counter() - self._started
         batch.seconds = round(report.seconds, 2)
