@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from django.utils import timezone
 
 from peiyu.core.imports import Field, Importer, ImportReport, Row, cells
+from peiyu.core.imports.base import first_filled
 from peiyu.core.tabular import Header, clean_text, column_letter
 from peiyu.registry import classify, uscc
 from peiyu.registry.bulk import insert_rows
@@ -334,7 +335,7 @@ class RegistryImporter(Importer):
 
     def skip_row(self, row: list[Any]) -> bool:
         assert self.header is not None
-        filled = [t for t in (clean_text(c) for c in row) if t]
+        filled = first_filled(row, 4)
         if any(c in ("合计", "总计", "小计") for c in filled[:3]):
             return True  # a total line
         j = self.header.columns["name"]
@@ -342,19 +343,20 @@ class RegistryImporter(Importer):
         return len(filled) == 1 and not clean_text(row[j] if j < len(row) else None)
 
     def clean(self, row: Row) -> _Row:
-        code = row["credit_code"] or ""
+        parsed = row.values
+        code = parsed["credit_code"] or ""
         if code and code in self.seen:
             row.error("credit_code", f"统一社会信用代码“{code}”与第 {self.seen[code]} 行重复，本行未导入")
-        values: dict[str, Any] = {"name": row["name"] or ""}
-        if row["industry"] is not None:
-            values["industry_code"] = row["industry"]
-        if row["area"] is not None:
-            values["area_id"] = row["area"]
-        if row["status"] is not None:
-            values["status"] = row["status"]
-        for key in ("established", "change_date"):
-            if row[key] is not None:
-                values[key] = row[key]
+        values: dict[str, Any] = {"name": parsed["name"] or ""}
+        for key, name in (
+            ("industry", "industry_code"),
+            ("area", "area_id"),
+            ("status", "status"),
+            ("established", "established"),
+            ("change_date", "change_date"),
+        ):
+            if parsed[key] is not None:
+                values[name] = parsed[key]
         if row.has("address"):
             values["address"] = unicodedata.normalize("NFKC", clean_text(row.raw("address")))[:300]
         if row.has("former_names"):

@@ -45,7 +45,7 @@ from peiyu.core.imports.errors import ErrorCollector, column_label
 from peiyu.core.imports.report import ImportReport, Status
 from peiyu.core.imports.uploads import UploadTooLarge, save_upload, sha256_of, too_large_message
 from peiyu.core.models import ImportBatch, Upload
-from peiyu.core.tabular import Header, Sheet, TableError, clean_text, find_header, is_blank_row, read_sheets
+from peiyu.core.tabular import Header, Sheet, TableError, clean_text, find_header, read_sheets
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ class Importer:
     def skip_row(self, row: list[Any]) -> bool:
         """A row that is not data: a total line (合计/总计/小计 among the first filled cells) or a
         single-cell note (注：…, 制表人：…, 数据来源：…). Blank rows never reach here."""
-        filled = [t for t in (clean_text(c) for c in row) if t]
+        filled = first_filled(row, 4)
         if any(t in TOTAL_WORDS for t in filled[:3]):
             return True
         return len(filled) == 1 and filled[0].startswith(NOTE_PREFIXES)
@@ -465,7 +465,7 @@ class Importer:
         items: list[Any] = []
         for i in range(header.first_data_row, len(grid)):
             raw = grid[i]
-            if is_blank_row(raw) or self.skip_row(raw):
+            if not has_content(raw) or self.skip_row(raw):
                 continue
             report.rows += 1
             number = i + 1
@@ -532,6 +532,33 @@ class Importer:
         batch.save()
         if audit:
             self.audit(batch, report)
+
+
+def has_content(row: list[Any]) -> bool:
+    """Some cell is not blank (a fast :func:`peiyu.core.tabular.is_blank_row` negation)."""
+    for c in row:
+        if c is None:
+            continue
+        if isinstance(c, str):
+            if c.strip():
+                return True
+        elif clean_text(c):
+            return True
+    return False
+
+
+def first_filled(row: list[Any], limit: int) -> list[str]:
+    """The texts of the first ``limit`` non-blank cells (enough to recognise totals and notes)."""
+    out: list[str] = []
+    for c in row:
+        if c is None:
+            continue
+        t = clean_text(c)
+        if t:
+            out.append(t)
+            if len(out) >= limit:
+                break
+    return out
 
 
 def unreadable_message(exc: OSError) -> str:
