@@ -17,7 +17,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from peiyu.accounts import audit, scope
-from peiyu.core.export import Column, Table, xlsx_response
 from peiyu.core.imports import views as import_views
 from peiyu.registry import actions, classify, profile, queries
 from peiyu.registry.models import (
@@ -31,6 +30,7 @@ from peiyu.registry.models import (
     KeyIndustry,
     RegistryImport,
 )
+from peiyu.registry.tables import ENTERPRISES, enterprise_rows
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200000
@@ -65,6 +65,9 @@ def enterprise_list(request):
             "page_title": "企业查询",
             "f": f,
             "page": page,
+            "table": ENTERPRISES.render(
+                enterprise_rows(page), id="enterprise-table", classes="table-striped"
+            ),
             "industries": KeyIndustry.objects.filter(active=True),
             "areas": Area.objects.all(),
             "divisions": _divisions(),
@@ -85,41 +88,13 @@ def enterprise_list(request):
 def _export(request, f: queries.Filters, qs):
     rows = qs[:EXPORT_LIMIT]
     names = dict(IndustryCode.objects.values_list("code", "name"))
-    data = (
-        {
-            "credit_code": e.credit_code,
-            "name": e.name,
-            "industry_code": e.industry_code,
-            "industry_name": names.get(e.industry_code, ""),
-            "key_industry": e.key_industry.name if e.key_industry_id else "",
-            "basis": e.classification_basis,
-            "area": e.area.name if e.area_id else "",
-            "status": e.status,
-            "established": e.established,
-            "is_key": "是" if e.is_key else "",
-            "address": e.address,
-            "tags": "、".join(e.tags or []),
-        }
-        for e in rows.iterator(chunk_size=2000)
-    )
-    columns = [
-        Column("统一社会信用代码", "credit_code", width=22),
-        Column("企业名称", "name"),
-        Column("行业代码", "industry_code"),
-        Column("行业名称", "industry_name"),
-        Column("重点产业", "key_industry"),
-        Column("认定依据", "basis"),
-        Column("街道镇", "area"),
-        Column("登记状态", "status"),
-        Column("成立日期", "established", "date"),
-        Column("重点企业", "is_key"),
-        Column("注册地址", "address"),
-        Column("标签", "tags"),
-    ]
     audit.record_view(request, "registry.export", "企业名录导出", filters=f.__dict__, count=qs.count())
     title = f"企业名录（{scope.describe(request.user)}，{timezone.localdate():%Y-%m-%d} 导出）"
-    return xlsx_response(
-        f"企业名录_{timezone.localdate():%Y%m%d}.xlsx", [Table("企业名录", columns, data, title=title)]
+    return ENTERPRISES.xlsx(
+        f"企业名录_{timezone.localdate():%Y%m%d}.xlsx",
+        enterprise_rows(rows.iterator(chunk_size=2000), names),
+        sheet="企业名录",
+        title=title,
     )
 
 
