@@ -6,6 +6,7 @@ created and listed, all or nothing, the batch record and saved upload, and the e
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import subprocess
@@ -425,3 +426,56 @@ def test_credit_codes_choices_and_booleans():
     with pytest.raises(cells.CellError):
         yes("也许")
     assert cells.split_list("甲、乙;丙 ，丁") == ["甲", "乙", "丙", "丁"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+def test_upload_page_report_page_and_error_table(world, tmp_path):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import RequestFactory
+
+    from peiyu.core.imports import views
+
+    def request(method: str, data: dict[str, Any] | None = None) -> Any:
+        rf = RequestFactory()
+        req = rf.post("/x/", data or {}) if method == "post" else rf.get("/x/", data or {})
+        req.user = world["admin"]
+        req.session = {}  # type: ignore[assignment]
+        req._messages = FallbackStorage(req)  # type: ignore[attr-defined]
+        return req
+
+    bad_rows = good_rows()
+    bad_rows[3][1] = "明年"
+    content = xlsx(tmp_path / "b.xlsx", bad_rows).read_bytes()
+    req = request("post", {"file": SimpleUploadedFile("台账.xlsx", content)})
+    html = views.upload_page(req, AwardImporter, title="兑现台账导入").content.decode()
+    assert 'id="import-errors"' in html and "明年" in html and "年份（B）" in html and "已拒绝" in html
+    batch = ImportBatch.objects.get(kind="test.awards")
+    assert (
+        batch.user == world["admin"]
+        and batch.upload is not None
+        and batch.upload.uploaded_by == world["admin"]
+    )
+
+    good = xlsx(tmp_path / "g.xlsx", good_rows()).read_bytes()
+    req = request("post", {"file": SimpleUploadedFile("台账2.xlsx", good)})
+    resp = views.upload_page(req, AwardImporter, title="兑现台账导入", report_url=lambda pk: f"/r/{pk}/")
+    assert resp.status_code == 302
+    pk = int(resp["Location"].strip("/").split("/")[-1])
+    page = views.report_page(
+        request("get"), views.get_batch(AwardImporter, pk), AwardImporter
+    ).content.decode()
+    assert "已导入" in page and "新建部门" in page and "责任部门：区商务委（第 5 行）" in page
+
+    wrong = request("post", {"file": SimpleUploadedFile("台账.docx", b"x")})
+    assert views.upload_page(wrong, AwardImporter, title="x").status_code == 400
+
+    sheet = openpyxl.load_workbook(io.BytesIO(views.errors_xlsx(request("get"), batch).content)).active
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert ["行号", "列", "原值", "问题"] in values
+    assert any(r[0] == 4 and r[2] == "明年" for r in values)
+    with pytest.raises(Exception, match="导入记录不存在"):
+        views.get_batch("registry", batch.pk)
