@@ -386,3 +386,10 @@ def test_upload_page_report_page_and_error_table(world, tmp_path):
     assert any(r[0] == 4 and r[2] == "明年" for r in values)
     with pytest.raises(Exception, match="导入记录不存在"):
         views.get_batch("registry", batch.pk)
+
+
+def test_a_csv_cell_over_the_field_limit_is_refused_not_a_crash(db, tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("指标,年度,金额\n" + '"' + "x" * 300_000 + '",2025,1\n', encoding="utf-8")
+    report = AwardImporter().run(path)
+    assert report.status == "rejected" and report.exit_code == 2 and "CSV 文件无法读取" in report.message
