@@ -22,8 +22,8 @@ def _isolated_data_dir(settings, tmp_path):
 @pytest.fixture
 def world(db):
     """Two industries × two areas, five enterprises, and the personas admin, industry officer,
-    area officer, outsider (see peiyu.core.testing.make_world)."""
-    from peiyu.core.testing import make_world
+    area officer, outsider (see peiyu.testing.factories.make_world)."""
+    from peiyu.testing.factories import make_world
 
     return make_world()
 

@@ -86,12 +86,11 @@ def make_registry() -> None:
 
 def make_facts() -> int:
     """Write every month's facts (inactive batches) and return the number of fact rows."""
-    import duckdb
-
+    from peiyu.analytics import local_session
     from peiyu.taxes import library
     from peiyu.taxes.models import TaxBatch
 
-    con = duckdb.connect()
+    con = local_session()
     rows_total = 0
     for mi in range(MONTHS):
         month = _month(mi)
@@ -108,7 +107,7 @@ def make_facts() -> int:
         type_sql = " UNION ALL ".join(
             f"SELECT {k} AS k, '{t}' AS t, {p} AS p" for k, (t, p) in enumerate(TAX_TYPES)
         )
-        table = con.sql(
+        table = con.arrow(
             f"""
             WITH e AS (SELECT range AS i, hash(range) % 1000000 / 1000000.0 AS u FROM range({ENTERPRISES})),
             tt AS ({type_sql}),
@@ -129,10 +128,11 @@ def make_facts() -> int:
               CASE WHEN r = 0 THEN -amount // 3 ELSE amount END * 2 // 5 AS district_fen
             FROM c ORDER BY i, k
             """
-        ).to_arrow_table()
+        )
         library.write_facts(month, 1, table)
         TaxBatch.objects.filter(pk=batch.pk).update(rows=table.num_rows, path=str(path))
         rows_total += table.num_rows
+    con.close()
     return rows_total
 
 
@@ -146,8 +146,9 @@ def activate(n: int) -> list[str]:
 
 
 def raw_scan_sql(paths: list[str]) -> str:
-    quoted = ", ".join(f"'{p}'" for p in paths)
-    return f"SELECT sum(total_fen) FROM read_parquet([{quoted}])"
+    from peiyu.analytics import get_engine
+
+    return f"SELECT sum(total_fen) FROM {get_engine().parquet(paths)}"
 
 
 def free_port() -> int:
@@ -200,7 +201,10 @@ def main() -> dict[str, Any]:
     from django.utils import timezone
 
     from peiyu.accounts.models import ApiToken, Role, User
-    from peiyu.taxes import analytics, engine, library, rollups
+    from peiyu.analytics import get_engine
+    from peiyu.taxes import analytics, library, rollups
+
+    engine = get_engine()
 
     t0 = time.perf_counter()
     make_registry()
@@ -262,13 +266,13 @@ def main() -> dict[str, Any]:
             # scans and the API back to back and the medians compare like with like.
             scan_sql = raw_scan_sql(paths)
             full_sql = raw_scan_sql(all_paths)
-            engine.query(scan_sql)
-            engine.query(full_sql)
+            engine.rows(scan_sql)
+            engine.rows(full_sql)
             samples: dict[str, list[float]] = {"scan": [], "full": [], "api": [], "client": []}
             for _ in range(ROUNDS):
                 for key, fn in (
-                    ("full", lambda full_sql=full_sql: engine.query(full_sql)),
-                    ("scan", lambda scan_sql=scan_sql: engine.query(scan_sql)),
+                    ("full", lambda full_sql=full_sql: engine.rows(full_sql)),
+                    ("scan", lambda scan_sql=scan_sql: engine.rows(scan_sql)),
                     ("api", call),
                     ("client", lambda path=path: client.get(path)),
                 ):

@@ -35,7 +35,7 @@ HEADER = [
 
 
 def make_rows(n: int, seed: int = 7) -> list[list[Any]]:
-    from peiyu.demo.registry import AREA_WEIGHTS, STATUSES, RegistryGenerator, small_classes
+    from peiyu.registry.demo import AREA_WEIGHTS, STATUSES, RegistryGenerator, small_classes
 
     rng = random.Random(seed)
     gen = RegistryGenerator(rng, small_classes())

@@ -1,5 +1,8 @@
 """The ``peiyu`` command: Django management commands underneath, with plain-word help.
 
+Every installed Peiyu app contributes its commands from its own ``management/commands/``; the help
+lists them by app (nothing here names them).
+
 peiyu init                      create or migrate the database, load reference data
 peiyu import-tax FILE --json    commands are written with hyphens; Django's names use underscores
 """
@@ -9,40 +12,51 @@ from __future__ import annotations
 import os
 import sys
 
-# Commands of our own, in the order `peiyu --help` lists them (name -> one line of plain words).
-COMMANDS: dict[str, str] = {
-    "init": "创建或升级数据库，载入参考数据（国民经济行业分类、街道镇、重点产业默认口径）",
-    "serve": "以生产方式启动网站（gunicorn + whitenoise），默认 127.0.0.1:8000",
-    "demo": "生成演示区：企业名录、五年月度税收、目标、预警（可指定 --enterprises --years --seed）",
-    "import-enterprises": "导入市场监管企业名录（xlsx/xls/csv）",
-    "reclassify": "按当前重点产业口径重新认定全部企业",
-    "import-tax": "导入税务部门月度企业税收文件，形成产业税收库新版本",
-    "tax-versions": "列出、比较、回滚某月税收库版本",
-    "stats": "统计：stats industries（产业税收）、stats targets（目标进度）",
-    "import-targets": "导入年度目标责任表",
-    "warnings": "计算并列出某月的重点企业预警",
-    "import-users": "批量导入用户名册，输出初始密码",
-    "token": "为用户生成 API 令牌（最后一行只输出令牌）",
-    "audit": "查看审计日志",
-    "createadmin": "创建或重置管理员账户",
-}
-
 
 def _django_name(name: str) -> str:
     return name.replace("-", "_")
 
 
+def _peiyu_name(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def command_lines() -> list[tuple[str, list[tuple[str, str]]]]:
+    """``[(app verbose name, [(command, one line of help), …]), …]`` for the commands the installed
+    Peiyu apps contribute (their ``management/commands/``), in INSTALLED_APPS order. The line is the
+    first line of the command's ``help``; a command with ``peiyu_hidden = True`` is not listed."""
+    from django.core.management import get_commands, load_command_class
+
+    from peiyu.core import contrib
+
+    by_app: dict[str, list[tuple[str, str]]] = {}
+    for name, app_name in sorted(get_commands().items()):
+        by_app.setdefault(app_name, []).append((name, app_name))
+    out = []
+    for cfg in contrib.peiyu_apps():
+        lines = []
+        for name, app_name in by_app.get(cfg.name, []):
+            cmd = load_command_class(app_name, name)
+            if getattr(cmd, "peiyu_hidden", False):
+                continue
+            text = (cmd.help or "").strip().splitlines()
+            lines.append((_peiyu_name(name), text[0] if text else ""))
+        if lines:
+            out.append((str(cfg.verbose_name), lines))
+    return out
+
+
 def print_help() -> None:
     print("peiyu — 培育：重点产业培育平台\n")
     print("用法: peiyu 命令 [参数]    （peiyu 命令 --help 查看该命令的参数）\n")
-    from django.core.management import get_commands
-
-    available = get_commands()
-    width = max(len(n) for n in COMMANDS)
-    for name, text in COMMANDS.items():
-        if _django_name(name) in available:
+    groups = command_lines()
+    width = max((len(n) for _g, lines in groups for n, _t in lines), default=10)
+    for group, lines in groups:
+        print(f"{group}:")
+        for name, text in lines:
             print(f"  {name.ljust(width)}  {text}")
-    print("\n其余 Django 管理命令（migrate、shell、check 等）同样可用：peiyu django-help")
+        print()
+    print("其余 Django 管理命令（migrate、shell、check 等）同样可用：peiyu django-help")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,6 +7,7 @@ PEIYU_ALLOWED_HOSTS  comma separated; default localhost names
 PEIYU_SESSION_IDLE_MINUTES  idle session timeout, default 30
 PEIYU_HTTPS      1 when served over https (secure cookies, HSTS)
 PEIYU_BEHIND_PROXY  1 behind our own reverse proxy (audit trusts X-Forwarded-For); default PEIYU_HTTPS
+PEIYU_ANALYTICS_ENGINE  engine of the tax analytics: duckdb (default, in-process); see peiyu.analytics
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("PEIYU_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 TAX_LIBRARY_DIR = DATA_DIR / "taxlib"
+PEIYU_ANALYTICS_ENGINE = os.environ.get("PEIYU_ANALYTICS_ENGINE", "duckdb").strip().lower() or "duckdb"
 UPLOAD_DIR = DATA_DIR / "uploads"
 MEDIA_ROOT = str(DATA_DIR / "media")
 MEDIA_URL = "/media/"
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",  # serves the API docs (Swagger UI) from local static files, never from a CDN (CSP)
     "peiyu.core",
+    "peiyu.analytics",
     "peiyu.accounts",
     "peiyu.registry",
     "peiyu.taxes",

@@ -17,8 +17,8 @@ from ninja import NinjaAPI
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from peiyu.accounts import testing as walkers
 from peiyu.accounts.api_auth import BearerAuth
+from peiyu.testing import walk as walkers
 
 MAX_EXAMPLES = 8
 

@@ -5,7 +5,7 @@ test runs) as each persona and fail if any response, Excel export included, name
 Path parameters are filled generically from a populated world (credit codes, months, years,
 industries, areas, usernames, object ids found through the model the URL names). A pattern that
 cannot be filled fails the test unless ALLOW_UNFILLED names it with a reason. The machinery lives in
-:mod:`peiyu.accounts.testing`; the tests at the bottom prove it catches planted leaks.
+:mod:`peiyu.testing.walk`; the tests at the bottom prove it catches planted leaks.
 """
 
 from __future__ import annotations
@@ -14,9 +14,17 @@ import pytest
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
-from peiyu.accounts import testing as walkers
+from peiyu.testing import walk as walkers
 
-PERSONAS = ("admin", "industry_officer", "area_officer", "outsider")
+PERSONAS = (
+    "admin",
+    "leader",
+    "industry_officer",
+    "area_officer",
+    "department",
+    "service_officer",
+    "outsider",
+)
 
 # route label or URL name -> why it cannot (and need not) be filled. Keep this list short.
 ALLOW_UNFILLED: dict[str, str] = {}

@@ -18,10 +18,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from ninja import NinjaAPI
 
-from peiyu.accounts import testing as walkers
 from peiyu.accounts.api_auth import BearerAuth
 from peiyu.accounts.models import ApiToken, AuditLog
-from peiyu.core.testing import PASSWORD
+from peiyu.testing import walk as walkers
+from peiyu.testing.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGIN = "/accounts/login/"
@@ -159,15 +159,15 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, world, setti
     # other accounts are not affected
     assert _post_login(Client(), world["industry_officer"].username, PASSWORD).status_code == 302
     # recorded
-    assert AuditLog.objects.filter(action="login_failed", username=name).count() >= 5
-    assert AuditLog.objects.filter(action="login_locked", username=name).count() == 1
+    assert AuditLog.objects.filter(action="accounts.session.login_failed", username=name).count() >= 5
+    assert AuditLog.objects.filter(action="accounts.user.lock", username=name).count() == 1
     # fifteen minutes later the lock has expired
     from axes.models import AccessAttempt
 
     AccessAttempt.objects.filter(username=name).update(attempt_time=timezone.now() - dt.timedelta(minutes=16))
     resp = _post_login(client, name, PASSWORD)
     assert resp.status_code == 302 and client.session.get("_auth_user_id") == str(world["area_officer"].pk)
-    assert AuditLog.objects.filter(action="login", username=name).exists()
+    assert AuditLog.objects.filter(action="accounts.session.login", username=name).exists()
 
 
 def test_four_failures_then_success_resets_the_counter(client, world):
@@ -192,7 +192,7 @@ def test_admin_can_unlock(client, world, login):
     assert name in page and "已锁定" in page
     assert admin.post(reverse("accounts:user_unlock", args=[world["area_officer"].pk])).status_code == 302
     assert _post_login(anon, name, PASSWORD).status_code == 302
-    row = AuditLog.objects.get(action="user_unlock")
+    row = AuditLog.objects.get(action="accounts.user.unlock")
     assert row.username == world["admin"].username and row.before == {"locked": True}
 
 
@@ -220,7 +220,7 @@ def test_idle_session_times_out(login, world, settings):
     page = client.get(resp["Location"]).content.decode()
     assert "长时间未操作" in page
     assert client.get("/").status_code == 302
-    row = AuditLog.objects.get(action="logout", username=world["area_officer"].username)
+    row = AuditLog.objects.get(action="accounts.session.logout", username=world["area_officer"].username)
     assert row.detail["reason"] == "idle_timeout"
 
 
@@ -264,7 +264,7 @@ def test_first_login_forces_a_password_change(client, world):
     user.refresh_from_db()
     assert not user.must_change_password and user.password_changed_at is not None and user.check_password(new)
     assert client.get("/").status_code == 200  # still logged in, no more redirect
-    assert AuditLog.objects.filter(action="password_change", username=user.username).exists()
+    assert AuditLog.objects.filter(action="accounts.password.change", username=user.username).exists()
 
 
 def test_password_rules(db):
@@ -380,7 +380,7 @@ def test_tokens_work_expire_are_revocable_and_stored_hashed(world, probe):
     assert probe(secret2).status_code == 401
     assert ApiToken.objects.get(pk=token2.pk).revoked_at is not None
     actions = list(AuditLog.objects.filter(object_type="accounts.apitoken").values_list("action", flat=True))
-    assert actions.count("token_create") == 2 and actions.count("token_revoke") == 1
+    assert actions.count("accounts.token.create") == 2 and actions.count("accounts.token.revoke") == 1
 
 
 def test_token_lifetime_is_bounded(world):
@@ -408,5 +408,5 @@ def test_token_command_prints_the_token_alone_on_the_last_line(world, probe):
     assert probe(last).json() == {"username": world["industry_officer"].username}
     token = ApiToken.objects.get(key_hash=ApiToken.hash_key(last))
     assert token.label == "月报" and 6 <= (token.expires_at - timezone.now()).days <= 7
-    row = AuditLog.objects.get(action="token_create")
+    row = AuditLog.objects.get(action="accounts.token.create")
     assert row.username == "命令行" and row.after["user"] == world["industry_officer"].username

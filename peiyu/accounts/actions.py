@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from peiyu.accounts import audit_actions as A
 from peiyu.accounts.audit import record
 from peiyu.accounts.models import ApiToken, Role, User
 
@@ -139,7 +140,7 @@ def do_create_user(
         _set_scopes(user, key_industries, areas, departments)
         record(
             by,
-            "user_create",
+            A.USER_CREATE,
             user,
             object_id=user.username,
             after=user_snapshot(user),
@@ -177,7 +178,7 @@ def do_update_user(
         if after != before:
             record(
                 by,
-                "user_update",
+                A.USER_UPDATE,
                 user,
                 object_id=user.username,
                 before=before,
@@ -206,7 +207,7 @@ def do_set_active(by: Any, user: User, active: bool, *, request: Any = None, rea
             )
         record(
             by,
-            "user_activate" if active else "user_deactivate",
+            A.USER_ACTIVATE if active else A.USER_DEACTIVATE,
             user,
             object_id=user.username,
             before=before,
@@ -229,7 +230,7 @@ def do_reset_password(by: Any, user: User, *, request: Any = None, reason: str =
         user.save(update_fields=["password", "must_change_password"])
         record(
             by,
-            "password_reset",
+            A.PASSWORD_RESET,
             user,
             object_id=user.username,
             after={"must_change_password": True},
@@ -270,7 +271,7 @@ def do_unlock(by: Any, user: User, *, request: Any = None, reason: str = "") -> 
         removed = reset(username=user.username)
         record(
             by,
-            "user_unlock",
+            A.USER_UNLOCK,
             user,
             object_id=user.username,
             before={"locked": was_locked},
@@ -305,7 +306,7 @@ def do_create_token(
         )
         record(
             by,
-            "token_create",
+            A.TOKEN_CREATE,
             token,
             object_id=str(token.pk),
             object_repr=f"{user.username} 的令牌 {token.prefix}…",
@@ -325,7 +326,7 @@ def do_revoke_token(by: Any, token: ApiToken, *, request: Any = None, reason: st
         token.save(update_fields=["revoked_at"])
         record(
             by,
-            "token_revoke",
+            A.TOKEN_REVOKE,
             token,
             object_id=str(token.pk),
             object_repr=f"{token.user.username} 的令牌 {token.prefix}…",

@@ -14,6 +14,7 @@ erases the whole database, used by the test suite), see ``management/commands/fl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from peiyu.accounts.models import AuditLog
@@ -45,8 +46,8 @@ def _valid_ip(text: str) -> str | None:
 
 
 def record(
-    user: Any,
-    action: str,
+    acting_user: Any,
+    action: Action | str,
     obj: Any = None,
     *,
     object_type: str = "",
@@ -59,8 +60,10 @@ def record(
     request: Any = None,
     username: str = "",
 ) -> AuditLog:
-    """Append one audit row. ``user`` may be None (system/CLI) or a string naming the actor;
-    ``username`` overrides the recorded name (failed logins record the name that was tried)."""
+    """Append one audit row. ``acting_user`` is the person acting (a User), None for the system or
+    the command line, or a string naming the actor; ``username`` overrides the recorded name (failed
+    logins record the name that was tried). ``action`` is a declared :class:`Action`."""
+    user = acting_user
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "credit_code", None) or obj.pk)
@@ -71,7 +74,7 @@ def record(
         username=(
             username or getattr(real_user, "username", "") or ("system" if user is None else str(user))
         )[:150],
-        action=action,
+        action=str(action),
         object_type=object_type,
         object_id=object_id[:120],
         object_repr=object_repr[:255],
@@ -83,7 +86,7 @@ def record(
     )
 
 
-def record_view(request: Any, action: str, what: str, **detail: Any) -> AuditLog:
+def record_view(request: Any, action: Action | str, what: str, **detail: Any) -> AuditLog:
     """Log a look at (or export of) enterprise-level tax figures."""
     return record(
         getattr(request, "user", None),
@@ -95,28 +98,139 @@ def record_view(request: Any, action: str, what: str, **detail: Any) -> AuditLog
     )
 
 
-ACTION_LABELS: dict[str, str] = {
-    "login": "登录",
-    "logout": "退出",
-    "login_failed": "登录失败",
-    "login_locked": "账户锁定",
-    "password_change": "修改密码",
-    "password_reset": "重置密码",
-    "user_create": "新建用户",
-    "user_update": "修改用户及范围",
-    "user_deactivate": "停用用户",
-    "user_activate": "启用用户",
-    "user_unlock": "解除锁定",
-    "user_reset": "重置管理员",
-    "token_create": "生成 API 令牌",
-    "token_revoke": "撤销 API 令牌",
-    "users_import": "批量导入用户",
-    "audit_export": "导出审计日志",
+@dataclass(frozen=True)
+class Action:
+    """An audited action: a constant ``app.object.verb`` name with its Chinese label.
+
+    Each app declares its actions in its own ``audit_actions.py`` (discovered, never listed here);
+    ``legacy`` names the codes older rows carry for the same action, so their labels still read."""
+
+    name: str
+    label: str
+    legacy: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _declared() -> dict[str, Action]:
+    """Every :class:`Action` the installed apps declare, by name and by legacy code."""
+    from peiyu.core import contrib
+
+    found: dict[str, Action] = {}
+    for _cfg, mod in contrib.modules("audit_actions"):
+        for value in vars(mod).values():
+            if isinstance(value, Action):
+                found[value.name] = value
+                for old in value.legacy:
+                    found.setdefault(old, value)
+            elif isinstance(value, dict) and value and all(isinstance(v, Action) for v in value.values()):
+                for action in value.values():  # e.g. {"include": Action(...), "exclude": Action(...)}
+                    found[action.name] = action
+    return found
+
+
+def actions() -> dict[str, Action]:
+    """The declared actions by name (legacy codes excluded), for the audit filter."""
+    return {name: a for name, a in _declared().items() if a.name == name}
+
+
+def action_label(action: str | Action) -> str:
+    name = str(action)
+    found = _declared().get(name)
+    return found.label if found else name
+
+
+def action_codes(action: str | Action) -> list[str]:
+    """The stored codes that mean this action (its name and its legacy codes)."""
+    found = _declared().get(str(action))
+    return [found.name, *found.legacy] if found else [str(action)]
+
+
+#: Chinese labels of the keys that appear in ``detail``, ``before`` and ``after``; an app adds its
+#: own as ``DETAIL_LABELS`` in its ``audit_actions.py``.
+DETAIL_LABELS: dict[str, str] = {
+    "path": "页面",
+    "access": "访问类型",
+    "permission": "所需权限",
+    "count": "条数",
+    "rows": "行数",
+    "month": "月份",
+    "year": "年度",
+    "page": "页码",
+    "filters": "筛选条件",
+    "credit_code": "统一社会信用代码",
+    "name": "名称",
+    "by": "操作方式",
+    "reason": "原因",
+    "ip": "来源地址",
+    "status": "状态",
+    "role": "角色",
+    "username": "用户名",
+    "display_name": "姓名",
+    "industry": "产业",
+    "area": "街道镇",
+    "areas": "区域范围",
+    "key_industries": "产业范围",
+    "departments": "所属部门",
+    "is_active": "启用",
+    "file": "文件",
+    "batch": "导入批次",
+    "batch_id": "导入批次",
+    "version": "版本",
+    "n": "户数",
+    "kind": "类型",
+    "owner": "负责人",
+    "note": "说明",
+    "method": "请求方式",
+    "reason_code": "原因代码",
+    "what": "对象",
+    "label": "用途",
+    "expires_at": "到期时间",
+    "token": "令牌",
+    "prefix": "令牌前缀",
+    "before": "修改前",
+    "after": "修改后",
 }
 
 
-def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+def _detail_labels() -> dict[str, str]:
+    from peiyu.core import contrib
+
+    labels = dict(DETAIL_LABELS)
+    for _cfg, extra in contrib.attributes("audit_actions", "DETAIL_LABELS"):
+        labels.update(extra)
+    return labels
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, list | tuple | set):
+        return "、".join(_plain(v) for v in value) or "—"
+    if isinstance(value, dict):
+        labels = _detail_labels()
+        return "；".join(f"{labels.get(str(k), str(k))}：{_plain(v)}" for k, v in value.items()) or "—"
+    return str(value)
+
+
+def readable(values: Any) -> list[tuple[str, str]]:
+    """``detail``/``before``/``after`` as Chinese ``(label, value)`` lines for people to read."""
+    if values is None:
+        return []
+    if not isinstance(values, dict):
+        return [("", _plain(values))]
+    labels = _detail_labels()
+    return [(labels.get(str(k), str(k)), _plain(v)) for k, v in values.items()]
+
+
+def readable_text(values: Any) -> str:
+    """The same as one line of text (the Excel export)."""
+    return "；".join(f"{k}：{v}" if k else v for k, v in readable(values))
 
 
 def search(
@@ -139,7 +253,7 @@ def search(
     if user:
         qs = qs.filter(username__iexact=user.strip())
     if action:
-        qs = qs.filter(action=action.strip())
+        qs = qs.filter(action__in=action_codes(action.strip()))
     if since:
         if not isinstance(since, dt.datetime):
             since = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
@@ -158,6 +272,15 @@ def search(
     return qs
 
 
+def display_name(row: AuditLog) -> str:
+    """The actor as people know them: the user's name, else the recorded username."""
+    user = row.user if row.user_id else None
+    name = getattr(user, "display_name", "") if user is not None else ""
+    if name and name != row.username:
+        return f"{name}（{row.username}）"
+    return row.username or "系统"
+
+
 def entry_dict(row: AuditLog) -> dict[str, Any]:
     """One row as the CLI's JSON prints it: ``{time, user, action, object, detail}``."""
     from django.utils import timezone
@@ -174,7 +297,9 @@ def entry_dict(row: AuditLog) -> dict[str, Any]:
     return {
         "time": timezone.localtime(row.time).isoformat(),
         "user": row.username,
+        "user_name": display_name(row),
         "action": row.action,
+        "action_label": action_label(row.action),
         "object": row.object_repr or row.object_id,
         "object_type": row.object_type,
         "object_id": row.object_id,

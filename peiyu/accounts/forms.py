@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 
 from peiyu.accounts.actions import MAX_TOKEN_DAYS
-from peiyu.accounts.audit import ACTION_LABELS
+from peiyu.accounts.audit import action_label, actions
 from peiyu.accounts.models import Department, Role
 
 if TYPE_CHECKING:
@@ -112,12 +112,12 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from peiyu.accounts.models import AuditLog
 
-        known = dict(ACTION_LABELS)
+        known = {name: a.label for name, a in actions().items()}
         for code in AuditLog.objects.order_by().values_list("action", flat=True).distinct():
-            known.setdefault(code, code)
+            if action_label(code) == code:  # a code no installed app declares (any more)
+                known.setdefault(code, code)
         cast(forms.ChoiceField, self.fields["action"]).choices = [("", "全部操作")] + sorted(
-            ((code, f"{label}（{code}）" if label != code else code) for code, label in known.items()),
-            key=lambda c: c[0],
+            ((code, label) for code, label in known.items()), key=lambda c: c[0]
         )
 
     def clean(self) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from peiyu.accounts import audit_actions as A
+
 _EXEMPT_PREFIXES = (
     "/static/",
     "/accounts/login",
@@ -26,6 +28,15 @@ class SecurityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
+        from peiyu.accounts import scope
+
+        scope.set_current_request(request)  # denied attempts recorded deep inside know where from
+        try:
+            return self._call(request)
+        finally:
+            scope.set_current_request(None)
+
+    def _call(self, request: Any) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
@@ -36,7 +47,7 @@ class SecurityMiddleware:
 
                 record(
                     user,
-                    "logout",
+                    A.LOGOUT,
                     user,
                     object_id=user.username,
                     detail={"reason": "idle_timeout", "idle_minutes": settings.SESSION_IDLE_MINUTES},

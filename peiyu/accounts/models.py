@@ -23,20 +23,39 @@ class Role(models.TextChoices):
 
 
 class Department(models.Model):
-    """A district department (区发改委, 区科委, 区金融办, …) that signs responsibility targets."""
+    """A district department (区发改委, 区科委, 区金融办, …) that signs responsibility targets.
+
+    Files name a department in many ways — 区科委, 科委, 普陀区科学技术委员会 — so it carries its
+    short name, its full name and other aliases; :mod:`peiyu.accounts.departments` matches them."""
 
     name = models.CharField("名称", max_length=100, unique=True)
     short_name = models.CharField("简称", max_length=40, blank=True)
+    full_name = models.CharField("全称", max_length=100, blank=True)
+    aliases = models.JSONField("其他写法", default=list, blank=True)
+    order = models.PositiveIntegerField("排序", default=100)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_departments",
+        verbose_name="负责人",
+    )
     key_industries = models.ManyToManyField(
         "registry.KeyIndustry", blank=True, related_name="departments", verbose_name="主管产业"
     )
 
     class Meta:
         verbose_name = verbose_name_plural = "部门"
-        ordering = ["name"]
+        ordering = ["order", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def names(self) -> list[str]:
+        """Every way this department is written (name first)."""
+        out = [self.name, self.short_name, self.full_name, *(self.aliases or [])]
+        return [n for i, n in enumerate(out) if n and n not in out[:i]]
 
 
 class User(AbstractUser):

@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 
+from peiyu.accounts import audit_actions as A
+from peiyu.accounts import departments
 from peiyu.accounts.models import Department, Role, User
 from peiyu.core.imports import Field, Importer, ImportReport, Refused, Row, error_row
 from peiyu.core.tabular import clean_text
@@ -111,19 +113,16 @@ class _Resolver:
             for suffix in ("街道", "镇"):
                 if area.name.endswith(suffix) and len(area.name) > len(suffix) + 1:
                     self.areas.setdefault(area.name[: -len(suffix)], area)
-        self.departments: dict[str, Any] = {}
-        for dept in Department.objects.all():
-            self.departments[dept.name] = dept
-            if dept.short_name:
-                self.departments.setdefault(dept.short_name, dept)
+        self.departments = departments.Resolver(Department.objects.all())
 
     def resolve(self, token: str) -> tuple[str, Any] | None:
         if token in self.industries or token.lower() in self.industries:
             return "industry", self.industries.get(token) or self.industries[token.lower()]
         if token in self.areas:
             return "area", self.areas[token]
-        if token in self.departments:
-            return "department", self.departments[token]
+        dept = self.departments.resolve(token)
+        if dept is not None:
+            return "department", dept
         if len(token) == 18:
             from peiyu.registry.models import Enterprise
 
@@ -131,6 +130,10 @@ class _Resolver:
             if ent is not None:
                 return "enterprise", ent
         return None
+
+
+def _did_you_mean(names: list[str]) -> str:
+    return f"；您是否指：{'、'.join(names)}？" if names else ""
 
 
 def _field(key: str, **kwargs: Any) -> Field:
@@ -150,7 +153,7 @@ def _checked_role(text: Any) -> str:
 class RosterImporter(Importer):
     kind = "users"
     title = "用户名册"
-    audit_action = "users_import"
+    audit_action = A.USERS_IMPORT
     report_class = RosterResult
     no_rows_message = "名册中没有用户"
     fields: ClassVar[list[Field]] = [
@@ -204,7 +207,8 @@ class RosterImporter(Importer):
             if found is None:
                 row.error(
                     "scope",
-                    f"范围“{token}”不是已知的重点产业、街道镇（重点地区）、部门名称或企业统一社会信用代码",
+                    f"范围“{token}”不是已知的重点产业、街道镇（重点地区）、部门名称或企业统一社会信用代码"
+                    + _did_you_mean(self.resolver.departments.suggest(token)),
                     token,
                 )
                 continue
@@ -269,7 +273,7 @@ class RosterImporter(Importer):
                     ent.save(update_fields=["liaison"])
                     record(
                         by,
-                        "enterprise_liaison",
+                        A.LIAISON_ASSIGN,
                         ent,
                         before={"liaison": before},
                         after={"liaison": user.username},

@@ -9,6 +9,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
+from peiyu.accounts import audit_actions as A
 from peiyu.accounts.audit import record
 
 
@@ -27,7 +28,7 @@ def audit_login_failed(
     locked = bool(getattr(request, "axes_locked_out", False)) if request is not None else False
     record(
         None,
-        "login_failed",
+        A.LOGIN_FAILED,
         object_type="accounts.user",
         object_id=name,
         object_repr=name,
@@ -53,7 +54,7 @@ def audit_locked_out(
         return  # an attempt while already locked: its login_failed row says so (detail.locked)
     record(
         None,
-        "login_locked",
+        A.USER_LOCK,
         object_type="accounts.user",
         object_id=name,
         object_repr=name,

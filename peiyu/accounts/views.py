@@ -3,7 +3,6 @@ every change goes through :mod:`peiyu.accounts.actions`)."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any, cast
 
 from django import forms
@@ -20,9 +19,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peiyu.accounts import actions, scope
+from peiyu.accounts import audit_actions as A
 from peiyu.accounts.audit import action_label, record, search
 from peiyu.accounts.forms import AuditFilterForm, TokenForm, UserCreateForm, UserEditForm, UserFilterForm
 from peiyu.accounts.models import ApiToken, AuditLog, Role, User
+from peiyu.accounts.scope import admin_required
 from peiyu.accounts.tables import AUDIT, audit_rows
 
 # --- login, logout, password ------------------------------------------------------------------------
@@ -43,7 +44,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         record(
             self.request.user,
-            "login",
+            A.LOGIN,
             self.request.user,
             object_id=self.request.user.username,
             request=self.request,
@@ -54,7 +55,7 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if request.user.is_authenticated:
-            record(request.user, "logout", request.user, object_id=request.user.username, request=request)
+            record(request.user, A.LOGOUT, request.user, object_id=request.user.username, request=request)
         return super().post(request, *args, **kwargs)
 
 
@@ -77,7 +78,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         user.must_change_password = False
         user.password_changed_at = timezone.now()
         user.save(update_fields=["must_change_password", "password_changed_at"])
-        record(user, "password_change", user, object_id=user.username, request=self.request)
+        record(user, A.PASSWORD_CHANGE, user, object_id=user.username, request=self.request)
         messages.success(self.request, "密码已修改。")
         return response
 
@@ -99,19 +100,6 @@ def csrf_failure(request: Any, reason: str = "") -> HttpResponse:
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def admin_required(view: Any) -> Any:
-    """Administrators only; others get a Chinese 403 page."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_admin:
-            return render(request, "accounts/forbidden.html", {"page_title": "无权访问"}, status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -348,7 +336,7 @@ def audit(request: Any) -> HttpResponse:
     if request.GET.get("export") == "xlsx" and (not request.GET or form.is_valid()):
         return _audit_export(request, qs, filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    table = AUDIT.render(audit_rows(page), id="audit-table", classes="table-vcenter")
+    table = AUDIT.render(audit_rows(page.object_list.select_related("user")), id="audit-table")  # type: ignore[attr-defined]
     return render(
         request, "accounts/audit.html", {"page_title": "审计日志", "form": form, "page": page, "table": table}
     )
@@ -356,11 +344,11 @@ def audit(request: Any) -> HttpResponse:
 
 def _audit_export(request: Any, qs: Any, filters: dict[str, Any]) -> HttpResponse:
     limit = 100_000
-    rows = list(audit_rows(qs[:limit]))
+    rows = list(audit_rows(qs.select_related("user")[:limit]))
     described = {k: str(v) for k, v in filters.items() if v}
     record(
         request.user,
-        "audit_export",
+        A.AUDIT_EXPORT,
         object_type="accounts.auditlog",
         object_repr="审计日志导出",
         detail={"filters": described, "rows": len(rows)},

@@ -23,6 +23,7 @@ from django.utils import timezone
 from peiyu.accounts import scope as scope_mod
 from peiyu.accounts.audit import record
 from peiyu.accounts.models import Role
+from peiyu.alerts import audit_actions as A
 from peiyu.alerts.models import (
     SETTINGS_FIELDS,
     AlertSettings,
@@ -131,7 +132,7 @@ def do_acknowledge(by: Any, warning: Warning, note: str = "", *, request: Any = 
             Status.ACKNOWLEDGED,
             WarningEvent.Kind.ACKNOWLEDGED,
             note.strip(),
-            "warning_acknowledge",
+            A.WARNING_ACKNOWLEDGE,
             request,
         )
 
@@ -161,7 +162,7 @@ def do_follow_up(
             Status.FOLLOWING,
             WarningEvent.Kind.FOLLOWUP,
             f"{FollowUp.Kind(kind).label}（{date.isoformat()}）：{note}",
-            "warning_followup",
+            A.WARNING_FOLLOWUP,
             request,
             followup_kind=kind,
             followup_date=date.isoformat(),
@@ -182,7 +183,7 @@ def do_resolve(by: Any, warning: Warning, reason: str, *, request: Any = None) -
         raise ActionError("请填写解决情况（理由必填）")
     with transaction.atomic():
         return _transition(
-            by, warning, Status.RESOLVED, WarningEvent.Kind.RESOLVED, reason, "warning_resolve", request
+            by, warning, Status.RESOLVED, WarningEvent.Kind.RESOLVED, reason, A.WARNING_RESOLVE, request
         )
 
 
@@ -192,7 +193,7 @@ def do_dismiss(by: Any, warning: Warning, reason: str, *, request: Any = None) -
         raise ActionError("请填写排除理由")
     with transaction.atomic():
         return _transition(
-            by, warning, Status.DISMISSED, WarningEvent.Kind.DISMISSED, reason, "warning_dismiss", request
+            by, warning, Status.DISMISSED, WarningEvent.Kind.DISMISSED, reason, A.WARNING_DISMISS, request
         )
 
 
@@ -227,7 +228,7 @@ def do_reassign(
         )
         record(
             by,
-            "warning_reassign",
+            A.WARNING_REASSIGN,
             w,
             object_id=str(w.pk),
             before=before,
@@ -239,14 +240,14 @@ def do_reassign(
 
 
 def assignable_users(warning: Warning) -> list[Any]:
-    """Active users who could own the warning (their scope covers the enterprise). Candidates are
-    narrowed with one query; :func:`peiyu.accounts.scope.can_see_enterprise` has the last word."""
+    """Active users who could own the warning (they may act on the enterprise: a read-only leader
+    cannot). Candidates are narrowed with one query; the scope module has the last word."""
     from django.db.models import Q
 
     from peiyu.accounts.models import User
 
     e = warning.enterprise
-    cond = Q(is_superuser=True) | Q(role__in=[Role.ADMIN, Role.LEADER])
+    cond = Q(is_superuser=True) | Q(role=Role.ADMIN)
     if e.key_industry_id:
         cond |= Q(key_industries=e.key_industry_id) | Q(departments__key_industries=e.key_industry_id)
     if e.area_id:
@@ -254,7 +255,7 @@ def assignable_users(warning: Warning) -> list[Any]:
     if e.liaison_id:
         cond |= Q(pk=e.liaison_id)
     users = User.objects.filter(cond, is_active=True).distinct().order_by("username")
-    return [u for u in users if scope_mod.can_see_enterprise(u, e)]
+    return [u for u in users if scope_mod.can(u, e, scope_mod.CHANGE)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,7 +286,7 @@ def do_update_settings(
         diff_after = {k: after[k] for k in diff_before}
         record(
             by,
-            "alert_settings_update",
+            A.SETTINGS_UPDATE,
             cfg,
             object_id="1",
             before=diff_before,
@@ -363,7 +364,7 @@ def do_key_override(
         )
         record(
             by,
-            f"key_enterprise_{kind}",
+            A.KEY_OVERRIDE[kind],
             enterprise,
             before=before,
             after={"kind": kind},
@@ -389,7 +390,7 @@ def do_revoke_override(
         obj.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         record(
             by,
-            "key_enterprise_revoke",
+            A.KEY_REVOKE,
             obj.enterprise,
             before={"kind": obj.kind},
             after=None,

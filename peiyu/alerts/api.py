@@ -13,6 +13,7 @@ from django.http import Http404
 from ninja import Router
 
 from peiyu.accounts.audit import record_view
+from peiyu.alerts import audit_actions as A
 from peiyu.alerts import keyset, queries
 from peiyu.alerts.models import AlertSettings
 from peiyu.taxes import analytics
@@ -48,7 +49,7 @@ def list_warnings(
     limit = max(1, min(limit, 2000))
     page = rows[offset : offset + limit]
     record_view(
-        request, "api_warnings", "API 预警列表", count=len(page), **{k: v for k, v in params.items() if v}
+        request, A.WARNINGS_API, "API 预警列表", count=len(page), **{k: v for k, v in params.items() if v}
     )
     return {"month": month or None, "count": len(rows), "warnings": [queries.row_dict(w, days) for w in page]}
 
@@ -56,7 +57,7 @@ def list_warnings(
 @router.get("warnings/{warning_id}", summary="一条预警及其处理记录")
 def get_warning(request: Any, warning_id: int) -> dict[str, Any]:
     w = queries.get_or_404(request.auth, warning_id)
-    record_view(request, "api_warning", str(w), warning=w.pk)
+    record_view(request, A.WARNING_API, str(w), warning=w.pk)
     out = queries.row_dict(w)
     out["followups"] = [
         {
@@ -92,7 +93,7 @@ def key_enterprises(request: Any, month: str = "") -> dict[str, Any]:
     if month not in months:
         raise Http404("该月份没有税收数据")
     rows = keyset.key_list(request.auth, month)
-    record_view(request, "api_key_enterprises", f"API 重点企业 {month}", count=len(rows))
+    record_view(request, A.KEY_ENTERPRISES_API, f"API 重点企业 {month}", count=len(rows))
     keep = (
         "credit_code",
         "name",

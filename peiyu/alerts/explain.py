@@ -9,10 +9,11 @@ from typing import Any
 
 from peiyu.accounts import scope as scope_mod
 from peiyu.alerts.models import Warning
+from peiyu.analytics import shift_month
 from peiyu.core.money import growth_pct
 from peiyu.taxes import analytics
 
-shift = analytics.shift_month
+shift = shift_month
 
 
 def months_back(month: str, n: int) -> list[str]:

@@ -11,7 +11,8 @@ at least one of these holds (the reasons are kept and shown):
   :class:`~peiyu.alerts.models.KeyEnterpriseOverride` of kind ``add`` exists.
 
 An active override of kind ``remove`` takes the enterprise off the list whatever the other reasons.
-All tax figures come from :mod:`peiyu.taxes.analytics` (a scoped :class:`Runner`).
+All tax figures come from registered analytics queries (:mod:`peiyu.alerts.analytics`,
+:mod:`peiyu.taxes.analytics`), through the scoped runner.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from peiyu.accounts import scope as scope_mod
+from peiyu.alerts.analytics import window_sums
 from peiyu.alerts.models import AlertSettings, KeyEnterpriseOverride
+from peiyu.analytics import shift_month
 from peiyu.taxes import analytics
 
 REASON_LABELS = {"rule": "达到税收门槛", "top": "产业前列", "manual": "手工纳入"}
@@ -29,19 +32,7 @@ REASON_LABELS = {"rule": "达到税收门槛", "top": "产业前列", "manual": 
 
 def window(month: str, n: int) -> list[str]:
     """The ``n`` months before ``month`` (oldest first), not including ``month``."""
-    return [analytics.shift_month(month, -i) for i in range(n, 0, -1)]
-
-
-def enterprise_sums(who: Any, months: list[str]) -> dict[int, int]:
-    """``{enterprise id: district-level tax over the months}`` (fen), matched enterprises only. Scoped."""
-    if not months:
-        return {}
-    rows = analytics.Runner(who).rows(
-        "SELECT enterprise_id, sum(district_fen)::BIGINT FROM {em} "
-        "WHERE enterprise_id IS NOT NULL AND month IN (SELECT unnest($months)) GROUP BY 1",
-        {"months": list(months)},
-    )
-    return {int(eid): int(total or 0) for eid, total in rows}
+    return [shift_month(month, -i) for i in range(n, 0, -1)]
 
 
 @dataclass
@@ -63,21 +54,17 @@ def key_set(month: str, cfg: AlertSettings | None = None) -> KeySet:
     from peiyu.registry.models import Enterprise
 
     cfg = cfg or AlertSettings.current()
-    rows = analytics.Runner(scope_mod.EVERYTHING).rows(
-        "SELECT enterprise_id, any_value(key_industry_id), sum(district_fen)::BIGINT FROM {em} "
-        "WHERE enterprise_id IS NOT NULL AND month IN (SELECT unnest($months)) GROUP BY 1",
-        {"months": window(month, cfg.key_window_months)},
-    )
-    sums = {int(eid): int(total or 0) for eid, _, total in rows}
+    found = window_sums(scope_mod.EVERYTHING, window(month, cfg.key_window_months))
+    sums = {eid: total for eid, (_, total) in found.items()}
     reasons: dict[int, list[str]] = defaultdict(list)
     for eid, total in sums.items():
         if total >= cfg.key_threshold_fen:
             reasons[eid].append("rule")
     if cfg.top_n_per_industry and sums:
         by_industry: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for eid, ind, total in rows:
-            if ind is not None and total and total > 0:
-                by_industry[int(ind)].append((int(total), int(eid)))
+        for eid, (ind, total) in found.items():
+            if ind is not None and total > 0:
+                by_industry[ind].append((total, eid))
         for rows in by_industry.values():
             rows.sort(key=lambda r: (-r[0], r[1]))
             for _, eid in rows[: cfg.top_n_per_industry]:

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from peiyu.accounts import scope
+
 
 class Rule(models.TextChoices):
     YOY_DROP = "yoy_drop", "同比大幅下降"
@@ -138,6 +140,8 @@ SETTINGS_FIELDS = (
 class KeyEnterpriseOverride(models.Model):
     """A manual decision on the key-enterprise list. Active while ``revoked_at`` is empty."""
 
+    SCOPE = scope.Anchors(enterprise="enterprise")
+
     class Kind(models.TextChoices):
         ADD = "add", "手工纳入"
         REMOVE = "remove", "手工移出"
@@ -178,6 +182,7 @@ class KeyEnterpriseOverride(models.Model):
 
 
 class Warning(models.Model):
+    SCOPE = scope.Anchors(enterprise="enterprise", owner="owner")
     enterprise = models.ForeignKey(
         "registry.Enterprise", on_delete=models.CASCADE, related_name="warnings", verbose_name="企业"
     )
@@ -253,6 +258,8 @@ class Warning(models.Model):
 
 
 class FollowUp(models.Model):
+    SCOPE = scope.Anchors(enterprise="warning__enterprise")
+
     class Kind(models.TextChoices):
         CALL = "call", "电话联系"
         VISIT = "visit", "上门走访"
@@ -283,6 +290,8 @@ class FollowUp(models.Model):
 
 
 class WarningEvent(models.Model):
+    SCOPE = scope.Anchors(enterprise="warning__enterprise")
+
     class Kind(models.TextChoices):
         CREATED = "created", "生成预警"
         UPDATED = "updated", "月度更新"

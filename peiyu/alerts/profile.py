@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from peiyu.accounts.audit import record_view
+from peiyu.alerts import audit_actions as A
 from peiyu.alerts import queries
 from peiyu.alerts.models import FollowUp, KeyEnterpriseOverride
 
@@ -22,9 +23,7 @@ def profile_section(request: Any, enterprise: Any) -> dict[str, Any] | None:
         KeyEnterpriseOverride.objects.filter(enterprise=enterprise).select_related("created_by")[:5]
     )
     if warnings:
-        record_view(
-            request, "warnings_profile", f"{enterprise.name} 预警", credit_code=enterprise.credit_code
-        )
+        record_view(request, A.PROFILE_VIEW, f"{enterprise.name} 预警", credit_code=enterprise.credit_code)
     return {
         "template": "alerts/profile_section.html",
         "order": 40,

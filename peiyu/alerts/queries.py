@@ -19,7 +19,7 @@ from peiyu.alerts.models import OPEN_STATUSES, SEVERITY_ORDER, AlertSettings, Ru
 
 def visible(user: Any) -> QuerySet[Warning]:
     qs = Warning.objects.select_related("enterprise", "enterprise__area", "enterprise__key_industry", "owner")
-    return scope_mod.restrict(user, qs, "enterprise")
+    return scope_mod.restrict(user, qs)
 
 
 def get_or_404(user: Any, pk: Any) -> Warning:

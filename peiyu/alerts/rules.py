@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peiyu.accounts import scope as scope_mod
+from peiyu.alerts import audit_actions as A
 from peiyu.alerts.keyset import KeySet, key_set
 from peiyu.alerts.models import (
     OPEN_STATUSES,
@@ -43,11 +44,12 @@ from peiyu.alerts.models import (
     Warning,
     WarningEvent,
 )
+from peiyu.analytics import shift_month
 from peiyu.core.money import format_wan, growth_pct
 from peiyu.taxes import analytics
 
 log = logging.getLogger(__name__)
-shift = analytics.shift_month
+shift = shift_month
 
 Values = Callable[[str], int]
 
@@ -533,7 +535,7 @@ def compute_month(month: str, *, user: Any = None, cfg: AlertSettings | None = N
         result.seconds = round(time.monotonic() - started, 3)
         record(
             user,
-            "warnings_compute",
+            A.WARNINGS_COMPUTE,
             object_type="alerts.warning",
             object_id=month,
             object_repr=f"{month} 预警计算",

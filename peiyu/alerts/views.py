@@ -3,13 +3,11 @@ reads in :mod:`queries`). State transitions are htmx forms that swap the warning
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from peiyu.accounts import scope as scope_mod
 from peiyu.accounts.audit import record_view
+from peiyu.accounts.scope import admin_required
 from peiyu.alerts import actions, explain, keyset, queries, rules
+from peiyu.alerts import audit_actions as A
 from peiyu.alerts.forms import FollowUpForm, NoteForm, OverrideForm, ReasonForm, ReassignForm, SettingsForm
 from peiyu.alerts.models import (
     OPEN_STATUSES,
@@ -39,17 +39,6 @@ from peiyu.alerts.tables import (
 )
 from peiyu.core.export import xlsx_response
 from peiyu.taxes import analytics
-
-
-def admin_required(view: Any) -> Any:
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_admin:
-            raise PermissionDenied("只有管理员可以访问")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _filter_choices(user: Any) -> dict[str, Any]:
@@ -74,7 +63,7 @@ def _filter_choices(user: Any) -> dict[str, Any]:
 def _export(request: Any, warnings: list, title: str) -> HttpResponse:
     days = AlertSettings.current().overdue_days
     rows = warning_rows(warnings, days)
-    record_view(request, "warnings_export", title, count=len(rows))
+    record_view(request, A.WARNINGS_EXPORT, title, count=len(rows))
     return WARNINGS.xlsx(
         f"{title}.xlsx",
         rows,
@@ -91,7 +80,7 @@ def inbox(request: Any) -> HttpResponse:
     days = AlertSettings.current().overdue_days
     if request.GET.get("format") == "xlsx":
         return _export(request, warnings, "我的待办预警")
-    record_view(request, "warnings_inbox", "我的待办预警", count=len(warnings))
+    record_view(request, A.INBOX_VIEW, "我的待办预警", count=len(warnings))
     return render(
         request,
         "alerts/inbox.html",
@@ -117,7 +106,7 @@ def warning_list(request: Any) -> HttpResponse:
         return _export(request, warnings, "预警列表")
     days = AlertSettings.current().overdue_days
     page = Paginator(warnings, 50).get_page(request.GET.get("page"))
-    record_view(request, "warnings_list", "预警列表", count=len(warnings))
+    record_view(request, A.WARNINGS_VIEW, "预警列表", count=len(warnings))
     return render(
         request,
         "alerts/list.html",
@@ -167,7 +156,7 @@ def detail(request: Any, pk: int) -> HttpResponse:
             .order_by("-last_month"),
         }
     )
-    record_view(request, "warning_view", str(w), warning=w.pk, credit_code=w.enterprise.credit_code)
+    record_view(request, A.WARNING_VIEW, str(w), warning=w.pk, credit_code=w.enterprise.credit_code)
     return render(request, "alerts/detail.html", ctx)
 
 
@@ -245,7 +234,7 @@ def key_enterprises(request: Any) -> HttpResponse:
     rows = keyset.key_list(request.user, month, cfg) if month else []
     window = keyset.window(month, cfg.key_window_months) if month else []
     if request.GET.get("format") == "xlsx":
-        record_view(request, "key_enterprises_export", f"重点企业名单 {month}", count=len(rows))
+        record_view(request, A.KEY_ENTERPRISES_EXPORT, f"重点企业名单 {month}", count=len(rows))
         title = f"重点企业名单（{month}，统计期 {window[0]}至{window[-1]}）" if window else "重点企业名单"
         ind_rows = sorted(rows, key=lambda r: (r["industry"], -r["sum_fen"]))
         area_rows = sorted(rows, key=lambda r: (r["area"], -r["sum_fen"]))
@@ -256,11 +245,9 @@ def key_enterprises(request: Any) -> HttpResponse:
                 KEY_ENTERPRISES.table(area_rows, sheet="按街道镇", title=title),
             ],
         )
-    record_view(request, "key_enterprises_view", f"重点企业名单 {month}", count=len(rows))
+    record_view(request, A.KEY_ENTERPRISES_VIEW, f"重点企业名单 {month}", count=len(rows))
     overrides = scope_mod.restrict(
-        request.user,
-        KeyEnterpriseOverride.objects.select_related("enterprise", "created_by", "revoked_by"),
-        "enterprise",
+        request.user, KeyEnterpriseOverride.objects.select_related("enterprise", "created_by", "revoked_by")
     )[:50]
     can_edit = request.user.is_admin or request.user.role in ("taskforce", "department")
     return render(
@@ -299,7 +286,7 @@ def key_override(request: Any) -> HttpResponse:
     back = reverse("alerts:key_enterprises")
     if request.POST.get("revoke"):
         ov = (
-            scope_mod.restrict(request.user, KeyEnterpriseOverride.objects.all(), "enterprise")
+            scope_mod.restrict(request.user, KeyEnterpriseOverride.objects.all())
             .filter(pk=request.POST["revoke"])
             .first()
         )

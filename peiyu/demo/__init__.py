@@ -1,7 +1,7 @@
 """The synthetic demo district, deterministic for a seed.
 
-Each domain contributes one step module in this package with ``generate(ctx)``; the steps run in
-:data:`STEPS` order and share a :class:`DemoContext`. Calibration comes from the public figures on
+Each installed app contributes its step in its own ``demo.py`` (``ORDER`` and ``generate(ctx)``,
+found by :mod:`peiyu.core.contrib`); the steps run by ``ORDER`` and share a :class:`DemoContext`. Calibration comes from the public figures on
 Putuo (see docs/architecture.md): tax is heavy-tailed (a few hundred firms pay most of it), seasonal
 (corporate income tax settles in May), and most registered firms pay little or nothing in a month.
 """
@@ -9,18 +9,9 @@ Putuo (see docs/architecture.md): tax is heavy-tailed (a few hundred firms pay m
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import random
 from dataclasses import dataclass, field
 from typing import Any
-
-STEPS = (
-    "peiyu.demo.accounts",
-    "peiyu.demo.registry",
-    "peiyu.demo.taxes",
-    "peiyu.demo.targets",
-    "peiyu.demo.alerts",
-)
 
 DEMO_ADMIN = ("admin", "Peiyu@2026")
 
@@ -59,13 +50,15 @@ class DemoContext:
         return random.Random(f"{self.seed}:{name}")
 
 
+def steps() -> list[Any]:
+    """The contributed step modules, by ``ORDER`` (then INSTALLED_APPS order)."""
+    from peiyu.core import contrib
+
+    found = [mod for _cfg, mod in contrib.modules("demo") if hasattr(mod, "generate")]
+    return sorted(found, key=lambda mod: getattr(mod, "ORDER", 100))
+
+
 def run(ctx: DemoContext) -> dict[str, Any]:
-    for name in STEPS:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+    for mod in steps():
         mod.generate(ctx)
     return ctx.summary

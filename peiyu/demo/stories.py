@@ -184,11 +184,11 @@ def record(ctx: Any, con: Any, planted: list[Planted], months: list[str], ents: 
     }
     if gone_codes:
         # paid = a month with a positive district-level sum (a lone refund is not paying tax)
-        recent = con.execute(
+        recent = con.rows(
             "SELECT taxpayer_id, max(t) FROM (SELECT taxpayer_id, t, sum(district_fen) AS d FROM outv "
-            "WHERE matched AND t >= ? GROUP BY 1, 2) WHERE d > 0 GROUP BY 1 ORDER BY 1",
-            [max(0, T - 12)],
-        ).fetchall()
+            "WHERE matched AND t >= $t0 GROUP BY 1, 2) WHERE d > 0 GROUP BY 1 ORDER BY 1",
+            {"t0": max(0, T - 12)},
+        )
         y2, m2 = (y + 1, 1) if m == 12 else (y, m + 1)
         known_by = dt.date(y2 + (m2 == 12), m2 % 12 + 1, 1) - dt.timedelta(
             days=1

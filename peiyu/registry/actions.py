@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peiyu.accounts import audit
+from peiyu.registry import audit_actions as A
 from peiyu.registry import classify
 from peiyu.registry.models import (
     Area,
@@ -72,7 +73,7 @@ def do_save_definition(
         result = classify.reclassify(user=user, source=f"口径调整：{industry.name}（{reason[:60]}）"[:200])
         audit.record(
             user,
-            "registry.definition.save",
+            A.DEFINITION_SAVE,
             industry,
             before={"prefixes": current},
             after={"prefixes": clean, "valid_from": valid_from.isoformat(), "definition_id": definition.pk},
@@ -127,7 +128,7 @@ def do_override(
         enterprise.refresh_from_db()
         audit.record(
             user,
-            f"registry.override.{kind}",
+            A.OVERRIDE[kind],
             enterprise,
             before=before,
             after={**_classification(enterprise), "override": {"industry": industry.name, "kind": label}},
@@ -154,7 +155,7 @@ def do_revoke_override(user: Any, override: IndustryOverride, *, reason: str) ->
         enterprise.refresh_from_db()
         audit.record(
             user,
-            "registry.override.revoke",
+            A.OVERRIDE_REVOKE,
             enterprise,
             before={
                 **before,
@@ -175,7 +176,7 @@ def do_set_key_flag(user: Any, enterprise: Enterprise, is_key: bool, *, reason: 
         enterprise.save(update_fields=["is_key", "updated_at"])
         audit.record(
             user,
-            "registry.key_flag",
+            A.KEY_FLAG,
             enterprise,
             before={"is_key": before},
             after={"is_key": is_key},
@@ -272,9 +273,7 @@ def do_update_enterprise(
             return []
         enterprise.save()
         EnterpriseEvent.objects.bulk_create(events)
-        audit.record(
-            user, "registry.enterprise.update", enterprise, before=before, after=after, reason=reason
-        )
+        audit.record(user, A.ENTERPRISE_UPDATE, enterprise, before=before, after=after, reason=reason)
         if "industry_code" in changed:
             classify.reclassify([enterprise.pk], user=user, source=source or "行业代码变更")
         if {"area", "status", "industry_code", "liaison"} & set(changed):
@@ -343,7 +342,7 @@ def do_create_industry(
         result = classify.reclassify(user=user, source=f"新增重点产业：{name}")
         audit.record(
             user,
-            "registry.industry.create",
+            A.INDUSTRY_CREATE,
             industry,
             after={
                 "name": name,
@@ -372,7 +371,7 @@ def do_set_industry_active(
         )
         audit.record(
             user,
-            "registry.industry.active",
+            A.INDUSTRY_ACTIVE,
             industry,
             before={"active": before},
             after={"active": active},

@@ -26,6 +26,7 @@ from django.utils import timezone
 from peiyu.core.imports import Field, Importer, ImportReport, Row, cells
 from peiyu.core.imports.base import first_filled
 from peiyu.core.tabular import Header, clean_text, column_letter
+from peiyu.registry import audit_actions as A
 from peiyu.registry import classify, uscc
 from peiyu.registry.bulk import insert_rows
 from peiyu.registry.models import (
@@ -266,7 +267,7 @@ class RegistryImporter(Importer):
 
     kind = "registry"
     title = "企业名录"
-    audit_action = "registry.import"
+    audit_action = A.ENTERPRISES_IMPORT
     audit_refused = True
     report_class = ImportResult
     file_problem_prefix = "文件无法使用："

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from peiyu.accounts import scope
 from peiyu.core.models import ImportBatch
 
 
@@ -90,6 +91,8 @@ class IndustryDefinition(models.Model):
 
 class IndustryOverride(models.Model):
     """A manual decision about one enterprise: include it in an industry, or exclude it from one."""
+
+    SCOPE = scope.Anchors(enterprise="enterprise")
 
     class Kind(models.TextChoices):
         INCLUDE = "include", "手工纳入"
@@ -188,6 +191,8 @@ class Enterprise(models.Model):
 
 class EnterpriseEvent(models.Model):
     """A dated change of an enterprise: status, name, area, industry code, classification."""
+
+    SCOPE = scope.Anchors(enterprise="enterprise")
 
     class Kind(models.TextChoices):
         STATUS = "status", "登记状态"

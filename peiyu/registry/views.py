@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +16,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from peiyu.accounts import audit, scope
+from peiyu.accounts.scope import admin_required
 from peiyu.core.imports import views as import_views
-from peiyu.registry import actions, classify, profile, queries
+from peiyu.registry import actions, classify, queries
+from peiyu.registry import audit_actions as A
 from peiyu.registry.models import (
     Area,
     Enterprise,
@@ -36,15 +37,19 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 200000
 
 
-def admin_required(view):
-    @functools.wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_admin:
-            return render(request, "registry/forbidden.html", {"page_title": "无权操作"}, status=403)
-        return view(request, *args, **kwargs)
+def profile_sections(request: Any, enterprise: Any) -> list[dict[str, Any]]:
+    """The sections of the enterprise profile (一企一档) the installed apps contribute
+    (``profile_section(request, enterprise)`` in their ``profile.py``), by ``order``. The enterprise
+    is already checked against the user's scope; a section that shows tax figures records the view
+    in the audit log."""
+    from peiyu.core import contrib
 
-    return wrapper
+    out = []
+    for _cfg, make in contrib.attributes("profile", "profile_section"):
+        section = make(request, enterprise)
+        if section:
+            out.append(section)
+    return sorted(out, key=lambda s: s.get("order", 100))
 
 
 def _divisions() -> list[tuple[str, str]]:
@@ -88,7 +93,7 @@ def enterprise_list(request):
 def _export(request, f: queries.Filters, qs):
     rows = qs[:EXPORT_LIMIT]
     names = dict(IndustryCode.objects.values_list("code", "name"))
-    audit.record_view(request, "registry.export", "企业名录导出", filters=f.__dict__, count=qs.count())
+    audit.record_view(request, A.ENTERPRISES_EXPORT, "企业名录导出", filters=f.__dict__, count=qs.count())
     title = f"企业名录（{scope.describe(request.user)}，{timezone.localdate():%Y-%m-%d} 导出）"
     return ENTERPRISES.xlsx(
         f"企业名录_{timezone.localdate():%Y%m%d}.xlsx",
@@ -102,7 +107,7 @@ def _export(request, f: queries.Filters, qs):
 def enterprise_detail(request, credit_code: str):
     enterprise = scope.get_enterprise_or_404(request.user, credit_code.strip().upper())
     audit.record_view(
-        request, "registry.profile", f"一企一档：{enterprise.name}", credit_code=enterprise.credit_code
+        request, A.PROFILE_VIEW, f"一企一档：{enterprise.name}", credit_code=enterprise.credit_code
     )
     events = list(enterprise.events.select_related("created_by").order_by("-date", "-id")[:200])
     overrides = list(enterprise.overrides.select_related("industry", "created_by").order_by("-created_at"))
@@ -142,7 +147,7 @@ def enterprise_detail(request, credit_code: str):
             ],
             "overrides": overrides,
             "industries": KeyIndustry.objects.filter(active=True),
-            "sections": profile.sections(request, enterprise),
+            "sections": profile_sections(request, enterprise),
             "can_edit": request.user.is_admin,
             "today": timezone.localdate(),
             "areas": Area.objects.all(),
@@ -287,7 +292,6 @@ def industries(request):
         IndustryOverride.objects.filter(revoked_at__isnull=True).select_related(
             "enterprise", "industry", "created_by"
         ),
-        "enterprise",
     ).order_by("-created_at")[:300]
     ctx: dict[str, Any] = {
         "page_title": "重点产业口径",
@@ -432,7 +436,7 @@ def import_detail(request, pk: int):
 @admin_required
 def import_errors(request, pk: int):
     batch = get_object_or_404(RegistryImport, pk=pk)
-    return import_views.errors_xlsx(request, batch, audit_action="registry.import.errors")
+    return import_views.errors_xlsx(request, batch, audit_action=A.IMPORT_ERRORS_VIEW)
 
 
 @login_required

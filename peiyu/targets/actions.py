@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from peiyu.accounts.audit import record
+from peiyu.targets import audit_actions as A
 from peiyu.targets.models import FiveYearPlan, PlanLine, Target, TargetKind, TargetReport, TargetSettings
 from peiyu.targets.progress import can_report, div_round
 
@@ -120,7 +121,7 @@ def do_save_target(
             return target
         record(
             user,
-            "target_create" if creating else "target_update",
+            A.TARGET_CREATE if creating else A.TARGET_UPDATE,
             target,
             before=before,
             after=after,
@@ -139,7 +140,7 @@ def do_delete_target(user: Any, target: Target, *, reason: str = "", request: An
         target.delete()
         record(
             user,
-            "target_delete",
+            A.TARGET_DELETE,
             object_type="targets.target",
             object_id=str(pk),
             object_repr=label,
@@ -220,7 +221,7 @@ def do_report_value(
         report.save()
         record(
             user,
-            "target_report",
+            A.TARGET_REPORT,
             target,
             after={
                 "month": month,
@@ -249,7 +250,7 @@ def do_update_settings(
         obj.green_gap, obj.yellow_gap, obj.basis = green, yellow, basis
         obj.save()
         after = {"green_gap": str(obj.green_gap), "yellow_gap": str(obj.yellow_gap), "basis": obj.basis}
-        record(user, "target_settings", obj, before=before, after=after, request=request)
+        record(user, A.SETTINGS_UPDATE, obj, before=before, after=after, request=request)
     return obj
 
 
@@ -285,7 +286,7 @@ def do_create_plan(
         )
         record(
             user,
-            "plan_create",
+            A.PLAN_CREATE,
             plan,
             after={"name": name, "base_year": base_year, "final_year": final_year},
             request=request,
@@ -318,7 +319,7 @@ def do_save_plan_line(
         line.save()
         record(
             user,
-            "plan_line_update" if before else "plan_line_create",
+            A.PLAN_LINE_UPDATE if before else A.PLAN_LINE_CREATE,
             line,
             before=before,
             after={"base_fen": base_fen, "goal_fen": goal_fen, "milestones": path},

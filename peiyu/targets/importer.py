@@ -19,8 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+from peiyu.accounts import departments
 from peiyu.core.imports import Field, Importer, ImportReport, Refused, Row, cells, error_row
 from peiyu.core.tabular import Header, Sheet, TableError, clean_text
+from peiyu.targets import audit_actions as A
 
 SYNONYMS: dict[str, list[str]] = {
     "name": [
@@ -130,23 +132,13 @@ class Resolver:
         for area in Area.objects.all():
             for n in (area.name, f"{area.name}区级税收"):
                 self.areas[n] = area
-        self.departments: dict[str, Any] = {}
-        for d in Department.objects.all():
-            names = {
-                d.name,
-                d.short_name,
-                d.name.removeprefix("区"),
-                f"区{d.short_name}" if d.short_name else "",
-            }
-            for n in names:
-                if n:
-                    self.departments.setdefault(n, d)
+        self.departments = departments.Resolver(Department.objects.all())
 
     def subject(self, name: str) -> tuple[Any, Any]:
         return self.industries.get(name), self.areas.get(name)
 
     def department(self, name: str) -> Any:
-        return self.departments.get(name) or self.departments.get(name.removeprefix("区"))
+        return self.departments.resolve(name)
 
 
 def parse_year(raw: Any) -> int:
@@ -199,7 +191,7 @@ def _field(key: str, **kwargs: Any) -> Field:
 class TargetImporter(Importer):
     kind = "targets"
     title = "目标责任表"
-    audit_action = "targets_import"
+    audit_action = A.TARGETS_IMPORT
     report_class = ImportResult
     no_rows_message = "文件中没有目标数据行"
     fields: ClassVar[list[Field]] = [
@@ -311,7 +303,7 @@ class TargetImporter(Importer):
         for part in (p for p in SPLIT.split(dept_raw) if p):
             dept = self.resolver.department(part)
             if dept is None:
-                row.error("departments", f"找不到责任部门“{part}”（请先在系统中建立该部门）", dept_raw)
+                row.error("departments", self.resolver.departments.unknown_message(part), dept_raw)
             elif dept not in parsed.departments:
                 parsed.departments.append(dept)
         if row["year"] and name:

@@ -33,6 +33,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from peiyu.accounts import scope as scope_mod
+from peiyu.analytics import shift_month, year_months
 from peiyu.targets.models import Target, TargetKind, TargetReport, TargetSettings
 from peiyu.taxes import analytics
 
@@ -212,7 +213,7 @@ class Actuals:
 
 def cumulative(series: dict[str, int], month: str) -> int:
     """Year-to-date of ``series`` up to and including ``month``."""
-    return sum(series.get(m, 0) for m in analytics.year_months(month))
+    return sum(series.get(m, 0) for m in year_months(month))
 
 
 def target_series(target: Target, actuals: Actuals) -> dict[str, int]:
@@ -384,7 +385,7 @@ def _tax_progress(p: Progress, target: Target, actuals: Actuals, eff: str, m: in
         p.ytd_growth_pct = None if g is None else Decimal(str(g))
     if p.target_fen:
         p.completion_pct = pct(p.actual_fen, p.target_fen)
-    missing = [mm for mm in analytics.year_months(eff) if not actuals.has_month(mm)]
+    missing = [mm for mm in year_months(eff) if not actuals.has_month(mm)]
     if missing:
         span = missing[0] + ("…" + missing[-1] if len(missing) > 1 else "")
         p.notes.append(f"税收库缺少 {len(missing)} 个月数据（{span}），完成率不可比，不判断进度状态")
@@ -420,7 +421,7 @@ def _share_progress(p: Progress, target: Target, actuals: Actuals, eff: str) -> 
     else:
         part = actuals.series("key_industries")
     whole = actuals.series("district")
-    last_same = analytics.shift_month(eff, -12)
+    last_same = shift_month(eff, -12)
     now = pct(cumulative(part, eff), cumulative(whole, eff))
     before = pct(cumulative(part, last_same), cumulative(whole, last_same))
     p.share_pct, p.last_share_pct = now, before

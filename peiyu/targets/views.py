@@ -22,6 +22,7 @@ from peiyu.accounts.models import AuditLog, Department
 from peiyu.accounts.views import admin_required
 from peiyu.core.money import format_wan
 from peiyu.targets import actions, plan, progress
+from peiyu.targets import audit_actions as A
 from peiyu.targets.forms import PlanForm, PlanLineForm, ReportForm, SettingsForm, TargetForm
 from peiyu.targets.models import FiveYearPlan, Target, TargetKind, TargetReport, TargetSettings
 from peiyu.targets.tables import BOARD
@@ -194,7 +195,7 @@ def board_table(request: Any, rows: list[progress.Progress], sort: str | None = 
 
 
 def export_xlsx(request: Any, rows: list[progress.Progress], year: int, month: str) -> HttpResponse:
-    audit.record_view(request, "targets_export", f"{month} 目标看板 Excel", rows=len(rows))
+    audit.record_view(request, A.BOARD_EXPORT, f"{month} 目标看板 Excel", rows=len(rows))
     note = f"时间进度 {progress.time_progress(month):.1f}%；金额为区级税收（万元）。"
     return BOARD.xlsx(
         f"目标完成情况_{month}.xlsx",
@@ -211,7 +212,7 @@ def export_docx(request: Any, rows: list[progress.Progress], year: int, month: s
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    audit.record_view(request, "targets_export", f"{month} 目标看板 Word", rows=len(rows))
+    audit.record_view(request, A.BOARD_EXPORT, f"{month} 目标看板 Word", rows=len(rows))
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "SimSun"
@@ -351,9 +352,12 @@ def _show(key: str, value: Any) -> str:
 def history_rows(target: Target) -> list[dict[str, Any]]:
     """The target's change history, read from its audit rows (newest first)."""
     rows = []
-    qs = AuditLog.objects.filter(
-        object_type="targets.target", object_id=str(target.pk), action__startswith="target_"
-    )
+    codes = [
+        code
+        for action in (A.TARGET_CREATE, A.TARGET_UPDATE, A.TARGET_DELETE, A.TARGET_REPORT, A.ATTACHMENT_VIEW)
+        for code in audit.action_codes(action)
+    ]
+    qs = AuditLog.objects.filter(object_type="targets.target", object_id=str(target.pk), action__in=codes)
     for row in qs.order_by("-time", "-id"):
         before, after = row.before or {}, row.after or {}
         changes = []
@@ -361,16 +365,15 @@ def history_rows(target: Target) -> list[dict[str, Any]]:
             b, a = _show(key, before.get(key)), _show(key, after.get(key))
             if b != a:
                 changes.append({"field": FIELD_LABELS[key], "before": b, "after": a})
-        rows.append({"row": row, "label": HISTORY_LABELS.get(row.action, row.action), "changes": changes})
+        rows.append(
+            {
+                "row": row,
+                "label": audit.action_label(row.action),
+                "is_update": row.action in audit.action_codes(A.TARGET_UPDATE),
+                "changes": changes,
+            }
+        )
     return rows
-
-
-HISTORY_LABELS = {
-    "target_create": "新建",
-    "target_update": "修改",
-    "target_delete": "删除",
-    "target_report": "报送完成值",
-}
 
 
 @login_required
@@ -460,9 +463,7 @@ def attachment(request: Any, pk: int) -> FileResponse:
         raise Http404("附件不存在")
     name = rep.attachment.name
     assert name is not None  # a FieldFile is truthy only when it has a name
-    audit.record(
-        request.user, "target_attachment_view", rep.target, detail={"report": rep.pk}, request=request
-    )
+    audit.record(request.user, A.ATTACHMENT_VIEW, rep.target, detail={"report": rep.pk}, request=request)
     return FileResponse(
         rep.attachment.open("rb"),
         as_attachment=True,

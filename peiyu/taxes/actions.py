@@ -16,6 +16,7 @@ from django.db.models import Max
 from peiyu.accounts import audit
 from peiyu.core.signals import dimension_changed, tax_library_changed
 from peiyu.registry import uscc
+from peiyu.taxes import audit_actions as A
 from peiyu.taxes import library
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
 
@@ -101,7 +102,7 @@ def do_reject_import(user: Any, pf: ParsedFile, base: dict[str, Any]) -> dict[st
         batch.save(update_fields=["report"])
         audit.record(
             user,
-            "tax.import.rejected",
+            A.IMPORT_REJECT,
             batch,
             detail={
                 "file": base["file"],
@@ -142,7 +143,7 @@ def do_note_duplicate(user: Any, existing: TaxBatch, file_name: str) -> dict[str
     )
     with transaction.atomic():
         audit.record(
-            user, "tax.import.duplicate", existing, detail={"file": file_name, "sha256": existing.sha256}
+            user, A.IMPORT_DUPLICATE, existing, detail={"file": file_name, "sha256": existing.sha256}
         )
     return report
 
@@ -346,7 +347,7 @@ def do_accept_import(
             batch.save()
             audit.record(
                 user,
-                "tax.import",
+                A.IMPORT_ACCEPT,
                 batch,
                 before={"active_version": previous.version if previous else None},
                 after={
@@ -424,7 +425,7 @@ def do_rollback(user: Any, batch: TaxBatch, reason: str = "") -> TaxBatch:
         batch.is_active = True
         audit.record(
             user,
-            "tax.version.rollback",
+            A.VERSION_ROLLBACK,
             batch,
             before={"active_version": current.version if current else None},
             after={"active_version": batch.version},
@@ -483,19 +484,17 @@ def do_link_taxpayer(user: Any, link: TaxpayerLink, enterprise: Any, reason: str
     """Link a taxpayer to a registry enterprise; its tax follows the enterprise from now on (all months)."""
     if enterprise is None:
         raise ActionError("请选择要关联的企业")
-    return _set_link(user, link, TaxpayerLink.Status.LINKED, enterprise, "tax.taxpayer.link", reason)
+    return _set_link(user, link, TaxpayerLink.Status.LINKED, enterprise, A.TAXPAYER_LINK, reason)
 
 
 def do_mark_outside(user: Any, link: TaxpayerLink, reason: str = "") -> TaxpayerLink:
     """Mark a taxpayer as outside the district (not counted for any enterprise)."""
-    return _set_link(user, link, TaxpayerLink.Status.OUTSIDE, None, "tax.taxpayer.outside", reason)
+    return _set_link(user, link, TaxpayerLink.Status.OUTSIDE, None, A.TAXPAYER_OUTSIDE, reason)
 
 
 def do_reset_link(user: Any, link: TaxpayerLink, reason: str = "") -> TaxpayerLink:
     """Put a taxpayer back into the 待匹配 queue."""
-    return _set_link(
-        user, link, TaxpayerLink.Status.PENDING, None, "tax.taxpayer.reset", reason, keep_note=False
-    )
+    return _set_link(user, link, TaxpayerLink.Status.PENDING, None, A.TAXPAYER_RESET, reason, keep_note=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -550,7 +549,7 @@ def do_save_ratio(user: Any, tax_type: str, valid_from: str, pct: Any, note: str
         ratio.save()
         audit.record(
             user,
-            "tax.ratio.save",
+            A.RATIO_SAVE,
             ratio,
             object_repr=f"{t} 自 {vf}",
             before=before,
@@ -565,7 +564,7 @@ def do_delete_ratio(user: Any, ratio: SharingRatio, reason: str = "") -> None:
         pk = ratio.pk
         audit.record(
             user,
-            "tax.ratio.delete",
+            A.RATIO_DELETE,
             ratio,
             object_repr=f"{ratio.tax_type} 自 {ratio.valid_from}",
             before=before,

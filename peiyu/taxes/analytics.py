@@ -1,6 +1,7 @@
-"""Every aggregate of the tax library, defined once, run through one scoped runner.
+"""The tax library's analytics: its scoped relations and every aggregate over them, registered
+with :mod:`peiyu.analytics` (this module is found as ``<app>.analytics``).
 
-PostHog's pattern: a query is SQL written against *scoped relations* only —
+Relations (the only tables a query may name; the runner wraps each in the caller's scope):
 
     {em}   enterprise-month rows joined to the enterprise dimension (month, taxpayer_id, enterprise_id,
            credit_code, name, key_industry_id, area_id, status, is_key, matched, total_fen, district_fen)
@@ -10,134 +11,103 @@ PostHog's pattern: a query is SQL written against *scoped relations* only —
     {ey}   one month's enterprise-level measures (credit_code, name, enterprise_id, key_industry_id,
            area_id, status, is_key, matched, month_fen, month_total_fen, prev_month_fen,
            month_last_year_fen, ytd_fen, ytd_total_fen, prev_ytd_fen, prev_ytd_total_fen); the
-           month is given to the Runner (``ey_month``)
+           month is the Runner's ``month``
     {facts} fact rows joined to the dimension (month, batch_id, source_row, taxpayer_id, tax_type,
            total_fen, district_fen, enterprise_id, credit_code, name, key_industry_id, area_id, matched)
            — for tracing a figure back to its import batch and source row
 
-— and :class:`Runner` substitutes each with a sub-query that already carries the user's scope
-predicate (from :mod:`peiyu.accounts.scope`). A query cannot name the unscoped tables, so no
-aggregate can skip the scope. Money is integer fen (BIGINT) end to end.
-
-The SQL is DuckDB's dialect kept to standard constructs; :func:`peiyu.taxes.engine.to_dialect`
-transpiles it for Spark.
+``{r1}``/``{r2}`` carry no enterprise column: for scopes that name enterprises (liaison staff) the
+runner builds them from ``{facts}``/``{em}`` instead (their ``fine`` templates). Money is integer
+fen (BIGINT) end to end. Every public aggregate is a registered query (``taxes.<name>``).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any
 
-from peiyu.accounts import scope as scope_mod
 from peiyu.accounts.scope import Scope
-from peiyu.taxes import engine, rollups
+from peiyu.analytics import (
+    AnalyticsError,
+    Context,
+    MonthNotAvailable,
+    Period,
+    Runner,
+    as_scope,
+    params,
+    query,
+    relation,
+)
+from peiyu.taxes import rollups
 
-_PLACEHOLDER = re.compile(r"\{(em|ey|r1|r2|facts)\}")
+# ---------------------------------------------------------------------------------------------
+# Relations
 
 
-def as_scope(who: Any) -> Scope:
-    return who if isinstance(who, Scope) else scope_mod.scope_for(who)
+def _snapshot(ctx: Context) -> rollups.Snapshot:
+    """One snapshot of the library per runner: every relation of a query reads the same files."""
+    return ctx.memo("taxes.snapshot", rollups.current)
 
 
-class Runner:
-    """Runs analytics SQL for one scope over the current snapshot of the library."""
+@relation("em")
+def em(ctx: Context) -> str:
+    """Enterprise-month rows joined to the enterprise dimension."""
+    return rollups.em_join_sql(_snapshot(ctx), ctx.months, ctx.engine)
 
-    def __init__(self, who: Any, months: Any = None, ey_month: str | None = None) -> None:
-        """``months`` (optional) limits ``{em}`` and ``{facts}`` to those months' files: the other
-        months are not even opened (enterprise-level queries over a year need 24 of 60 files)."""
-        self.scope = as_scope(who)
-        self.snapshot = rollups.current()
-        self.months = None if months is None else sorted(set(months))
-        self.ey_month = ey_month
 
-    def _predicate(self, alias: str) -> tuple[str, dict[str, Any]]:
-        sql, params = scope_mod.sql_predicate(
-            self.scope, f"{alias}.key_industry_id", f"{alias}.area_id", f"{alias}.enterprise_id"
-        )
-        named: dict[str, Any] = {}
-        parts = sql.split("?")
-        out = parts[0]
-        for i, (value, rest) in enumerate(zip(params, parts[1:], strict=True)):
-            name = f"_scope_{alias}_{i}"
-            named[name] = value
-            out += f"${name}" + rest
-        return out, named
+@relation("ey")
+def ey(ctx: Context) -> str:
+    """One month's enterprise-level measures (built on first use, then one file)."""
+    if not ctx.month:
+        raise ValueError("{ey} needs Runner(..., month=)")
+    return f"SELECT * FROM {ctx.engine.parquet([rollups.ensure_ey(_snapshot(ctx), ctx.month, ctx.engine)])}"
 
-    def _relation(self, name: str) -> tuple[str, dict[str, Any]]:
-        snap = self.snapshot
-        dim = f"read_parquet('{snap.dim_path}')"
-        em_join = rollups.em_join_sql(snap, self.months)
-        if name == "ey":
-            if not self.ey_month:
-                raise ValueError("{ey} needs Runner(..., ey_month=)")
-            path = rollups.ensure_ey(snap, self.ey_month)
-            pred, params = self._predicate("x")
-            return f"(SELECT * FROM read_parquet('{path}') x WHERE {pred})", params
-        if name == "facts":
-            pred, params = self._predicate("x")
-            return (
-                "(SELECT * FROM (SELECT f.month, f.batch_id, f.source_row, f.taxpayer_id, f.tax_type, f.total_fen, "
-                "f.district_fen, d.enterprise_id, coalesce(d.credit_code, f.taxpayer_id) AS credit_code, "
-                "coalesce(d.name, f.taxpayer_name) AS name, d.key_industry_id, d.area_id, "
-                "(d.enterprise_id IS NOT NULL) AS matched "
-                f"FROM {snap.facts_sql(self.months)} f LEFT JOIN {dim} d ON d.taxpayer_id = f.taxpayer_id "
-                f"WHERE NOT coalesce(d.outside, FALSE)) x WHERE {pred})",
-                params,
-            )
-        if name == "em":
-            pred, params = self._predicate("x")
-            return f"(SELECT * FROM ({em_join}) x WHERE {pred})", params
-        needs_enterprise = bool(self.scope.enterprise_ids) and not self.scope.everything
-        if name == "r2":
-            if needs_enterprise:  # enterprise-level scope: aggregate the scoped enterprise rows
-                pred, params = self._predicate("x")
-                return (
-                    "(SELECT month, key_industry_id, area_id, matched, sum(district_fen)::BIGINT AS district_fen, "
-                    "sum(total_fen)::BIGINT AS total_fen, count(*) FILTER (WHERE total_fen > 0) AS taxpayers "
-                    "FROM (SELECT month, credit_code, key_industry_id, area_id, matched, "
-                    "sum(district_fen) AS district_fen, sum(total_fen) AS total_fen "
-                    f"FROM ({em_join}) x WHERE {pred} GROUP BY ALL) y GROUP BY ALL)",
-                    params,
-                )
-            pred, params = self._predicate("x")
-            return f"(SELECT * FROM read_parquet('{snap.r2_path}') x WHERE {pred})", params
-        if name == "r1":
-            if needs_enterprise:
-                pred, params = self._predicate("d")
-                return (
-                    "(SELECT f.month, d.key_industry_id, d.area_id, TRUE AS matched, f.tax_type, "
-                    "sum(f.district_fen)::BIGINT AS district_fen, sum(f.total_fen)::BIGINT AS total_fen "
-                    f"FROM {snap.facts_sql(self.months)} f JOIN {dim} d ON d.taxpayer_id = f.taxpayer_id "
-                    f"WHERE NOT d.outside AND {pred} GROUP BY ALL)",
-                    params,
-                )
-            pred, params = self._predicate("x")
-            return f"(SELECT * FROM read_parquet('{snap.r1_path}') x WHERE {pred})", params
-        raise ValueError(name)
 
-    def sql(self, template: str, params: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
-        """The executable SQL for a template (exposed for tests and for the Spark transpiler)."""
-        merged = dict(params or {})
+@relation("facts")
+def facts(ctx: Context) -> str:
+    """Fact rows (batch and source row kept) joined to the enterprise dimension."""
+    snap = _snapshot(ctx)
+    return (
+        "SELECT f.month, f.batch_id, f.source_row, f.taxpayer_id, f.tax_type, f.total_fen, "
+        "f.district_fen, d.enterprise_id, coalesce(d.credit_code, f.taxpayer_id) AS credit_code, "
+        "coalesce(d.name, f.taxpayer_name) AS name, d.key_industry_id, d.area_id, "
+        "(d.enterprise_id IS NOT NULL) AS matched "
+        f"FROM {snap.facts_sql(ctx.months, ctx.engine)} f LEFT JOIN {snap.dim_sql(ctx.engine)} d "
+        "ON d.taxpayer_id = f.taxpayer_id WHERE NOT coalesce(d.outside, FALSE)"
+    )
 
-        def sub(match: re.Match[str]) -> str:
-            rel, p = self._relation(match.group(1))
-            merged.update(p)
-            return rel
 
-        return _PLACEHOLDER.sub(sub, template), merged
+@relation(
+    "r2",
+    enterprise=None,
+    # enterprise-level scope: aggregate the scoped enterprise rows (taxpayers as in rollups.R2_SQL)
+    fine=(
+        "SELECT month, key_industry_id, area_id, matched, sum(district_fen)::BIGINT AS district_fen, "
+        "sum(total_fen)::BIGINT AS total_fen, count(*) FILTER (WHERE total_fen > 0) AS taxpayers "
+        "FROM (SELECT month, credit_code, key_industry_id, area_id, matched, "
+        "sum(district_fen) AS district_fen, sum(total_fen) AS total_fen FROM {em} GROUP BY ALL) y GROUP BY ALL"
+    ),
+)
+def r2(ctx: Context) -> str:
+    """Month × key industry × area rollup."""
+    return f"SELECT * FROM {ctx.engine.parquet([_snapshot(ctx).r2_path])}"
 
-    def rows(self, template: str, params: dict[str, Any] | None = None) -> list[tuple]:
-        sql, merged = self.sql(template, params)
-        return engine.query(sql, merged)
 
-    def dicts(self, template: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        sql, merged = self.sql(template, params)
-        return engine.query_dicts(sql, merged)
+@relation(
+    "r1",
+    enterprise=None,
+    fine=(
+        "SELECT month, key_industry_id, area_id, matched, tax_type, sum(district_fen)::BIGINT AS district_fen, "
+        "sum(total_fen)::BIGINT AS total_fen FROM {facts} GROUP BY ALL"
+    ),
+)
+def r1(ctx: Context) -> str:
+    """Month × key industry × area × tax type rollup."""
+    return f"SELECT * FROM {ctx.engine.parquet([_snapshot(ctx).r1_path])}"
 
 
 # ---------------------------------------------------------------------------------------------
-# Months
+# Months of the library
 
 
 def months_available() -> list[str]:
@@ -152,20 +122,101 @@ def latest_month() -> str | None:
     return months[-1] if months else None
 
 
-def shift_month(month: str, delta: int) -> str:
-    y, m = map(int, month.split("-"))
-    total = y * 12 + (m - 1) + delta
-    return f"{total // 12:04d}-{total % 12 + 1:02d}"
+def resolve_month(value: Any = None) -> str:
+    """The requested month (validated and present in the library), or the latest month; else
+    :class:`~peiyu.analytics.AnalyticsError` (bad format) or ``MonthNotAvailable``."""
+    month, problem = params.month(params.clean(value), months_available())
+    if problem is not None:
+        raise (MonthNotAvailable if problem.status == 404 else AnalyticsError)(problem.message)
+    assert month is not None
+    return month
 
 
-def year_months(month: str) -> list[str]:
-    """January .. ``month`` of the same year (the 累计 window)."""
-    y, m = map(int, month.split("-"))
-    return [f"{y:04d}-{i:02d}" for i in range(1, m + 1)]
+# ---------------------------------------------------------------------------------------------
+# Sample parameters (the agreement test runs every query with these, for every persona)
 
 
-def prev_year(months: list[str]) -> list[str]:
-    return [shift_month(m, -12) for m in months]
+def _latest() -> list[str]:
+    month = latest_month()
+    return [month] if month else []
+
+
+def _first_id(model_label: str) -> int | None:
+    from django.apps import apps
+
+    return apps.get_model(model_label).objects.order_by("pk").values_list("pk", flat=True).first()
+
+
+def sample_months() -> list[dict[str, Any]]:
+    return [{"month": m} for m in _latest()]
+
+
+def sample_filters(industry: bool = True, area: bool = True) -> list[dict[str, Any]]:
+    """The latest month alone and with an industry and/or an area filter."""
+    out: list[dict[str, Any]] = []
+    ind = _first_id("registry.KeyIndustry") if industry else None
+    ar = _first_id("registry.Area") if area else None
+    for m in _latest():
+        out.append({"month": m})
+        if ind is not None:
+            out.append({"month": m, "industry_id": ind})
+        if ar is not None:
+            out.append({"month": m, "area_id": ar})
+        if ind is not None and ar is not None:
+            out.append({"month": m, "industry_id": ind, "area_id": ar})
+    return out
+
+
+def _sample_windows() -> list[dict[str, Any]]:
+    return [{"months": Period(m).window()} for m in _latest()]
+
+
+def _sample_totals() -> list[dict[str, Any]]:
+    return [{**w, "by": by} for w in _sample_windows() for by in GROUP_COLUMNS]
+
+
+def _sample_series() -> list[dict[str, Any]]:
+    out = _sample_windows()
+    for m in _latest():
+        out.append({"months": [m], "enterprise_ids": _top_enterprise_ids(m)})
+    return out
+
+
+def _top_enterprise_ids(month: str, n: int = 3) -> list[int]:
+    from peiyu.accounts.scope import EVERYTHING
+
+    rows = enterprise_rows(EVERYTHING, month, limit=n * 2)["rows"]
+    return [r["enterprise_id"] for r in rows if r["enterprise_id"] is not None][:n]
+
+
+def _sample_grouped() -> list[dict[str, Any]]:
+    return [{**f, "by": by} for f in sample_filters() for by in GROUP_COLUMNS]
+
+
+def _sample_enterprise_rows() -> list[dict[str, Any]]:
+    out = []
+    for f in sample_filters():
+        out.append({**f, "limit": 20})
+    for m in _latest():
+        out += [
+            {"month": m, "sort": "name", "limit": 5, "offset": 5},
+            {"month": m, "sort": "-yoy", "limit": 10},
+            {"month": m, "q": "有限公司", "sort": "code", "limit": 10},
+            {"month": m, "q": "' OR 1=1 --"},
+        ]
+    return out
+
+
+def _sample_top() -> list[dict[str, Any]]:
+    return [{**f, "n": 10} for f in sample_filters()] + [{"month": m, "by": "month"} for m in _latest()]
+
+
+def _sample_decomposition() -> list[dict[str, Any]]:
+    return [{**f, "top": 3} for f in sample_filters()]
+
+
+def _sample_enterprise_monthly() -> list[dict[str, Any]]:
+    return [{"enterprise_id": eid, "month": m} for m in _latest() for eid in _top_enterprise_ids(m, 2)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,6 +225,7 @@ def prev_year(months: list[str]) -> list[str]:
 GROUP_COLUMNS = {"district": None, "industry": "key_industry_id", "area": "area_id"}
 
 
+@query("taxes.monthly_totals", samples=_sample_totals)
 def monthly_totals(who: Any, months: list[str], by: str = "district") -> dict[Any, dict[str, dict[str, int]]]:
     """``{group key: {month: {"district_fen", "total_fen", "taxpayers"}}}`` for the given months.
 
@@ -199,6 +251,7 @@ def monthly_totals(who: Any, months: list[str], by: str = "district") -> dict[An
     return dict(out)
 
 
+@query("taxes.enterprise_series", samples=_sample_series)
 def enterprise_series(
     who: Any, months: list[str], enterprise_ids: list[int] | None = None
 ) -> dict[int, dict[str, dict[str, int]]]:
@@ -222,64 +275,6 @@ def enterprise_series(
     for eid, month, district, total in rows:
         out[int(eid)][month] = {"district_fen": int(district), "total_fen": int(total)}
     return dict(out)
-
-
-# ---------------------------------------------------------------------------------------------
-# Periods and parameters
-
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-class AnalyticsError(ValueError):
-    """A bad parameter (the message is Chinese and can be shown as is)."""
-
-
-class MonthNotAvailable(AnalyticsError):
-    pass
-
-
-def parse_month(value: Any) -> str:
-    text = str(value or "").strip()
-    if not MONTH_RE.match(text) or not ("2000" <= text[:4] <= "2100"):
-        raise AnalyticsError(f"月份“{text[:20]}”格式不正确，应为 YYYY-MM（如 2025-03）")
-    return text
-
-
-def resolve_month(value: Any = None) -> str:
-    """The requested month (validated and present in the library), or the latest month."""
-    months = months_available()
-    if value in (None, ""):
-        if not months:
-            raise MonthNotAvailable("税收库中尚无数据，请先导入月度税收文件")
-        return months[-1]
-    month = parse_month(value)
-    if month not in months:
-        raise MonthNotAvailable(f"税收库中没有 {month} 的数据")
-    return month
-
-
-class Period:
-    """The windows around a month: the month, 累计 (Jan..month), the same period last year, the
-    previous month (环比) and the same month last year."""
-
-    def __init__(self, month: str) -> None:
-        self.month = month
-        self.year = int(month[:4])
-        self.year_start = f"{self.year:04d}-01"
-        self.prev_month = shift_month(month, -1)
-        self.last_year_month = shift_month(month, -12)
-        self.prev_year_start = f"{self.year - 1:04d}-01"
-
-    def params(self) -> dict[str, Any]:
-        return dict(rollups.period_params(self.month))
-
-    def window(self) -> list[str]:
-        """Every month any measure needs (Jan last year .. month)."""
-        out, m = [], self.prev_year_start
-        while m <= self.month:
-            out.append(m)
-            m = shift_month(m, 1)
-        return out
 
 
 MEASURES_SQL = rollups.MEASURES_SQL
@@ -348,6 +343,7 @@ NO_AREA = "未登记街道镇"
 # Aggregates (read the small rollups only: a few thousand rows whatever the history)
 
 
+@query("taxes.grouped", samples=_sample_grouped)
 def grouped(
     who: Any, month: str, by: str = "industry", *, industry_id: int | None = None, area_id: int | None = None
 ) -> list[dict[str, Any]]:
@@ -364,7 +360,8 @@ def grouped(
     rows = Runner(who, months=period.window()).dicts(
         f"SELECT {key_sql} AS id, matched, {MEASURES_SQL}, "
         "CAST(sum(CASE WHEN month = $m THEN taxpayers ELSE 0 END) AS BIGINT) AS taxpayers "
-        f"FROM {{r2}} WHERE month BETWEEN $pys AND $m{extra} GROUP BY {key_sql}, matched",
+        f"FROM {{r2}} WHERE month BETWEEN $pys AND $m{extra} GROUP BY {key_sql}, matched "
+        "ORDER BY id NULLS LAST, matched",
         params,
     )
     return [with_rates(r) for r in rows]
@@ -374,6 +371,7 @@ def _scope_label(scope: Scope) -> str:
     return "全区" if scope.everything else "本范围合计"
 
 
+@query("taxes.industry_stats", samples=sample_months)
 def industry_stats(who: Any, month: Any = None) -> dict[str, Any]:
     """The object ``peiyu stats industries --json`` and ``GET /api/v1/stats/industries`` return.
 
@@ -428,6 +426,7 @@ def _share(part: int, whole: int) -> float | None:
     return pct(part, whole) if whole > 0 else None
 
 
+@query("taxes.area_stats", samples=lambda: sample_filters(area=False))
 def area_stats(who: Any, month: str, *, industry_id: int | None = None) -> list[dict[str, Any]]:
     """Measures per area (optionally within one key industry), areas in their display order."""
     from peiyu.registry.models import Area
@@ -452,6 +451,7 @@ def area_stats(who: Any, month: str, *, industry_id: int | None = None) -> list[
     return out
 
 
+@query("taxes.industry_breakdown", samples=lambda: sample_filters(industry=False))
 def industry_breakdown(who: Any, month: str, *, area_id: int | None = None) -> list[dict[str, Any]]:
     """Measures per key industry within one area (or overall), plus the non-key and unmatched rows."""
     rows = grouped(who, month, "industry", area_id=area_id)
@@ -477,6 +477,7 @@ def industry_breakdown(who: Any, month: str, *, area_id: int | None = None) -> l
     return out
 
 
+@query("taxes.totals", samples=sample_filters)
 def totals(
     who: Any, month: str, *, industry_id: int | None = None, area_id: int | None = None
 ) -> dict[str, Any]:
@@ -487,6 +488,7 @@ def totals(
     return with_rates(out)
 
 
+@query("taxes.monthly_compare", samples=sample_filters)
 def monthly_compare(
     who: Any, month: str, *, industry_id: int | None = None, area_id: int | None = None
 ) -> dict[str, Any]:
@@ -514,6 +516,7 @@ def monthly_compare(
     }
 
 
+@query("taxes.tax_types", samples=sample_filters)
 def tax_types(
     who: Any, month: str, *, industry_id: int | None = None, area_id: int | None = None
 ) -> list[dict[str, Any]]:
@@ -583,6 +586,7 @@ def _decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+@query("taxes.enterprise_rows", samples=_sample_enterprise_rows)
 def enterprise_rows(
     who: Any,
     month: str,
@@ -611,7 +615,7 @@ def enterprise_rows(
     if limit is not None:
         sql += " LIMIT $limit OFFSET $offset"
         params.update({"limit": int(limit), "offset": int(offset)})
-    raw = Runner(who, ey_month=month).dicts(sql, params)
+    raw = Runner(who, month=month).dicts(sql, params)
     sums = {"month_fen": 0, "ytd_fen": 0, "prev_ytd_fen": 0, "ytd_total_fen": 0}
     count = 0
     if raw:
@@ -628,6 +632,7 @@ def enterprise_rows(
     return {"count": count, "rows": _decorate(raw), "sums": sums}
 
 
+@query("taxes.top_enterprises", samples=_sample_top)
 def top_enterprises(
     who: Any,
     month: str,
@@ -668,6 +673,7 @@ DECOMPOSITION_PARTS = (
 )
 
 
+@query("taxes.decomposition", samples=_sample_decomposition)
 def decomposition(
     who: Any, month: str, *, industry_id: int | None = None, area_id: int | None = None, top: int = 0
 ) -> dict[str, Any]:
@@ -690,7 +696,7 @@ def decomposition(
         "WHEN ytd_fen = 0 AND prev_ytd_fen = 0 THEN 'none' WHEN ytd_fen >= prev_ytd_fen THEN 'up' ELSE 'down' END "
         f"AS part FROM {{ey}} WHERE TRUE{extra}) "
     )
-    runner = Runner(who, ey_month=month)
+    runner = Runner(who, month=month)
     rows = runner.rows(
         base + "SELECT part, count(*), CAST(sum(delta) AS BIGINT), CAST(sum(cur) AS BIGINT), "
         "CAST(sum(prev) AS BIGINT) FROM c GROUP BY part",
@@ -736,6 +742,7 @@ def decomposition(
 # One enterprise (the profile page): monthly series with the batch and source rows of each month
 
 
+@query("taxes.enterprise_monthly", samples=_sample_enterprise_monthly)
 def enterprise_monthly(who: Any, enterprise_id: int, month: str | None = None) -> dict[str, Any]:
     """The enterprise's monthly district-level and total tax for the year of ``month`` (default:
     the latest month) and the year before, with the import batch(es) and source rows each month

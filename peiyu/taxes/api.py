@@ -10,7 +10,10 @@ from urllib.parse import urlencode
 from ninja import Router, Schema, Status
 
 from peiyu.accounts import audit
+from peiyu.analytics import params
 from peiyu.taxes import analytics
+from peiyu.taxes import audit_actions as A
+from peiyu.taxes.query import TaxQuery
 
 PREFIX = ""
 router = Router(tags=["产业税收"])
@@ -112,45 +115,20 @@ class BadParameter(Exception):
         self.status = status
 
 
-def _clean(value: Any) -> str:
-    return str(value or "").replace("\x00", "").strip()
-
-
-def _month(value: Any) -> str:
-    try:
-        return analytics.resolve_month(_clean(value) or None)
-    except analytics.MonthNotAvailable as exc:
-        raise BadParameter(str(exc), 404) from None
-    except analytics.AnalyticsError as exc:
-        raise BadParameter(str(exc)) from None
-
-
-def lookup(model_label: str, value: Any, what: str) -> int | None:
-    """An id from an id or a name (or slug for industries); None when not given."""
-    from django.apps import apps
-
-    text = _clean(value)
-    if not text:
-        return None
-    model = apps.get_model(model_label)
-    if text.isascii() and text.isdigit() and len(text) < 12:
-        pk = model.objects.filter(pk=int(text)).values_list("pk", flat=True).first()
-    else:
-        pk = model.objects.filter(name=text[:100]).values_list("pk", flat=True).first()
-        if pk is None and model_label == "registry.KeyIndustry":
-            pk = model.objects.filter(slug=text[:100]).values_list("pk", flat=True).first()
-    if pk is None:
-        raise BadParameter(f"未知的{what}“{text[:40]}”")
-    return pk
+def _query(**values: Any) -> TaxQuery:
+    """The request's :class:`TaxQuery`; the first bad parameter is a 400 (404 for a month the
+    library does not have), with the same Chinese message as the pages and the CLI."""
+    q, problems = TaxQuery.from_params(values)
+    if problems:
+        raise BadParameter(problems[0].message, problems[0].status)
+    return q
 
 
 def _int(value: Any, what: str, default: int, lo: int, hi: int) -> int:
-    text = _clean(value)
-    if not text:
-        return default
-    if not (text.isascii() and text.isdigit()) or len(text) > 9 or not lo <= int(text) <= hi:
-        raise BadParameter(f"{what}应为 {lo} 到 {hi} 之间的整数")
-    return int(text)
+    number, problem = params.integer(params.clean(value), what, default, lo, hi, what)
+    if problem is not None:
+        raise BadParameter(problem.message)
+    return number
 
 
 def _fail(exc: BadParameter) -> Status[dict[str, str]]:
@@ -166,9 +144,10 @@ def stats_industries(request: Any, month: str | None = None) -> Any:
     """``month`` = YYYY-MM（默认最新月份）。``*_fen`` 为区级税收（分），``ytd_total_fen`` 为税收总额；
     ``yoy_pct`` = (累计 / 上年同期累计 − 1) × 100，四舍五入到一位小数，上年同期为 0 时为 null。"""
     try:
-        return analytics.industry_stats(request.auth, _month(month))
+        q = _query(month=month)
     except BadParameter as exc:
         return _fail(exc)
+    return analytics.industry_stats(request.auth, q.require_month())
 
 
 @router.get("tax/months", response=Months, summary="税收库中可用的月份")
@@ -196,34 +175,30 @@ def tax_enterprises(
     ytd、month、prev_ytd、change、yoy、mom、total、name、code 之一，前加 ``-`` 表示降序（默认 -ytd）；
     ``page`` 从 1 开始，``page_size`` 默认 100、最大 500。"""
     try:
-        m = _month(month)
-        industry_id = lookup("registry.KeyIndustry", industry, "产业")
-        area_id = lookup("registry.Area", area, "街道镇")
-        sort_key = _clean(sort) or "-ytd"
-        if sort_key.lstrip("-") not in analytics.ENTERPRISE_SORTS:
-            raise BadParameter(f"排序字段应为 {'、'.join(analytics.ENTERPRISE_SORTS)} 之一（前加 - 为降序）")
+        tq = _query(month=month, industry=industry, area=area, q=q, sort=sort)
         page_no = _int(page, "页码", 1, 1, 1_000_000)
         size = _int(page_size, "每页条数", 100, 1, MAX_PAGE_SIZE)
     except BadParameter as exc:
         return _fail(exc)
+    m = tq.require_month()
     result = analytics.enterprise_rows(
         request.auth,
         m,
-        industry_id=industry_id,
-        area_id=area_id,
-        q=_clean(q),
-        sort=sort_key,
+        industry_id=tq.industry_id,
+        area_id=tq.area_id,
+        q=tq.q,
+        sort=tq.sort,
         limit=size,
         offset=(page_no - 1) * size,
     )
     audit.record_view(
         request,
-        "api_tax_enterprises",
+        A.ENTERPRISES_API,
         f"企业税收明细 API {m}",
         month=m,
-        industry=industry_id,
-        area=area_id,
-        q=_clean(q)[:100],
+        industry=tq.industry_id,
+        area=tq.area_id,
+        q=tq.q,
         page=page_no,
         rows=len(result["rows"]),
     )
@@ -253,9 +228,9 @@ def stats_decomposition(
     request: Any, month: str | None = None, industry: str | None = None, area: str | None = None
 ) -> Any:
     try:
-        m = _month(month)
-        industry_id = lookup("registry.KeyIndustry", industry, "产业")
-        area_id = lookup("registry.Area", area, "街道镇")
+        q = _query(month=month, industry=industry, area=area)
     except BadParameter as exc:
         return _fail(exc)
-    return analytics.decomposition(request.auth, m, industry_id=industry_id, area_id=area_id)
+    return analytics.decomposition(
+        request.auth, q.require_month(), industry_id=q.industry_id, area_id=q.area_id
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from peiyu.accounts import audit
 from peiyu.taxes import analytics, charts
+from peiyu.taxes import audit_actions as A
 
 
 def profile_section(request: Any, enterprise: Any) -> dict[str, Any] | None:
@@ -17,7 +18,7 @@ def profile_section(request: Any, enterprise: Any) -> dict[str, Any] | None:
     series = analytics.enterprise_monthly(request.user, enterprise.id, month)
     audit.record_view(
         request,
-        "view_enterprise_tax",
+        A.ENTERPRISE_VIEW,
         f"企业税收 {enterprise.name}",
         credit_code=enterprise.credit_code,
         year=series["year"],

@@ -48,8 +48,10 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from peiyu.analytics import get_engine, parse_month, period_params
+from peiyu.analytics.engine import Engine
 from peiyu.core.signals import dimension_changed, tax_library_changed
-from peiyu.taxes import engine, library
+from peiyu.taxes import library
 
 _lock = threading.Lock()
 
@@ -70,13 +72,14 @@ DIM_SCHEMA = pa.schema(
         ("outside", pa.bool_()),
     ]
 )
-EMPTY_FACTS = (
-    "SELECT ''::VARCHAR AS month, 0::BIGINT AS batch_id, 0::INTEGER AS source_row, ''::VARCHAR AS taxpayer_id, "
-    "''::VARCHAR AS taxpayer_name, ''::VARCHAR AS tax_type, 0::BIGINT AS total_fen, 0::BIGINT AS district_fen"
-)
-EMPTY_EM = (
-    "SELECT ''::VARCHAR AS month, ''::VARCHAR AS taxpayer_id, ''::VARCHAR AS taxpayer_name, "
-    "0::BIGINT AS total_fen, 0::BIGINT AS district_fen"
+EM_SCHEMA = pa.schema(
+    [
+        ("month", pa.string()),
+        ("taxpayer_id", pa.string()),
+        ("taxpayer_name", pa.string()),
+        ("total_fen", pa.int64()),
+        ("district_fen", pa.int64()),
+    ]
 )
 
 
@@ -103,12 +106,15 @@ class Snapshot:
         wanted = set(months)
         return [p for m, p in zip(self.months, paths, strict=True) if m in wanted]
 
-    def facts_sql(self, months: Any = None) -> str:
+    def facts_sql(self, months: Any = None, engine: Engine | None = None) -> str:
         """The active facts, optionally only the files of some months (the others are not read)."""
-        return engine.parquet_source(self._pick(self.fact_paths, months), EMPTY_FACTS)
+        return (engine or get_engine()).parquet(self._pick(self.fact_paths, months), library.FACT_SCHEMA)
 
-    def em_sql(self, months: Any = None) -> str:
-        return engine.parquet_source(self._pick(self.em_paths, months), EMPTY_EM)
+    def em_sql(self, months: Any = None, engine: Engine | None = None) -> str:
+        return (engine or get_engine()).parquet(self._pick(self.em_paths, months), EM_SCHEMA)
+
+    def dim_sql(self, engine: Engine | None = None) -> str:
+        return (engine or get_engine()).parquet([self.dim_path])
 
 
 def generation() -> int:
@@ -181,17 +187,19 @@ def em_path(month: str, version: int) -> Path:
     return _root() / "em" / f"month={month}" / f"version={version}.parquet"
 
 
-def _atomic_copy(sql: str, path: Path) -> None:
+def _atomic_copy(
+    sql: str, path: Path, params: dict[str, Any] | None = None, engine: Engine | None = None
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    engine.copy_to_parquet(sql, str(tmp))
+    (engine or get_engine()).copy_to_parquet(sql, str(tmp), params)
     os.replace(tmp, path)
 
 
 def _build_em(month: str, version: int) -> Path:
     path = em_path(month, version)
     if not path.exists():
-        src = engine.parquet_source([str(library.fact_path(month, version))], EMPTY_FACTS)
+        src = get_engine().parquet([str(library.fact_path(month, version))], library.FACT_SCHEMA)
         _atomic_copy(
             "SELECT month, taxpayer_id, max(taxpayer_name) AS taxpayer_name, "
             "sum(total_fen)::BIGINT AS total_fen, sum(district_fen)::BIGINT AS district_fen "
@@ -349,7 +357,8 @@ def current() -> Snapshot:
             tmp = dim_dir / f".content.{os.getpid()}.{threading.get_ident()}"
             tmp.write_text(content_dir.name)
             os.replace(tmp, pointer)
-        dim = f"read_parquet('{dim_path}')"
+        engine = get_engine()
+        dim = engine.parquet([str(dim_path)])
         snap_dir = content_dir / f"s-{active_key}"
         snap = Snapshot(
             key,
@@ -365,25 +374,25 @@ def current() -> Snapshot:
             r2_part = content_dir / "part" / f"r2-{m}-v{v}.parquet"
             r1_part = content_dir / "part" / f"r1-{m}-v{v}.parquet"
             if not r2_part.exists():
-                _atomic_copy(R2_SQL.format(em=engine.parquet_source([epath], EMPTY_EM), dim=dim), r2_part)
+                _atomic_copy(R2_SQL.format(em=engine.parquet([epath], EM_SCHEMA), dim=dim), r2_part)
             if not r1_part.exists():
                 _atomic_copy(
-                    R1_SQL.format(facts=engine.parquet_source([fpath], EMPTY_FACTS), dim=dim), r1_part
+                    R1_SQL.format(facts=engine.parquet([fpath], library.FACT_SCHEMA), dim=dim), r1_part
                 )
             r1_parts.append(str(r1_part))
             r2_parts.append(str(r2_part))
         if not os.path.exists(snap.r2_path):
             src = (
-                f"SELECT * FROM {engine.parquet_source(r2_parts, 'SELECT 1')} ORDER BY month"
+                f"SELECT * FROM {engine.parquet(r2_parts)} ORDER BY month"
                 if r2_parts
-                else R2_SQL.format(em=snap.em_sql(), dim=dim)
+                else R2_SQL.format(em=snap.em_sql(engine=engine), dim=dim)
             )
             _atomic_copy(src, Path(snap.r2_path))
         if not os.path.exists(snap.r1_path):
             src = (
-                f"SELECT * FROM {engine.parquet_source(r1_parts, 'SELECT 1')} ORDER BY month"
+                f"SELECT * FROM {engine.parquet(r1_parts)} ORDER BY month"
                 if r1_parts
-                else R1_SQL.format(facts=snap.facts_sql(), dim=dim)
+                else R1_SQL.format(facts=snap.facts_sql(engine=engine), dim=dim)
             )
             _atomic_copy(src, Path(snap.r1_path))
         _cleanup(dim_dir, content_dir, snap_dir)
@@ -407,43 +416,27 @@ MEASURES_SQL = (
 )
 
 
-def period_params(month: str) -> dict[str, str]:
-    """The month windows: $m, $pm (previous month), $lym (same month last year), $ys (January),
-    $pys (January last year)."""
-    y, m = int(month[:4]), int(month[5:7])
-
-    def shift(delta: int) -> str:
-        total = y * 12 + (m - 1) + delta
-        return f"{total // 12:04d}-{total % 12 + 1:02d}"
-
-    return {"m": month, "pm": shift(-1), "lym": shift(-12), "ys": f"{y:04d}-01", "pys": f"{y - 1:04d}-01"}
-
-
-def em_join_sql(snap: Snapshot, months: Any = None) -> str:
+def em_join_sql(snap: Snapshot, months: Any = None, engine: Engine | None = None) -> str:
     """Enterprise-month rows joined to the dimension (unscoped: analytics wraps it in the scope)."""
+    engine = engine or get_engine()
     return (
         "SELECT e.month, e.taxpayer_id, d.enterprise_id, coalesce(d.credit_code, e.taxpayer_id) AS credit_code, "
         "coalesce(d.name, e.taxpayer_name) AS name, d.key_industry_id, d.area_id, d.status, "
         "coalesce(d.is_key, FALSE) AS is_key, (d.enterprise_id IS NOT NULL) AS matched, e.total_fen, e.district_fen "
-        f"FROM {snap.em_sql(months)} e LEFT JOIN read_parquet('{snap.dim_path}') d ON d.taxpayer_id = e.taxpayer_id "
+        f"FROM {snap.em_sql(months, engine)} e LEFT JOIN {snap.dim_sql(engine)} d ON d.taxpayer_id = e.taxpayer_id "
         "WHERE NOT coalesce(d.outside, FALSE)"
     )
 
 
-def ensure_ey(snap: Snapshot, month: str) -> str:
+def ensure_ey(snap: Snapshot, month: str, engine: Engine | None = None) -> str:
     """The per-enterprise measures of ``month`` (one row per enterprise — all its taxpayer IDs
     together — or per unmatched taxpayer ID): the month, previous month, same month last year,
     累计 and the same period last year. Reading it is one file of ~100,000 rows instead of 24
     months of enterprise-month rows."""
+    params = period_params(parse_month(month))
     path = snap.ey_path(month)
     if os.path.exists(path):
         return path
-    import re
-
-    params = period_params(month)
-    if not all(re.fullmatch(r"\d{4}-\d{2}", v) for v in params.values()):
-        raise ValueError(month)
-    measures = re.sub(r"\$(pys|ys|lym|pm|m)\b", lambda mt: f"'{params[mt.group(1)]}'", MEASURES_SQL)
     window = [m for m in snap.months if params["pys"] <= m <= month]
     with _lock:
         if not os.path.exists(path):
@@ -451,10 +444,12 @@ def ensure_ey(snap: Snapshot, month: str) -> str:
                 "SELECT credit_code, max(name) AS name, max(enterprise_id) AS enterprise_id, "
                 "max(key_industry_id) AS key_industry_id, max(area_id) AS area_id, max(status) AS status, "
                 "bool_or(is_key) AS is_key, bool_or(matched) AS matched, "
-                f"{measures} FROM ({em_join_sql(snap, window)}) j GROUP BY credit_code "
+                f"{MEASURES_SQL} FROM ({em_join_sql(snap, window, engine)}) j GROUP BY credit_code "
                 "HAVING month_fen <> 0 OR ytd_fen <> 0 OR prev_ytd_fen <> 0 OR ytd_total_fen <> 0 "
                 "OR prev_ytd_total_fen <> 0 OR prev_month_fen <> 0 ORDER BY credit_code",
                 Path(path),
+                params,
+                engine,
             )
     return path
 

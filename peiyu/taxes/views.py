@@ -18,7 +18,9 @@ from peiyu.accounts import scope as scope_mod
 from peiyu.core.export import xlsx_response
 from peiyu.registry.models import Area, KeyIndustry
 from peiyu.taxes import analytics, charts
+from peiyu.taxes import audit_actions as A
 from peiyu.taxes import tables as t
+from peiyu.taxes.query import TaxQuery
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200_000
@@ -36,46 +38,23 @@ def profile_url(credit_code: str) -> str | None:
         return None
 
 
-def _pick(model: Any, value: str) -> Any:
-    value = (value or "").replace("\x00", "").strip()
-    if not value:
-        return None
-    if value.isascii() and value.isdigit() and len(value) < 12:
-        return model.objects.filter(pk=int(value)).first()
-    return model.objects.filter(name=value[:100]).first()
-
-
 class Filters:
-    """Month, industry and area from the query string, validated (bad values fall back with a message)."""
+    """The page's :class:`~peiyu.taxes.query.TaxQuery` (bad values fall back with a message) and
+    the filter form's choices."""
 
     def __init__(self, request: Any, *, industry: Any = None, area: Any = None) -> None:
         self.request = request
         self.scope = scope_mod.scope_for(request.user)
-        self.months = analytics.months_available()
-        self.month: str | None = None
-        raw = request.GET.get("month", "")
-        try:
-            self.month = analytics.resolve_month(raw or None)
-        except analytics.AnalyticsError as exc:
-            if raw and self.months:
-                messages.warning(request, f"{exc}，已显示最新月份 {self.months[-1]}。")
-                self.month = self.months[-1]
-        self.industry = (
-            industry if industry is not None else _pick(KeyIndustry, request.GET.get("industry", ""))
-        )
-        self.area = area if area is not None else _pick(Area, request.GET.get("area", ""))
-        if request.GET.get("industry") and self.industry is None:
-            messages.warning(request, "未找到所选产业，已显示全部产业。")
-        if request.GET.get("area") and self.area is None:
-            messages.warning(request, "未找到所选街道镇，已显示全部街道镇。")
-
-    @property
-    def industry_id(self) -> int | None:
-        return self.industry.id if self.industry else None
-
-    @property
-    def area_id(self) -> int | None:
-        return self.area.id if self.area else None
+        self.query, problems = TaxQuery.from_params(request.GET, industry=industry, area=area)
+        for problem in problems:
+            if problem.notice:
+                messages.warning(request, problem.notice)
+        self.months = list(self.query.months)
+        self.month = self.query.month
+        self.industry = self.query.industry
+        self.area = self.query.area
+        self.industry_id = self.query.industry_id
+        self.area_id = self.query.area_id
 
     def industries(self) -> Any:
         qs = KeyIndustry.objects.filter(active=True).order_by("order", "id")
@@ -90,15 +69,7 @@ class Filters:
         return qs
 
     def label(self) -> str:
-        if not self.month:
-            return ""
-        y, m = self.month.split("-")
-        parts = [f"{y}年{int(m)}月"]
-        if self.industry:
-            parts.append(self.industry.name)
-        if self.area:
-            parts.append(self.area.name)
-        return " · ".join(parts)
+        return self.query.label()
 
     def context(self) -> dict[str, Any]:
         return {
@@ -232,7 +203,7 @@ def industry(request: Any, pk: int) -> HttpResponse:
     top = analytics.top_enterprises(request.user, f.month, 10, industry_id=ind.id)
     _link_rows(top["rows"])
     audit.record_view(
-        request, "view_tax_industry", f"产业税收 {ind.name} {f.month}", month=f.month, industry=ind.id
+        request, A.INDUSTRY_VIEW, f"产业税收 {ind.name} {f.month}", month=f.month, industry=ind.id
     )
     title = f"{f.label()} 产业税收"
     if _wants_export(request):
@@ -279,9 +250,7 @@ def area(request: Any, pk: int) -> HttpResponse:
     inds = analytics.industry_breakdown(request.user, f.month, area_id=obj.id)
     top = analytics.top_enterprises(request.user, f.month, 10, area_id=obj.id)
     _link_rows(top["rows"])
-    audit.record_view(
-        request, "view_tax_area", f"街道镇税收 {obj.name} {f.month}", month=f.month, area=obj.id
-    )
+    audit.record_view(request, A.AREA_VIEW, f"街道镇税收 {obj.name} {f.month}", month=f.month, area=obj.id)
     title = f"{f.label()} 税收"
     if _wants_export(request):
         return xlsx_response(
@@ -330,20 +299,17 @@ def enterprises(request: Any) -> HttpResponse:
     f = Filters(request)
     if not f.month:
         return _no_data(request, "企业税收明细")
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    sort = request.GET.get("sort", "-ytd")
-    if sort.lstrip("-") not in analytics.ENTERPRISE_SORTS:
-        sort = "-ytd"
+    q, sort = f.query.q, f.query.sort
     try:
         page = max(1, min(int(request.GET.get("page", "1")), 1_000_000))
     except ValueError:
         page = 1
-    kwargs = {"industry_id": f.industry_id, "area_id": f.area_id, "q": q, "sort": sort}
+    kwargs: dict[str, Any] = {"industry_id": f.industry_id, "area_id": f.area_id, "q": q, "sort": sort}
     if _wants_export(request):
         result = analytics.enterprise_rows(request.user, f.month, limit=EXPORT_LIMIT, **kwargs)
         audit.record_view(
             request,
-            "export_tax_enterprises",
+            A.ENTERPRISES_EXPORT,
             f"导出企业税收明细 {f.label()}",
             month=f.month,
             rows=len(result["rows"]),
@@ -360,9 +326,7 @@ def enterprises(request: Any) -> HttpResponse:
         request.user, f.month, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **kwargs
     )
     _link_rows(result["rows"])
-    audit.record_view(
-        request, "view_tax_enterprises", f"企业税收明细 {f.label()}", month=f.month, page=page, q=q
-    )
+    audit.record_view(request, A.ENTERPRISES_VIEW, f"企业税收明细 {f.label()}", month=f.month, page=page, q=q)
     pages = max(1, (result["count"] + PAGE_SIZE - 1) // PAGE_SIZE)
     context = {
         "page_title": "企业税收明细",
@@ -394,7 +358,7 @@ def decomposition(request: Any) -> HttpResponse:
     if not f.month:
         return _no_data(request, "增长分解")
     dec = analytics.decomposition(request.user, f.month, industry_id=f.industry_id, area_id=f.area_id, top=10)
-    audit.record_view(request, "view_tax_decomposition", f"增长分解 {f.label()}", month=f.month)
+    audit.record_view(request, A.DECOMPOSITION_VIEW, f"增长分解 {f.label()}", month=f.month)
     title = f"{f.label()} 累计区级税收增长分解"
     if _wants_export(request):
         detail = [{"part": p["label"], **firm} for p in dec["parts"] for firm in p["top"]]
@@ -446,7 +410,7 @@ def top(request: Any) -> HttpResponse:
         request.user, f.month, n, industry_id=f.industry_id, area_id=f.area_id, by=by
     )
     _link_rows(result["rows"])
-    audit.record_view(request, "view_tax_top", f"重点税源前 {n} 户 {f.label()}", month=f.month, n=n)
+    audit.record_view(request, A.TOP_VIEW, f"重点税源前 {n} 户 {f.label()}", month=f.month, n=n)
     title = f"{f.label()} 重点税源前 {n} 户（按{'本月' if by == 'month' else '累计'}区级税收）"
     if _wants_export(request):
         return t.TOP.xlsx(
@@ -479,7 +443,7 @@ def enterprise_export(request: Any, credit_code: str) -> HttpResponse:
     series = analytics.enterprise_monthly(request.user, enterprise.id, analytics.latest_month())
     audit.record_view(
         request,
-        "export_enterprise_tax",
+        A.ENTERPRISE_EXPORT,
         f"导出企业税收 {enterprise.name}",
         credit_code=enterprise.credit_code,
     )

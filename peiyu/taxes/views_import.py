@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import re
 import tempfile
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,23 +19,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peiyu.accounts import audit, scope
+from peiyu.accounts.scope import admin_required
 from peiyu.taxes import actions, library
+from peiyu.taxes import audit_actions as A
 from peiyu.taxes.importer import TAX_ALIASES, import_tax_file, normalize_month
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
 
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".tsv"}
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def admin_required(view: Any) -> Any:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(request.user, "is_admin", False):
-            raise PermissionDenied("仅管理员可以使用税收数据导入与维护功能")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -91,7 +79,7 @@ def _handle_upload(request: HttpRequest) -> HttpResponse:
         tmp.unlink(missing_ok=True)
     batch = TaxBatch.objects.filter(pk=report.get("batch_id")).first()
     audit.record_view(
-        request, "tax.view.import_report", f"导入报告 {report.get('file')}", batch_id=report.get("batch_id")
+        request, A.IMPORT_REPORT_VIEW, f"导入报告 {report.get('file')}", batch_id=report.get("batch_id")
     )
     ctx = {"report": report, "batch": batch}
     if _is_htmx(request):
@@ -107,7 +95,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = dict(batch.report or {})
     report["errors"] = batch.errors or []
     report.setdefault("status", batch.status)
-    audit.record_view(request, "tax.view.import_report", f"导入报告 {batch}", batch_id=batch.pk)
+    audit.record_view(request, A.IMPORT_REPORT_VIEW, f"导入报告 {batch}", batch_id=batch.pk)
     return render(
         request,
         "taxes/import_batch.html",
@@ -161,7 +149,7 @@ def versions_month(request: HttpRequest, month: str) -> HttpResponse:
         known = {x.version for x in accepted}
         if va in known and vb in known:
             comparison = library.compare_versions(month, va, vb)
-            audit.record_view(request, "tax.view.version_compare", f"{month} 版本比较 v{va}→v{vb}")
+            audit.record_view(request, A.VERSIONS_COMPARE, f"{month} 版本比较 v{va}→v{vb}")
         else:
             problem = "请选择该月已入库的两个版本进行比较"
     return render(
@@ -205,18 +193,15 @@ def _link_amounts(ids: list[str]) -> dict[str, dict[str, int]]:
     paths = [p for p in library.active_fact_paths() if Path(p).exists()]
     if not ids or not paths:
         return {}
-    import duckdb
+    from peiyu.analytics import get_engine
 
-    con = duckdb.connect()
-    try:
-        rows = con.execute(
-            "WITH f AS (SELECT * FROM read_parquet(?) WHERE taxpayer_id IN (SELECT unnest(?))) "
-            "SELECT taxpayer_id, sum(total_fen)::BIGINT, sum(district_fen)::BIGINT, max(month), "
-            "sum(total_fen) FILTER (WHERE month = (SELECT max(month) FROM f))::BIGINT FROM f GROUP BY taxpayer_id",
-            [paths, ids],
-        ).fetchall()
-    finally:
-        con.close()
+    engine = get_engine()
+    rows = engine.rows(
+        f"WITH f AS (SELECT * FROM {engine.parquet(paths)} WHERE taxpayer_id IN (SELECT unnest($ids))) "
+        "SELECT taxpayer_id, sum(total_fen)::BIGINT, sum(district_fen)::BIGINT, max(month), "
+        "sum(total_fen) FILTER (WHERE month = (SELECT max(month) FROM f))::BIGINT FROM f GROUP BY taxpayer_id",
+        {"ids": list(ids)},
+    )
     return {
         r[0]: {
             "total_fen": int(r[1] or 0),
@@ -252,7 +237,7 @@ def unmatched(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-last_month", "taxpayer_id"), 50).get_page(request.GET.get("page"))
     amounts = _link_amounts([link.taxpayer_id for link in page])
     rows = [{"link": link, **amounts.get(link.taxpayer_id, {})} for link in page]
-    audit.record_view(request, "tax.view.unmatched", "待匹配纳税人", status=status, page=page.number)
+    audit.record_view(request, A.UNMATCHED_VIEW, "待匹配纳税人", status=status, page=page.number)
     return render(
         request,
         "taxes/unmatched.html",

@@ -5,3 +5,4 @@ class WebConfig(AppConfig):
     name = "peiyu.web"
     label = "web"
     verbose_name = "界面"
+    url_prefix = ""  # the home page and /healthz sit at the root

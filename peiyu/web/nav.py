@@ -1,82 +1,28 @@
-"""The left navigation, by module. An entry appears once its URL exists (modules arrive over time)."""
+"""The left navigation, assembled from the entries each installed app contributes in its
+``nav.py`` (``NAV``: a list of :class:`~peiyu.web.navitem.NavItem`). An entry appears once its URL
+exists and the user holds the permission that shows it (decided by :mod:`peiyu.accounts.scope`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from peiyu.core import contrib
+from peiyu.web.navitem import NavItem
 
-@dataclass(frozen=True)
-class NavItem:
-    label: object  # a lazy translation string
-    url_name: str
-    icon: str  # a short text glyph; no icon font is loaded from outside
-    admin_only: bool = False
-    children: tuple[NavItem, ...] = ()
+__all__ = ["NAV", "NavItem", "build_nav", "entries"]
+
+NAV = [NavItem(_("首页"), "web:home", "⌂", order=0)]  # the web app's own contribution
 
 
-NAV: tuple[NavItem, ...] = (
-    NavItem(_("首页"), "web:home", "⌂"),
-    NavItem(
-        _("产业税收"),
-        "taxes:dashboard",
-        "¥",
-        children=(
-            NavItem(_("税收总览"), "taxes:dashboard", ""),
-            NavItem(_("企业税收明细"), "taxes:enterprises", ""),
-            NavItem(_("增长分解"), "taxes:decomposition", ""),
-            NavItem(_("排名与集中度"), "taxes:top", ""),
-            NavItem(_("数据导入"), "taxes:import", "", admin_only=True),
-            NavItem(_("版本管理"), "taxes:versions", "", admin_only=True),
-            NavItem(_("待匹配纳税人"), "taxes:unmatched", "", admin_only=True),
-            NavItem(_("分成比例"), "taxes:ratios", "", admin_only=True),
-        ),
-    ),
-    NavItem(
-        _("目标考核"),
-        "targets:board",
-        "◎",
-        children=(
-            NavItem(_("目标看板"), "targets:board", ""),
-            NavItem(_("部门责任"), "targets:departments", ""),
-            NavItem(_("五年规划"), "targets:plan", ""),
-            NavItem(_("目标导入"), "targets:import", "", admin_only=True),
-        ),
-    ),
-    NavItem(
-        _("重点企业预警"),
-        "alerts:inbox",
-        "!",
-        children=(
-            NavItem(_("我的待办"), "alerts:inbox", ""),
-            NavItem(_("预警列表"), "alerts:list", ""),
-            NavItem(_("重点企业"), "alerts:key_enterprises", ""),
-            NavItem(_("预警规则"), "alerts:rules", "", admin_only=True),
-        ),
-    ),
-    NavItem(
-        _("企业名录"),
-        "registry:list",
-        "▤",
-        children=(
-            NavItem(_("企业查询"), "registry:list", ""),
-            NavItem(_("重点产业口径"), "registry:industries", ""),
-            NavItem(_("名录导入"), "registry:import", "", admin_only=True),
-        ),
-    ),
-    NavItem(
-        _("系统管理"),
-        "accounts:tokens",
-        "⚙",
-        children=(
-            NavItem(_("用户与范围"), "accounts:users", "", admin_only=True),
-            NavItem(_("审计日志"), "accounts:audit", "", admin_only=True),
-            NavItem(_("API 令牌"), "accounts:tokens", ""),
-        ),
-    ),
-)
+def entries() -> list[NavItem]:
+    """Every contributed top-level entry, by ``order`` (then INSTALLED_APPS order)."""
+    items: list[NavItem] = []
+    for _cfg, nav in contrib.attributes("nav", "NAV"):
+        items.extend(nav)
+    return sorted(items, key=lambda item: item.order)
 
 
 def _url(name: str) -> str | None:
@@ -86,18 +32,23 @@ def _url(name: str) -> str | None:
         return None
 
 
-def build_nav(user, current_path: str) -> list[dict]:
-    is_admin = bool(getattr(user, "is_admin", False))
+def _allowed(user: Any, item: NavItem) -> bool:
+    from peiyu.accounts import scope
+
+    return item.permission is None or scope.has_permission(user, item.permission)
+
+
+def build_nav(user: Any, current_path: str) -> list[dict]:
     out = []
-    for item in NAV:
-        if item.admin_only and not is_admin:
+    for item in entries():
+        if not _allowed(user, item):
             continue
         url = _url(item.url_name)
         if url is None:
             continue
         children = []
         for child in item.children:
-            if child.admin_only and not is_admin:
+            if not _allowed(user, child):
                 continue
             curl = _url(child.url_name)
             if curl:

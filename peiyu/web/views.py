@@ -8,11 +8,34 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 
+def home_panels(request: Any) -> list[dict[str, Any]]:
+    """The panels the installed apps contribute (``home_panel(request)`` in their ``panels.py``),
+    by ``order``. Each panel sees only the user's scope."""
+    from peiyu.core import contrib
+
+    panels = []
+    for _cfg, make in contrib.attributes("panels", "home_panel"):
+        panel = make(request)
+        if panel:
+            panels.append(panel)
+    return sorted(panels, key=lambda p: p.get("order", 100))
+
+
 @login_required
 def home(request: Any) -> HttpResponse:
-    from peiyu.web import home_panels
+    return render(request, "web/home.html", {"page_title": "首页", "panels": home_panels(request)})
 
-    return render(request, "web/home.html", {"page_title": "首页", "panels": home_panels.collect(request)})
+
+def forbidden(request: Any, exception: Exception | None = None) -> HttpResponse:
+    """Every 403 (a PermissionDenied anywhere) is the Chinese page, and a recorded denied attempt."""
+    from peiyu.accounts import scope
+
+    message = str(exception) if exception is not None and str(exception) else ""
+    if not getattr(request, "_peiyu_denied_recorded", False):
+        scope.denied(
+            request, getattr(request, "user", None), what=f"无权访问：{request.path}", reason=message
+        )
+    return scope.forbidden_response(request, message or "您没有使用此功能的权限。")
 
 
 def healthz(request: Any) -> JsonResponse:

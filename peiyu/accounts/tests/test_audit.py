@@ -21,7 +21,7 @@ from peiyu.accounts.models import AuditLog
 
 
 def test_rows_cannot_be_changed_or_deleted_through_the_orm(world):
-    row = record(world["admin"], "user_update", world["outsider"], before={"a": 1}, after={"a": 2})
+    row = record(world["admin"], "accounts.user.update", world["outsider"], before={"a": 1}, after={"a": 2})
     row.reason = "篡改"
     with pytest.raises(PermissionError):
         row.save()
@@ -35,7 +35,7 @@ def test_rows_cannot_be_changed_or_deleted_through_the_orm(world):
 
 
 def test_database_triggers_refuse_update_and_delete(world):
-    row = record(world["admin"], "login", world["admin"])
+    row = record(world["admin"], "accounts.session.login", world["admin"])
     assert triggers.installed(connection)
     for sql in (
         "UPDATE accounts_auditlog SET reason = 'x' WHERE id = %s",
@@ -51,17 +51,17 @@ def test_database_triggers_refuse_update_and_delete(world):
 
 
 def test_a_user_with_audit_history_cannot_be_deleted(world):
-    record(world["outsider"], "login", world["outsider"])
+    record(world["outsider"], "accounts.session.login", world["outsider"])
     with pytest.raises(ProtectedError), transaction.atomic():
         world["outsider"].delete()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_flush_still_works_and_puts_the_triggers_back():
-    from peiyu.core.testing import UserFactory
+    from peiyu.testing.factories import UserFactory
 
     user = UserFactory(username="flushme")
-    record(user, "login", user)
+    record(user, "accounts.session.login", user)
     call_command("flush", interactive=False, verbosity=0)
     assert AuditLog.objects.count() == 0
     assert triggers.installed(connection)
@@ -85,12 +85,29 @@ def history(world):
     old = timezone.now() - dt.timedelta(days=40)
     rows = [
         record(
-            world["admin"], "user_update", world["area_officer"], object_id="taopu_p", before={"areas": []}
+            world["admin"],
+            "accounts.user.update",
+            world["area_officer"],
+            object_id="taopu_p",
+            before={"areas": []},
         ),
-        record(world["industry_officer"], "login", world["industry_officer"], object_id="software_p"),
-        record(None, "login_failed", object_type="accounts.user", object_id="ghost", username="ghost"),
+        record(
+            world["industry_officer"],
+            "accounts.session.login",
+            world["industry_officer"],
+            object_id="software_p",
+        ),
+        record(
+            None,
+            "accounts.session.login_failed",
+            object_type="accounts.user",
+            object_id="ghost",
+            username="ghost",
+        ),
     ]
-    AuditLog.objects.create(time=old, username="admin_p", action="token_create", object_repr="旧令牌")
+    AuditLog.objects.create(
+        time=old, username="admin_p", action="accounts.token.create", object_repr="旧令牌"
+    )
     return rows
 
 
@@ -118,7 +135,7 @@ def test_audit_viewer_filters(world, login, history):
     assert "修改用户及范围" in body and "登录失败" in body and "旧令牌" in body
     body = _rows(client.get(url, {"user": "software_p"}))
     assert "software_p" in body and "修改用户及范围" not in body and "ghost" not in body
-    body = _rows(client.get(url, {"action": "login_failed"}))
+    body = _rows(client.get(url, {"action": "accounts.session.login_failed"}))
     assert "ghost" in body and "旧令牌" not in body
     body = _rows(client.get(url, {"obj": "taopu"}))
     assert "修改用户及范围" in body and "ghost" not in body
@@ -134,7 +151,7 @@ def test_audit_viewer_filters(world, login, history):
 
 def test_audit_export_is_an_excel_file_and_is_itself_recorded(world, login, history):
     client = login(world["admin"])
-    resp = client.get(reverse("accounts:audit"), {"action": "user_update", "export": "xlsx"})
+    resp = client.get(reverse("accounts:audit"), {"action": "accounts.user.update", "export": "xlsx"})
     assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
     cells = [tuple(row) for row in ws.iter_rows(values_only=True)]
@@ -142,9 +159,9 @@ def test_audit_export_is_an_excel_file_and_is_itself_recorded(world, login, hist
     assert header[:3] == ("时间", "用户", "操作")
     data = [r for r in cells[cells.index(header) + 1 :] if r[0]]
     assert len(data) == 1 and data[0][1] == "admin_p" and data[0][2] == "修改用户及范围"
-    assert '"areas": []' in data[0][header.index("修改前")]
-    export = AuditLog.objects.get(action="audit_export")
-    assert export.username == "admin_p" and export.detail["filters"] == {"action": "user_update"}
+    assert data[0][header.index("修改前")] == "区域范围：—"
+    export = AuditLog.objects.get(action="accounts.audit.export")
+    assert export.username == "admin_p" and export.detail["filters"] == {"action": "accounts.user.update"}
 
 
 # --- peiyu audit -----------------------------------------------------------------------------------
@@ -155,8 +172,12 @@ def test_audit_command_json(world, history):
     call_command("audit", "--json", stdout=out)
     payload = json.loads(out.getvalue())
     assert {"time", "user", "action", "object", "detail"} <= set(payload["entries"][0])
-    assert [e["action"] for e in payload["entries"]][:3] == ["login_failed", "login", "user_update"]
-    update = next(e for e in payload["entries"] if e["action"] == "user_update")
+    assert [e["action"] for e in payload["entries"]][:3] == [
+        "accounts.session.login_failed",
+        "accounts.session.login",
+        "accounts.user.update",
+    ]
+    update = next(e for e in payload["entries"] if e["action"] == "accounts.user.update")
     assert update["user"] == "admin_p" and update["detail"]["before"] == {"areas": []}
     out = StringIO()
     call_command("audit", "--json", "--user", "software_p", stdout=out)
@@ -164,7 +185,7 @@ def test_audit_command_json(world, history):
     out = StringIO()
     since = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     call_command("audit", "--json", "--since", since, stdout=out)
-    assert "token_create" not in [e["action"] for e in json.loads(out.getvalue())["entries"]]
+    assert "accounts.token.create" not in [e["action"] for e in json.loads(out.getvalue())["entries"]]
 
 
 def test_audit_command_text_and_bad_date(world, history):
@@ -180,17 +201,17 @@ def test_audit_command_text_and_bad_date(world, history):
 
 
 def test_login_and_logout_are_recorded(client, world):
-    from peiyu.core.testing import PASSWORD
+    from peiyu.testing.factories import PASSWORD
 
     resp = client.post(reverse("accounts:login"), {"username": "software_p", "password": PASSWORD})
     assert resp.status_code == 302
     client.post(reverse("accounts:logout"))
     actions = list(AuditLog.objects.filter(username="software_p").values_list("action", flat=True))
-    assert actions == ["logout", "login"]
-    row = AuditLog.objects.get(username="software_p", action="login")
+    assert actions == ["accounts.session.logout", "accounts.session.login"]
+    row = AuditLog.objects.get(username="software_p", action="accounts.session.login")
     assert row.ip == "127.0.0.1" and row.object_id == "software_p"
     client.post(reverse("accounts:login"), {"username": "software_p", "password": "bad"})
-    failed = AuditLog.objects.get(action="login_failed")
+    failed = AuditLog.objects.get(action="accounts.session.login_failed")
     assert failed.username == "software_p" and failed.user is None
 
 

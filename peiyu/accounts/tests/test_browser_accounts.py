@@ -28,7 +28,7 @@ def _login(page, base, username, password):
 @pytest.mark.django_db(transaction=True)
 def test_admin_creates_a_user_who_must_change_the_password(live_server, page, world):
     from peiyu.accounts.models import AuditLog, User
-    from peiyu.core.testing import PASSWORD
+    from peiyu.testing.factories import PASSWORD
 
     base = live_server.url
     _login(page, base, "admin_p", PASSWORD)
@@ -58,7 +58,7 @@ def test_admin_creates_a_user_who_must_change_the_password(live_server, page, wo
     _shot(page, "after_change")
     page.wait_for_url(base + "/")
     assert "智能软件" in page.locator("#user-box").inner_text()
-    assert AuditLog.objects.filter(action="password_change", username="zhuanban01").exists()
+    assert AuditLog.objects.filter(action="accounts.password.change", username="zhuanban01").exists()
 
 
 @pytest.mark.django_db(transaction=True)

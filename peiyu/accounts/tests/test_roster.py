@@ -26,7 +26,7 @@ def write_xlsx(path, rows):
 
 @pytest.fixture
 def depts(world):
-    kewei = Department.objects.create(name="区科委", short_name="科委")
+    kewei = Department.objects.get_or_create(name="区科委", defaults={"short_name": "科委"})[0]
     kewei.key_industries.set([world["industries"]["soft"]])
     return {"kewei": kewei}
 
@@ -79,9 +79,9 @@ def test_import_with_title_row_synonyms_and_every_separator(world, depts, tmp_pa
     from peiyu.accounts import scope
 
     assert list(scope.enterprises(fw)) == [world["enterprises"]["other_a2"]]
-    assert AuditLog.objects.filter(action="user_create").count() == 8
-    assert AuditLog.objects.filter(action="enterprise_liaison").count() == 1
-    assert AuditLog.objects.filter(action="users_import", object_repr="名册.xlsx").exists()
+    assert AuditLog.objects.filter(action="accounts.user.create").count() == 8
+    assert AuditLog.objects.filter(action="accounts.liaison.assign").count() == 1
+    assert AuditLog.objects.filter(action="accounts.users.import", object_repr="名册.xlsx").exists()
     # passwords never land in the audit log nor in the import record
     from peiyu.core.models import ImportBatch
 
@@ -115,7 +115,7 @@ def test_unknown_names_are_errors_and_nothing_is_created(world, tmp_path):
     assert "已存在" in by_row[(6, "taopu_p")]["message"]
     assert "须填写范围" in by_row[(7, "")]["message"]
     assert not User.objects.filter(username__in=["ok01", "bad01", "bad02", "bad03"]).exists()
-    assert not AuditLog.objects.filter(action__in=["user_create", "users_import"]).exists()
+    assert not AuditLog.objects.filter(action__in=["accounts.user.create", "accounts.users.import"]).exists()
 
 
 def test_text_output_and_password_file(world, tmp_path):

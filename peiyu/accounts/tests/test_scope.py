@@ -10,8 +10,8 @@ from django.http import Http404
 
 from peiyu.accounts import scope
 from peiyu.accounts.models import Department, Role, User
-from peiyu.core.testing import UserFactory
 from peiyu.registry.models import Enterprise, EnterpriseEvent
+from peiyu.testing.factories import UserFactory
 
 
 def names(user) -> set[str]:
@@ -31,7 +31,7 @@ def test_personas_see_exactly_their_enterprises(world, persona):
 def test_roles(world):
     leader = UserFactory(username="leader1", role=Role.LEADER)
     assert scope.scope_for(leader).everything and len(names(leader)) == 5
-    assert scope.describe(leader) == "全区" and scope.can_see_unmatched(leader)
+    assert scope.describe(leader) == "全区（只读）" and scope.can_see_unmatched(leader)
     admin_role = UserFactory(username="admin2", role=Role.ADMIN)
     assert scope.scope_for(admin_role).everything
     for persona in ("industry_officer", "area_officer", "outsider"):

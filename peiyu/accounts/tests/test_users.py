@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from peiyu.accounts.models import ApiToken, AuditLog, Role, User
-from peiyu.core.testing import PASSWORD
+from peiyu.testing.factories import PASSWORD
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_create_user_shows_the_password_once_and_forces_a_change(world, admin):
     user = User.objects.get(username="kewei01")
     assert user.must_change_password and user.check_password(password)
     assert set(user.key_industries.all()) == {soft} and set(user.areas.all()) == {a1}
-    row = AuditLog.objects.get(action="user_create")
+    row = AuditLog.objects.get(action="accounts.user.create")
     assert row.username == "admin_p" and row.reason == "新任专班联络员"
     assert row.after["key_industries"] == ["智能软件"] and row.after["areas"] == ["长寿路街道"]
     assert password not in str(row.after) and password not in str(row.detail)
@@ -102,7 +102,7 @@ def test_create_user_validation(world, admin):
     body = admin.post(url, {"username": "noscope", "role": Role.AREA}).content.decode()
     assert "须至少选择一个" in body
     assert not User.objects.filter(username__in=["bad name!", "noscope"]).exists()
-    assert not AuditLog.objects.filter(action="user_create").exists()
+    assert not AuditLog.objects.filter(action="accounts.user.create").exists()
 
 
 def test_edit_role_and_scopes_records_before_and_after(world, admin):
@@ -115,7 +115,7 @@ def test_edit_role_and_scopes_records_before_and_after(world, admin):
     assert resp.status_code == 302
     user.refresh_from_db()
     assert set(user.areas.all()) == {a1, a2}
-    row = AuditLog.objects.get(action="user_update")
+    row = AuditLog.objects.get(action="accounts.user.update")
     assert row.before["areas"] == ["桃浦镇"] and row.after["areas"] == sorted(["长寿路街道", "桃浦镇"])
     assert row.object_id == "taopu_p" and row.reason == "兼管长寿路"
     # the new scope takes effect at once
@@ -130,7 +130,7 @@ def test_edit_role_and_scopes_records_before_and_after(world, admin):
         reverse("accounts:user_edit", args=[user.pk]),
         {"display_name": "桃浦镇经济办", "role": Role.AREA, "areas": [a1.pk, a2.pk]},
     )
-    assert AuditLog.objects.filter(action="user_update").count() == 1
+    assert AuditLog.objects.filter(action="accounts.user.update").count() == 1
 
 
 def test_role_change_syncs_superuser_and_admins_cannot_lock_themselves_out(world, admin):
@@ -173,12 +173,12 @@ def test_deactivate_and_reactivate(world, admin):
     user.refresh_from_db()
     assert user.is_active
     actions = list(
-        AuditLog.objects.filter(object_id=user.username, action__startswith="user_").values_list(
+        AuditLog.objects.filter(object_id=user.username, action__startswith="accounts.user.").values_list(
             "action", flat=True
         )
     )
-    assert actions == ["user_activate", "user_deactivate"]
-    row = AuditLog.objects.get(action="user_deactivate")
+    assert actions == ["accounts.user.activate", "accounts.user.deactivate"]
+    row = AuditLog.objects.get(action="accounts.user.deactivate")
     assert row.before["is_active"] is True and row.after["is_active"] is False
 
 
@@ -193,7 +193,7 @@ def test_reset_password_forces_a_change_and_ends_sessions(world, admin):
     user.refresh_from_db()
     assert user.must_change_password and user.check_password(new) and not user.check_password(PASSWORD)
     assert client.get("/").status_code == 302  # the old session ended with the old password
-    row = AuditLog.objects.get(action="password_reset")
+    row = AuditLog.objects.get(action="accounts.password.reset")
     assert row.username == "admin_p" and new not in str(row.after)
 
 
@@ -220,7 +220,7 @@ def test_token_pages(world, login):
     assert token.prefix in page and "taopu_p" in page
     assert admin.post(reverse("accounts:token_revoke", args=[token.pk])).status_code == 302
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
-    row = AuditLog.objects.get(action="token_revoke")
+    row = AuditLog.objects.get(action="accounts.token.revoke")
     assert row.username == "admin_p" and row.before["revoked_at"] is None and row.after["revoked_at"]
     # invalid lifetime
     body = login(world["area_officer"]).post(reverse("accounts:tokens"), {"days": "0"}).content.decode()

@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from peiyu.alerts.rules import auto_compute_suspended
-from peiyu.taxes.analytics import shift_month
+from peiyu.analytics import shift_month
 from peiyu.taxes.testing import put_month
 
 WAN = 1_000_000  # fen in 1 万元

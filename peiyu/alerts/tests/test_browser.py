@@ -8,7 +8,7 @@ import pytest
 from peiyu.alerts import rules
 from peiyu.alerts.models import Rule, Status, Warning
 from peiyu.alerts.tests.helpers import WAN, load, months
-from peiyu.core.testing import PASSWORD
+from peiyu.testing.factories import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,

@@ -204,13 +204,16 @@ def test_moved_out_applies_to_any_recent_payer(world):
 
 
 def test_owner_order_liaison_area_taskforce(world):
-    from peiyu.core.testing import UserFactory
+    from peiyu.testing.factories import UserFactory
 
     e = world["enterprises"]
     find = rules.OwnerFinder()
     assert find(e["soft_a2"]) == (world["area_officer"], "area")  # 桃浦镇 has an area officer
     assert find(e["soft_a1"]) == (world["industry_officer"], "taskforce")  # 长寿路: none; software task force
-    assert find(e["health_a1"]) == (None, "")
+    assert find(e["health_a1"]) == (world["service_officer"], "liaison")  # the world's 店小二
+    e["health_a1"].liaison = None
+    e["health_a1"].save()
+    assert rules.OwnerFinder()(e["health_a1"]) == (None, "")
     staff = UserFactory(username="svc1", role="service")
     e["soft_a2"].liaison = staff
     e["soft_a2"].save()
@@ -232,7 +235,7 @@ def test_new_warning_gets_owner_and_import_computes_latest_month(world):
     assert w.last_month == "2025-06" and w.owner == world["area_officer"] and w.owner_basis == "area"
     from peiyu.accounts.models import AuditLog
 
-    assert AuditLog.objects.filter(action="warnings_compute", object_id="2025-06").exists()
+    assert AuditLog.objects.filter(action="alerts.warnings.compute", object_id="2025-06").exists()
 
 
 def test_taxpayer_registered_outside_the_district_counts_as_moved_out(world):

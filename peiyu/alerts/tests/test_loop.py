@@ -9,7 +9,7 @@ from django.utils import timezone
 from peiyu.accounts.models import AuditLog
 from peiyu.alerts import actions, queries
 from peiyu.alerts.models import FollowUp, Rule, Status, Warning, WarningEvent
-from peiyu.core.testing import UserFactory
+from peiyu.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +62,14 @@ def test_happy_path_new_acknowledged_following_resolved(world):
         )
     )
     assert sorted(audit) == sorted(
-        ["warning_acknowledge", "warning_followup", "warning_followup", "warning_resolve"]
+        [
+            "alerts.warning.acknowledge",
+            "alerts.warning.follow_up",
+            "alerts.warning.follow_up",
+            "alerts.warning.resolve",
+        ]
     )
-    last = AuditLog.objects.filter(action="warning_resolve").get()
+    last = AuditLog.objects.filter(action="alerts.warning.resolve").get()
     assert (
         last.before["status"] == "following"
         and last.after["status"] == "resolved"
@@ -153,7 +158,7 @@ def test_who_may_act_and_reassign(world):
         )
     with pytest.raises(actions.ActionError):
         actions.do_reassign(world["admin"], w, world["area_officer"])  # same owner
-    assert AuditLog.objects.filter(action="warning_reassign").count() == 1
+    assert AuditLog.objects.filter(action="alerts.warning.reassign").count() == 1
     assert WarningEvent.objects.filter(warning=w1, kind="reassigned").get().note.startswith("由 ")
 
 
@@ -182,7 +187,7 @@ def test_settings_are_admin_only_validated_and_audited(world):
     with pytest.raises(actions.ActionError):
         actions.do_update_settings(world["admin"], {"no_such": 1})
     actions.do_update_settings(world["admin"], {"yoy_drop_pct": 25}, reason="专班建议更敏感")
-    row = AuditLog.objects.get(action="alert_settings_update")
+    row = AuditLog.objects.get(action="alerts.settings.update")
     assert (
         row.before == {"yoy_drop_pct": 30}
         and row.after == {"yoy_drop_pct": 25}
@@ -216,9 +221,9 @@ def test_assignable_users_are_those_whose_scope_covers_the_enterprise(world):
     inactive.areas.set([world["areas"]["a2"]])
     w = make_warning(e["soft_a2"])
     names = {u.username for u in actions.assignable_users(w)}
-    assert names == {"admin_p", "software_p", "taopu_p", "svc4"}
-    w1 = make_warning(e["health_a1"])
-    assert {u.username for u in actions.assignable_users(w1)} == {"admin_p"}
+    assert names == {"admin_p", "software_p", "taopu_p", "svc4"}  # never the read-only leader_p
+    w1 = make_warning(e["health_a1"])  # 区科委 (生命健康) and the firm's 店小二
+    assert {u.username for u in actions.assignable_users(w1)} == {"admin_p", "kewei_p", "service_p"}
 
 
 def test_filters_ignore_non_ascii_digits(world):

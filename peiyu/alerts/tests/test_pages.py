@@ -58,7 +58,7 @@ def test_exports_are_scoped_and_audited(world, warned, login):
     resp = c.get(reverse("alerts:list") + "?format=xlsx")
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     assert names(resp) == {world["enterprises"]["soft_a2"].name}
-    assert AuditLog.objects.filter(action="warnings_export", username="taopu_p").exists()
+    assert AuditLog.objects.filter(action="alerts.warnings.export", username="taopu_p").exists()
     admin_names = names(login(world["admin"]).get(reverse("alerts:list") + "?format=xlsx"))
     assert {world["enterprises"]["soft_a2"].name, world["enterprises"]["health_a1"].name} <= admin_names
     inbox = login(world["area_officer"]).get(reverse("alerts:inbox") + "?format=xlsx")
@@ -77,7 +77,7 @@ def test_detail_explains_with_series_and_industry_context(world, warned, login):
     assert industry["name"] == "智能软件" and industry["change_pct"] == -30.0
     assert why["table"][-1]["fen"] == 40 * WAN and why["table"][-1]["prev_fen"] == 100 * WAN
     assert "<script>" not in html.replace('<script type="application/json"', "")
-    assert AuditLog.objects.filter(action="warning_view", username="admin_p").exists()
+    assert AuditLog.objects.filter(action="alerts.warning.view", username="admin_p").exists()
 
 
 def test_htmx_transitions_swap_the_loop_card(world, warned, login):
@@ -139,7 +139,7 @@ def test_key_enterprise_pages_and_export_scoped(world, warned, login):
     x = c.get(reverse("alerts:key_enterprises") + "?month=2025-06&format=xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(x.content))
     assert wb.sheetnames == ["按产业", "按街道镇"]
-    assert AuditLog.objects.filter(action="key_enterprises_export", username="taopu_p").exists()
+    assert AuditLog.objects.filter(action="alerts.key_enterprises.export", username="taopu_p").exists()
     resp = c.post(
         reverse("alerts:key_override"),
         {"credit_code": world["enterprises"]["soft_a2"].credit_code, "kind": "remove", "reason": "x"},
@@ -176,7 +176,7 @@ def test_api_warnings_scoped(world, warned, login):
     assert c.get(f"/api/v1/warnings/{warned['health'].pk}").status_code == 404
     one = c.get(f"/api/v1/warnings/{warned['soft'].pk}").json()
     assert one["rule"] == "yoy_drop" and one["evidence"]["prev_sum_fen"] == 300 * WAN
-    assert AuditLog.objects.filter(action="api_warnings", username="taopu_p").exists()
+    assert AuditLog.objects.filter(action="alerts.warnings.api", username="taopu_p").exists()
     keys = c.get("/api/v1/key-enterprises?month=2025-06").json()
     assert world["enterprises"]["health_a1"].credit_code not in {
         r["credit_code"] for r in keys["enterprises"]

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -46,6 +46,9 @@ from peiyu.core.imports.report import ImportReport, Status
 from peiyu.core.imports.uploads import UploadTooLarge, save_upload, sha256_of, too_large_message
 from peiyu.core.models import ImportBatch, Upload
 from peiyu.core.tabular import Header, Sheet, TableError, clean_text, find_header, read_sheets
+
+if TYPE_CHECKING:
+    from peiyu.accounts.audit import Action
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +152,8 @@ class Importer:
     title: ClassVar[str] = ""  # 企业名录, 目标责任表 … (used in messages)
     fields: ClassVar[Sequence[Field]] = ()
     report_class: ClassVar[type[ImportReport]] = ImportReport
-    audit_action: ClassVar[str] = ""  # one audit row per stored file (and per refusal if audit_refused)
+    # one audit row per stored file (and per refusal with audit_refused): the app's declared Action
+    audit_action: ClassVar[Action | str] = ""
     audit_refused: ClassVar[bool] = False
     partial: bool = False  # True: valid rows are stored and bad rows reported (status partial)
     max_bytes: ClassVar[int] = MAX_BYTES

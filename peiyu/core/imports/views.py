@@ -203,7 +203,7 @@ def report_page(
     return render(request, template, ctx)
 
 
-def errors_xlsx(request: HttpRequest, batch: ImportBatch, *, audit_action: str = "") -> HttpResponse:
+def errors_xlsx(request: HttpRequest, batch: ImportBatch, *, audit_action: Any = "") -> HttpResponse:
     """The batch's error rows as an Excel file (行号, 列, 原值, 问题), for the person fixing the file."""
     from peiyu.core.export import Column, Table, xlsx_response
 

@@ -14,8 +14,8 @@ from peiyu.accounts.models import Department
 from peiyu.core import imports
 from peiyu.core.imports import Field, Importer, ImportReport, Refused, cells
 from peiyu.core.imports.command import ImportCommand
-from peiyu.core.testing import new_credit_code
 from peiyu.targets.models import Target
+from peiyu.testing.factories import new_credit_code
 
 WAN = 1_000_000
 

@@ -21,9 +21,9 @@ from django.core.management import CommandError
 from peiyu.accounts.models import AuditLog, Department
 from peiyu.core.imports import cells
 from peiyu.core.models import ImportBatch, Upload
-from peiyu.core.testing import new_credit_code
 from peiyu.core.tests.awards import HEADER, WAN, AwardCommand, AwardImporter, good_rows, xlsx
 from peiyu.targets.models import Target
+from peiyu.testing.factories import new_credit_code
 
 
 def run_command(*args: str) -> tuple[dict[str, Any] | str, CommandError | None]:

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from peiyu.accounts.models import AuditLog
 from peiyu.core.signals import dimension_changed
-from peiyu.core.testing import EnterpriseFactory, KeyIndustryFactory, UserFactory
 from peiyu.registry import actions, classify
 from peiyu.registry.models import Enterprise, EnterpriseEvent, IndustryDefinition, IndustryOverride
+from peiyu.testing.factories import EnterpriseFactory, KeyIndustryFactory, UserFactory
 
 
 @pytest.fixture
@@ -276,6 +276,8 @@ def test_create_and_deactivate_industry(admin):
     s.refresh_from_db()
     assert s.key_industry is None
     assert (
-        AuditLog.objects.filter(action__in=["registry.industry.create", "registry.industry.active"]).count()
+        AuditLog.objects.filter(
+            action__in=["registry.industry.create", "registry.industry.set_active"]
+        ).count()
         == 2
     )

@@ -7,8 +7,8 @@ from peiyu.registry.models import Area, Enterprise, EnterpriseEvent, IndustryCod
 
 @pytest.fixture
 def demo(db):
-    import peiyu.demo.accounts as accounts
-    import peiyu.demo.registry as registry
+    import peiyu.accounts.demo as accounts
+    import peiyu.registry.demo as registry
 
     ctx = DemoContext(enterprises=2000, seed=7)
     accounts.generate(ctx)
@@ -54,7 +54,7 @@ def test_demo_registry_is_realistic(demo):
 def test_demo_generators_are_deterministic(db):
     import random
 
-    from peiyu.demo.registry import RegistryGenerator, small_classes
+    from peiyu.registry.demo import RegistryGenerator, small_classes
 
     classes = small_classes()
 

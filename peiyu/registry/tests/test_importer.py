@@ -5,10 +5,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from peiyu.accounts.models import AuditLog
-from peiyu.core.testing import new_credit_code
 from peiyu.registry import importer
 from peiyu.registry.importer import import_file, parse_date, parse_status
 from peiyu.registry.models import Enterprise, EnterpriseEvent, RegistryImport
+from peiyu.testing.factories import new_credit_code
 
 from .files import write_csv, write_xls, write_xlsx
 
@@ -132,7 +132,7 @@ def test_strict_mode_rejects_whole_file(putuo, tmp_path):
     assert r.rejected_whole and r.accepted == 0 and r.created == 0
     assert r.errors[0]["row"] == 6 and "长度应为 18 位" in r.errors[0]["message"]
     assert Enterprise.objects.count() == 0
-    assert AuditLog.objects.filter(action="registry.import", detail__status="rejected").exists()
+    assert AuditLog.objects.filter(action="registry.enterprises.import", detail__status="rejected").exists()
 
 
 def test_upsert_records_dated_events(putuo, tmp_path):
@@ -336,7 +336,7 @@ def test_district_only_area_is_explained(putuo, tmp_path):
 
 
 def test_liaison_column_assigns_users(putuo, tmp_path):
-    from peiyu.core.testing import UserFactory
+    from peiyu.testing.factories import UserFactory
 
     svc = UserFactory(username="svc1", display_name="王专员")
     codes, rows = good_rows()
@@ -363,7 +363,7 @@ def test_new_enterprise_already_moved_out_gets_dated_status_event(putuo, tmp_pat
 
 
 def test_reclassify_command_json(putuo, capsys):
-    from peiyu.core.testing import EnterpriseFactory
+    from peiyu.testing.factories import EnterpriseFactory
 
     e = EnterpriseFactory(industry_code="6511", key_industry=None)
     call_command("reclassify", "--json")
@@ -371,4 +371,4 @@ def test_reclassify_command_json(putuo, capsys):
     assert out["changed"] == 1 and out["by_key_industry"]["智能软件"] == 1
     e.refresh_from_db()
     assert e.key_industry.name == "智能软件"
-    assert AuditLog.objects.filter(action="registry.reclassify").exists()
+    assert AuditLog.objects.filter(action="registry.enterprises.reclassify").exists()

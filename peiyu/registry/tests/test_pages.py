@@ -33,7 +33,9 @@ def test_list_search_and_export_respect_scope(world, login, who):
     wb = openpyxl.load_workbook(io.BytesIO(resp.content), read_only=True)
     cells = {str(c) for row in wb.active.iter_rows(values_only=True) for c in row if c}
     assert {c for c in all_codes(world) if c in cells} == visible_codes(world, who)
-    assert AuditLog.objects.filter(action="registry.export", username=world[who].username).exists()
+    assert AuditLog.objects.filter(
+        action="registry.enterprises.export", username=world[who].username
+    ).exists()
 
 
 @pytest.mark.parametrize("who", PERSONAS)
@@ -105,7 +107,7 @@ def test_profile_shows_identity_classification_and_events(world, login):
         and "迁出" in body
         and "智能软件" in body
     )
-    assert AuditLog.objects.filter(action="registry.profile", detail__credit_code=e.credit_code).exists()
+    assert AuditLog.objects.filter(action="registry.profile.view", detail__credit_code=e.credit_code).exists()
 
 
 def test_override_via_page_admin_only(world, login):
@@ -168,7 +170,7 @@ def test_industries_bad_prefix_is_explained(world, login):
 
 
 def test_import_page_admin_only_with_error_report_and_download(world, login, tmp_path):
-    from peiyu.core.testing import new_credit_code
+    from peiyu.testing.factories import new_credit_code
 
     from .files import write_xlsx
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from peiyu.core.testing import PASSWORD
 from peiyu.targets.actions import do_save_target
 from peiyu.targets.models import Target, TargetKind
 from peiyu.targets.tests.helpers import WAN, fill
+from peiyu.testing.factories import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_demo_targets(world):
-    from peiyu.demo import targets as demo_targets
+    from peiyu.targets import demo as demo_targets
 
     fill(world, years=(2022, 2023, 2024), months_2025=6)
     for name, short in (
@@ -23,7 +23,7 @@ def test_demo_targets(world):
         ("区投促办", "投促办"),
         ("区发改委", "发改委"),
     ):
-        Department.objects.create(name=name, short_name=short)
+        Department.objects.get_or_create(name=name, defaults={"short_name": short})
     ctx = DemoContext(enterprises=100, years=4, end_month="2025-06")
     ctx.data["admin"] = world["admin"]
     demo_targets.generate(ctx)

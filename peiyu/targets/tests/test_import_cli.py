@@ -30,7 +30,7 @@ def depts(db):
         ("区商务委", "商务委"),
         ("区投促办", "投促办"),
     ):
-        Department.objects.create(name=name, short_name=short)
+        Department.objects.get_or_create(name=name, defaults={"short_name": short})
 
 
 GOOD = [
@@ -73,8 +73,8 @@ def test_good_file_with_title_rows(world, depts, tmp_path):
     )
     listed = Target.objects.get(name="新增上市企业")
     assert listed.kind == TargetKind.REPORTED and listed.target_value == Decimal("2") and listed.unit == "家"
-    assert AuditLog.objects.filter(action="target_create").count() == 7
-    assert AuditLog.objects.filter(action="targets_import").count() == 1
+    assert AuditLog.objects.filter(action="targets.target.create").count() == 7
+    assert AuditLog.objects.filter(action="targets.targets.import").count() == 1
     # importing again with one change updates that target only
     rows[3][2] = 1300
     again = import_file(xlsx(tmp_path / "t2.xlsx", rows), "t2.xlsx", user=world["admin"])

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from peiyu.accounts.models import AuditLog, Department, Role
-from peiyu.core.testing import UserFactory
 from peiyu.targets.actions import do_report_value, do_save_target
 from peiyu.targets.models import FiveYearPlan, Target, TargetKind
 from peiyu.targets.tests.helpers import WAN, fill
+from peiyu.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,8 +20,8 @@ NAMES = ["智能软件", "桃浦镇", "全区", "四大重点产业占区级税�
 @pytest.fixture
 def base(world):
     """Departments, a department user and five targets (no library data)."""
-    kewei = Department.objects.create(name="区科委", short_name="科委")
-    tcb = Department.objects.create(name="区投促办", short_name="投促办")
+    kewei = Department.objects.get_or_create(name="区科委", defaults={"short_name": "科委"})[0]
+    tcb = Department.objects.get_or_create(name="区投促办", defaults={"short_name": "投促办"})[0]
     dept_user = UserFactory(username="tcb_p", role=Role.DEPARTMENT)
     dept_user.departments.set([tcb])
     admin = world["admin"]
@@ -143,7 +143,7 @@ def test_excel_and_word_exports(setup, login):
         "智能软件（科委）：年度目标 200.00 万元，累计完成 36.00 万元，完成 18.0%，慢于时间进度 7.0 个百分点"
         in text
     )
-    assert AuditLog.objects.filter(action="targets_export").count() == 2
+    assert AuditLog.objects.filter(action="targets.board.export").count() == 2
 
 
 @pytest.mark.django_db
@@ -165,7 +165,7 @@ def test_edit_form_converts_wan_exactly_and_audits(base, login):
     assert response.status_code == 302
     t.refresh_from_db()
     assert t.target_fen == 13_570_000
-    row = AuditLog.objects.filter(action="target_update", object_id=str(t.pk)).get()
+    row = AuditLog.objects.filter(action="targets.target.update", object_id=str(t.pk)).get()
     assert row.before["target_fen"] == 13 * WAN and row.reason == "调高"
     assert login(base["industry_officer"]).get(reverse("targets:edit", args=[t.pk])).status_code == 403
 
@@ -186,7 +186,9 @@ def test_plan_page(setup, login):
             "goal_wan": "200",
         },
     )
-    assert AuditLog.objects.filter(action__in=["plan_create", "plan_line_create"]).count() == 2
+    assert (
+        AuditLog.objects.filter(action__in=["targets.plan.create", "targets.plan_line.create"]).count() == 2
+    )
     line = plan.lines.get()
     assert line.milestones == {"2024": 141_421_356, "2025": 200 * WAN}  # 100 × √2, rounded to fen
     html = login(setup["admin"]).get(reverse("targets:plan")).content.decode()
@@ -240,10 +242,10 @@ def test_import_page_lists_errors_and_stores_nothing(base, login, tmp_path):
     template = login(base["admin"]).get(reverse("targets:import"), {"template": 1})
     path = tmp_path / "模板.xlsx"
     path.write_bytes(template.content)
-    Department.objects.create(name="区金融办", short_name="金融办")
-    Department.objects.create(name="区商务委", short_name="商务委")
-    Department.objects.create(name="区卫健委", short_name="卫健委")
-    Department.objects.create(name="区发改委", short_name="发改委")
+    Department.objects.get_or_create(name="区金融办", defaults={"short_name": "金融办"})[0]
+    Department.objects.get_or_create(name="区商务委", defaults={"short_name": "商务委"})[0]
+    Department.objects.get_or_create(name="区卫健委", defaults={"short_name": "卫健委"})[0]
+    Department.objects.get_or_create(name="区发改委", defaults={"short_name": "发改委"})[0]
     from peiyu.targets.importer import import_file
 
     result = import_file(path, "模板.xlsx", user=base["admin"])

@@ -122,7 +122,7 @@ def test_thresholds_and_basis_are_configurable(world):
     assert progress.compute(soft, "2025-03").status == "yellow"  # seasonal gap -0.8
     with pytest.raises(ActionError):
         do_update_settings(world["admin"], green_gap="-5", yellow_gap="0", basis="time")
-    assert AuditLog.objects.filter(action="target_settings").count() == 2
+    assert AuditLog.objects.filter(action="targets.settings.update").count() == 2
 
 
 def test_time_progress_rounding_and_year_end():
@@ -137,7 +137,7 @@ def test_time_progress_rounding_and_year_end():
 def test_department_reported_values_keep_history(world, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    dept = Department.objects.create(name="区投促办", short_name="投促办")
+    dept = Department.objects.get_or_create(name="区投促办", defaults={"short_name": "投促办"})[0]
     member = world["outsider"]
     member.departments.set([dept])
     t = make(world, "新增税收亿元楼", TargetKind.REPORTED, value=Decimal("3"), unit="幢", depts=[dept])
@@ -164,16 +164,16 @@ def test_department_reported_values_keep_history(world, settings):
         do_report_value(member, t, month="2024-12", value="1")  # outside the target year
     with pytest.raises(ActionError):
         do_report_value(member, t, month="2025-04", value="abc")
-    assert AuditLog.objects.filter(action="target_report", object_id=str(t.pk)).count() == 2
+    assert AuditLog.objects.filter(action="targets.target.report", object_id=str(t.pk)).count() == 2
 
 
 def test_changes_are_audited_with_before_and_after(world):
     t = make(world, "智能软件", TargetKind.AMOUNT, industry="soft", fen=200 * WAN)
-    created = AuditLog.objects.get(action="target_create", object_id=str(t.pk))
+    created = AuditLog.objects.get(action="targets.target.create", object_id=str(t.pk))
     assert created.after["target_fen"] == 200 * WAN
     t.target_fen = 210 * WAN
     do_save_target(world["admin"], t)
-    row = AuditLog.objects.get(action="target_update", object_id=str(t.pk))
+    row = AuditLog.objects.get(action="targets.target.update", object_id=str(t.pk))
     assert row.before["target_fen"] == 200 * WAN and row.after["target_fen"] == 210 * WAN
     with pytest.raises(ActionError):
         do_save_target(

@@ -8,8 +8,11 @@ import re
 
 import pytest
 
+from peiyu.analytics import get_engine, queries, to_dialect, use_engine
+from peiyu.analytics.sql import prepare
+from peiyu.analytics.testing import RecordingEngine
 from peiyu.core.money import growth_pct
-from peiyu.taxes import analytics, engine, rollups
+from peiyu.taxes import analytics, rollups
 from peiyu.taxes.tests.taxdata import UNMATCHED_ID, U, district, fill, total, unmatched
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -227,43 +230,34 @@ def test_enterprise_monthly_traces_to_batches(world):
     )
 
 
-def test_every_template_transpiles_to_spark(world, monkeypatch):
-    """Record every SQL statement the analytics module and the rollup builder send to DuckDB (the
-    calls go through to the real engine) and transpile each to Spark SQL."""
-    seen: list[str] = []
-    for name in ("query", "query_dicts", "copy_to_parquet"):
-        original = getattr(engine, name)
-
-        def spy(sql, *args, _original=original, **kwargs):
-            seen.append(sql)
-            return _original(sql, *args, **kwargs)
-
-        monkeypatch.setattr(engine, name, spy)
+def test_every_registered_query_runs_and_its_sql_transpiles_to_spark(world):
+    """Run every registered analytics query with its sample parameters, as a district-wide user
+    and as an area officer, recording every statement the queries and the rollup builder send to
+    the engine; each query sends at least one, and every statement transpiles to Spark SQL."""
     fill(world)
-    soft, a2 = world["industries"]["soft"].id, world["areas"]["a2"].id
-    for who in (world["admin"], world["area_officer"]):
-        analytics.industry_stats(who, M)
-        analytics.area_stats(who, M, industry_id=soft)
-        analytics.industry_breakdown(who, M, area_id=a2)
-        analytics.monthly_compare(who, M, industry_id=soft)
-        analytics.monthly_totals(who, [M], by="area")
-        analytics.enterprise_series(who, [M])
-        analytics.tax_types(who, M, area_id=a2)
-        analytics.enterprise_rows(who, M, industry_id=soft, q="软件", limit=5, offset=5)
-        analytics.top_enterprises(who, M, 3)
-        analytics.decomposition(who, M, industry_id=soft, top=3)
-        analytics.enterprise_monthly(who, world["enterprises"]["soft_a2"].id, M)
-    assert len(seen) > 30
-    assert any("{" not in s and "FROM (SELECT" in s for s in seen)
-    for sql in seen:
-        spark = engine.to_dialect(sql, "spark")
+    registered = queries()
+    assert {"taxes.industry_stats", "taxes.decomposition", "alerts.window_sums"} <= set(registered)
+    rec = RecordingEngine(get_engine("duckdb"))
+    with use_engine(rec):
+        for name, q in registered.items():
+            samples = q.sample_params()
+            assert samples, f"{name} has no sample parameters on the test library"
+            for params in samples:
+                for who in (world["admin"], world["area_officer"]):
+                    before = len(rec.statements)
+                    q(who, **params)
+                    assert len(rec.statements) > before, f"{name}{params} sent no SQL"
+    assert any(method == "copy_to_parquet" for method, _, _ in rec.statements)  # the rollups too
+    assert all("{" not in sql for sql in rec.sql)
+    for sql in rec.sql:
+        spark = to_dialect(sql, "spark")
         assert "::" not in spark and re.search(r"\bSELECT\b", spark.upper())
 
 
 def test_invalidation_is_cheap_and_safe(world):
     from peiyu.core.signals import dimension_changed
-    from peiyu.core.testing import EnterpriseFactory
     from peiyu.registry.models import Enterprise
+    from peiyu.testing.factories import EnterpriseFactory
 
     fill(world)
     key0 = rollups.current().key
@@ -286,13 +280,13 @@ def test_invalidation_is_cheap_and_safe(world):
 
 
 def test_engine_inlines_only_plainly_safe_parameters(world):
-    sql, bound = engine.prepare(
+    sql, bound = prepare(
         "SELECT $m, $n, $ids, $q, $flag, $m",
         {"m": "2025-03", "n": 7, "ids": [1, 2], "q": "x' OR 1=1 --", "flag": True},
     )
     assert sql == "SELECT '2025-03', 7, [1, 2], $q, TRUE, '2025-03'"
     assert bound == {"q": "x' OR 1=1 --"}
-    assert engine.query(sql, bound) == [("2025-03", 7, [1, 2], "x' OR 1=1 --", True, "2025-03")]
+    assert get_engine().rows(sql, bound) == [("2025-03", 7, [1, 2], "x' OR 1=1 --", True, "2025-03")]
     fill(world)
     assert analytics.enterprise_rows(world["admin"], M, q="' OR 1=1 --")["count"] == 0
 
@@ -326,21 +320,16 @@ def test_rollups_are_incremental_and_content_addressed(world):
     assert analytics.industry_stats(world["admin"], "2025-04")["industries"][1]["month_fen"] == 400
 
 
-def test_industry_stats_read_only_the_rollup(world, monkeypatch):
+def test_industry_stats_read_only_the_rollup(world):
     """The API's hot query must not touch the facts or the enterprise-month files (district-wide,
     industry and area scopes alike): it reads the r2 rollup, a few rows per month."""
     fill(world)
     analytics.industry_stats(world["admin"], M)  # build everything first
-    seen: list[str] = []
-    original = engine.query_dicts
-
-    def spy(sql, *args, **kwargs):
-        seen.append(sql)
-        return original(sql, *args, **kwargs)
-
-    monkeypatch.setattr(engine, "query_dicts", spy)
-    for who in ("admin", "industry_officer", "area_officer"):
-        analytics.industry_stats(world[who], M)
+    rec = RecordingEngine(get_engine())
+    with use_engine(rec):
+        for who in ("admin", "industry_officer", "area_officer"):
+            analytics.industry_stats(world[who], M)
+    seen = rec.sql
     assert len(seen) == 3
     for sql in seen:
         assert "r2.parquet" in sql and "/facts/" not in sql and "/em/" not in sql

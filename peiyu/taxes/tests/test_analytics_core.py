@@ -2,7 +2,8 @@
 
 import pytest
 
-from peiyu.taxes import analytics, engine
+from peiyu.analytics import to_dialect
+from peiyu.taxes import analytics
 from peiyu.taxes.models import TaxpayerLink
 from peiyu.taxes.testing import put_month
 
@@ -70,7 +71,7 @@ def test_linking_an_unmatched_taxpayer_moves_its_money_without_reimport(world):
 
 
 def test_service_staff_sees_only_assigned_enterprises(world):
-    from peiyu.core.testing import UserFactory
+    from peiyu.testing.factories import UserFactory
 
     fill(world)
     staff = UserFactory(username="svc", role="service")
@@ -96,6 +97,6 @@ def test_sql_transpiles_to_spark(world):
     sql, _ = analytics.Runner(world["admin"]).sql(
         "SELECT month, sum(district_fen)::BIGINT FROM {r2} GROUP BY month"
     )
-    spark = engine.to_dialect(sql, "spark")
+    spark = to_dialect(sql, "spark")
     assert "CAST(SUM(DISTRICT_FEN) AS BIGINT)" in spark.upper()
     assert "::" not in spark

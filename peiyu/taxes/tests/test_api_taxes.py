@@ -156,10 +156,10 @@ def test_unknown_month_is_404_and_months_endpoint(world, client):
 def test_enterprise_level_calls_are_audited(world, client):
     fill(world)
     auth = bearer(world["area_officer"])
-    before = AuditLog.objects.filter(action="api_tax_enterprises").count()
+    before = AuditLog.objects.filter(action="taxes.enterprises.api").count()
     client.get("/api/v1/tax/enterprises?q=桃浦", **auth)
-    row = AuditLog.objects.filter(action="api_tax_enterprises").order_by("-id").first()
-    assert AuditLog.objects.filter(action="api_tax_enterprises").count() == before + 1
+    row = AuditLog.objects.filter(action="taxes.enterprises.api").order_by("-id").first()
+    assert AuditLog.objects.filter(action="taxes.enterprises.api").count() == before + 1
     assert row.username == "taopu_p" and row.detail["q"] == "桃浦"
 
 

@@ -124,7 +124,7 @@ def test_excel_exports_open_and_hold_the_right_rows(world, login):
     ytd_col = values[header].index("累计区级税收（万元）")
     assert row[ytd_col] == pytest.approx(3 * 120 * 100_00 * 2 / 5 / 1_000_000)
     assert ws.cell(row=header + 2, column=ytd_col + 1).number_format == "#,##0.00"
-    assert AuditLog.objects.filter(action="export_tax_enterprises", username="taopu_p").exists()
+    assert AuditLog.objects.filter(action="taxes.enterprises.export", username="taopu_p").exists()
     for url in pages(world):
         if "/industry/" in url:
             continue  # the area officer's industries: by area only
@@ -153,7 +153,7 @@ def test_enterprise_pages_are_audited(world, login):
     client.get("/taxes/decomposition/?month=2025-03")
     client.get("/taxes/top/?month=2025-03")
     actions = set(AuditLog.objects.filter(username="software_p").values_list("action", flat=True))
-    assert {"view_tax_enterprises", "view_tax_decomposition", "view_tax_top"} <= actions
+    assert {"taxes.enterprises.view", "taxes.decomposition.view", "taxes.top.view"} <= actions
 
 
 def test_no_data_page(world, login):
@@ -176,7 +176,7 @@ def test_home_panel_and_profile_section(world, login):
 
     html = render_to_string(section["template"], {"section": section})
     assert "来源" in html and "税收_2025-03.xlsx · v1" in html
-    assert AuditLog.objects.filter(action="view_enterprise_tax", object_repr__contains=ent.name).exists()
+    assert AuditLog.objects.filter(action="taxes.enterprise.view", object_repr__contains=ent.name).exists()
     assert panels.home_panel(request)["district"]["month_fen"] > 0
 
 
@@ -188,7 +188,7 @@ def test_profile_table_exports_with_sources_and_scope(world, login):
     rows = list(ws.iter_rows(values_only=True))
     march = next(r for r in rows if r[0] == "2025-03")
     assert "税收_2025-03.xlsx v1" in march[-1]
-    assert AuditLog.objects.filter(action="export_enterprise_tax", username="taopu_p").exists()
+    assert AuditLog.objects.filter(action="taxes.enterprise.export", username="taopu_p").exists()
     assert (
         login(world["industry_officer"]).get(f"/taxes/enterprise/{ent.credit_code}/export/").status_code
         == 404

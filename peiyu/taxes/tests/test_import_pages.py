@@ -98,8 +98,8 @@ def test_upload_with_htmx_shows_the_report(world, login, tmp_path):
     assert batch.uploaded_by == world["admin"] and batch.file_name == "2025年3月.csv"
     assert f"v{batch.version}" in html and LEGACY in html  # the unmatched taxpayer is listed
     assert "文件中的区级列" in html
-    assert AuditLog.objects.filter(action="tax.import", user=world["admin"]).exists()
-    assert AuditLog.objects.filter(action="tax.view.import_report", user=world["admin"]).exists()
+    assert AuditLog.objects.filter(action="taxes.import.accept", user=world["admin"]).exists()
+    assert AuditLog.objects.filter(action="taxes.import_report.view", user=world["admin"]).exists()
     assert not list((tmp_path / "uploads" / "tmp").glob("*")), "temporary upload is removed"
 
 
@@ -156,7 +156,7 @@ def test_versions_compare_and_rollback(world, login, tmp_path):
     assert 'id="compare-top"' in html
     top = html.split('id="compare-top"')[1]
     assert "77.70" in top.split("</tr>")[1]  # 777,000.00 元 = 77.70 万元, the largest change
-    assert AuditLog.objects.filter(action="tax.view.version_compare").exists()
+    assert AuditLog.objects.filter(action="taxes.versions.compare").exists()
     v1 = TaxBatch.objects.get(version=1)
     res = c.post(reverse("taxes:rollback", args=[v1.pk]), {"reason": ""})
     assert TaxBatch.objects.get(is_active=True).version == 2  # a reason is required
@@ -164,7 +164,7 @@ def test_versions_compare_and_rollback(world, login, tmp_path):
     assert res.status_code == 302
     assert TaxBatch.objects.get(is_active=True).version == 1
     assert AuditLog.objects.filter(
-        action="tax.version.rollback", reason="第二版有误", user=world["admin"]
+        action="taxes.version.rollback", reason="第二版有误", user=world["admin"]
     ).exists()
     assert c.get(reverse("taxes:versions_month", args=["2031-01"])).status_code == 404
     assert c.get(reverse("taxes:versions_month", args=["xx"])).status_code == 404
@@ -198,8 +198,8 @@ def test_unmatched_queue_link_outside_and_reset(world, login, tmp_path):
     assert TaxpayerLink.objects.get(pk=link.pk).status == "outside"
     c.post(reverse("taxes:unmatched_action", args=[link.pk, "reset"]))
     assert TaxpayerLink.objects.get(pk=link.pk).status == "pending"
-    assert AuditLog.objects.filter(action__startswith="tax.taxpayer.").count() == 3
-    assert AuditLog.objects.filter(action="tax.view.unmatched").exists()
+    assert AuditLog.objects.filter(action__startswith="taxes.taxpayer.").count() == 3
+    assert AuditLog.objects.filter(action="taxes.unmatched.view").exists()
 
 
 def test_ratios_page_add_edit_delete(world, login):
@@ -222,4 +222,4 @@ def test_ratios_page_add_edit_delete(world, login):
     assert "45.5" in html
     c.post(reverse("taxes:ratio_delete", args=[SharingRatio.objects.get().pk]))
     assert not SharingRatio.objects.exists()
-    assert AuditLog.objects.filter(action__startswith="tax.ratio.").count() == 3
+    assert AuditLog.objects.filter(action__startswith="taxes.ratio.").count() == 3

@@ -79,7 +79,7 @@ def test_accepted_import_stores_exactly_the_files_total(world, tmp_path, django_
     assert report["unmatched"][0]["total_fen"] == 1234_56 + 78_90
     link = TaxpayerLink.objects.get(taxpayer_id=LEGACY)
     assert link.status == "pending" and link.first_month == link.last_month == "2025-03"
-    assert AuditLog.objects.filter(action="tax.import", object_id=str(batch.pk)).exists()
+    assert AuditLog.objects.filter(action="taxes.import.accept", object_id=str(batch.pk)).exists()
     assert Path(report["stored_copy"]).read_bytes() == path.read_bytes()
 
 
@@ -102,7 +102,7 @@ def test_rejected_file_stores_nothing_and_keeps_the_previous_version(world, tmp_
     assert v1.is_active
     assert TaxBatch.objects.filter(month="2025-03", status="accepted").count() == 1
     assert sorted(p.name for p in (library.root() / "facts" / "month=2025-03").iterdir()) == ["version=1"]
-    assert AuditLog.objects.filter(action="tax.import.rejected").count() == 1
+    assert AuditLog.objects.filter(action="taxes.import.reject").count() == 1
 
 
 @pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_reimport_is_a_new_version_swapped_in_and_rollback_is_audited(
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_rollback(world["admin"], v1, "第二版数据有误")
     assert TaxBatch.objects.get(month="2025-03", is_active=True).version == 1
-    log = AuditLog.objects.get(action="tax.version.rollback")
+    log = AuditLog.objects.get(action="taxes.version.rollback")
     assert (
         log.before == {"active_version": 2}
         and log.after == {"active_version": 1}
@@ -178,7 +178,7 @@ def test_district_from_sharing_ratios_half_up_per_row(world, tmp_path):
     t, total, district = stored(TaxBatch.objects.get(pk=ok["batch_id"]))
     assert t["district_fen"].to_pylist() == [501, -501, 133, 101]
     assert total == 1001 - 1001 + 333 + 101 and district == 234
-    assert AuditLog.objects.filter(action="tax.ratio.save").count() == 4
+    assert AuditLog.objects.filter(action="taxes.ratio.save").count() == 4
 
 
 def test_ratio_validation_messages_are_chinese():
@@ -199,11 +199,11 @@ def test_ratio_edit_and_delete_are_audited(world):
     r = actions.do_save_ratio(world["admin"], "增值税", "2025-01", "50", "沪府发")
     actions.do_save_ratio(world["admin"], "增值税", "2025-01", "45")
     assert SharingRatio.objects.get(pk=r.pk).district_pct == Decimal("45.0000")
-    edit = AuditLog.objects.filter(action="tax.ratio.save").order_by("id").last()
+    edit = AuditLog.objects.filter(action="taxes.ratio.save").order_by("id").last()
     assert edit.before["district_pct"] == "50.0000" and edit.after["district_pct"] == "45.0000"
     actions.do_delete_ratio(world["admin"], SharingRatio.objects.get(pk=r.pk), "作废")
     assert not SharingRatio.objects.exists()
-    assert AuditLog.objects.filter(action="tax.ratio.delete", reason="作废").exists()
+    assert AuditLog.objects.filter(action="taxes.ratio.delete", reason="作废").exists()
 
 
 # ---- the command line
@@ -277,7 +277,7 @@ def test_linking_a_taxpayer_is_audited_and_announced(world, tmp_path, django_cap
     link.refresh_from_db()
     assert link.status == "linked" and link.enterprise == target
     assert fired, "dimension_changed must be sent on commit"
-    log = AuditLog.objects.get(action="tax.taxpayer.link")
+    log = AuditLog.objects.get(action="taxes.taxpayer.link")
     assert log.before["status"] == "pending" and log.after == {
         "status": "linked",
         "enterprise": target.credit_code,

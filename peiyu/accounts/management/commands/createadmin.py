@@ -1,6 +1,8 @@
 from django.core.management import BaseCommand
 from django.utils import timezone
 
+from peiyu.accounts import audit_actions as A
+
 
 class Command(BaseCommand):
     help = "创建或重置管理员账户（下次登录须修改密码）"
@@ -21,5 +23,5 @@ class Command(BaseCommand):
         user.must_change_password = True
         user.password_changed_at = timezone.now()
         user.save()
-        record(None, "user_create" if created else "user_reset", user, detail={"by": "cli"})
+        record(None, A.USER_CREATE if created else A.ADMIN_RESET, user, detail={"by": "cli"})
         self.stdout.write(f"管理员 {user.username} 已{'创建' if created else '重置'}。")

@@ -11,6 +11,8 @@ from peiyu.accounts import triggers
 
 
 class Command(flush.Command):
+    peiyu_hidden = True  # Django's flush, for the test suite; not a Peiyu command
+
     def handle(self, **options):
         connection = connections[options.get("database") or "default"]
         ops = connection.ops

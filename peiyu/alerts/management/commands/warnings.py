@@ -13,6 +13,8 @@ import re
 
 from django.core.management import BaseCommand, CommandError
 
+from peiyu.alerts import audit_actions as A
+
 
 class Command(BaseCommand):
     help = "计算并列出某月的重点企业预警（--evaluate：用演示数据中的预置情形评估各规则的查准率和查全率）"
@@ -44,7 +46,7 @@ class Command(BaseCommand):
             result = evaluate.evaluate(month=opts["month"] or None)
             record(
                 None,
-                "warnings_evaluate",
+                A.RULES_EVALUATE,
                 object_type="alerts.warning",
                 object_repr="预警规则评估",
                 detail={"month": result.get("month")},
@@ -68,7 +70,7 @@ class Command(BaseCommand):
         ws = queries.ordered(qs)
         record(
             None,
-            "warnings_list_cli",
+            A.WARNINGS_LIST_CLI,
             object_type="alerts.warning",
             object_repr=f"{month} 预警列表",
             detail={"count": len(ws)},

@@ -4,16 +4,18 @@ from django.core.management import BaseCommand, call_command
 
 
 class Command(BaseCommand):
-    help = "创建或升级数据库，载入参考数据（国民经济行业分类、街道镇、重点产业默认口径）"
+    help = "创建或升级数据库，载入参考数据（国民经济行业分类、街道镇、重点产业默认口径、区级部门）"
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
     def handle(self, *args, **opts):
         call_command("migrate", interactive=False, verbosity=0)
-        from peiyu.registry.reference import load_all
+        from peiyu.core import contrib
 
-        loaded = load_all()
+        loaded: dict[str, int] = {}
+        for _cfg, load_all in contrib.attributes("reference", "load_all"):  # each app's reference data
+            loaded.update(load_all())
         from django.conf import settings
 
         for path in (settings.TAX_LIBRARY_DIR, settings.UPLOAD_DIR):

@@ -2,6 +2,8 @@ import json
 
 from django.core.management import BaseCommand
 
+from peiyu.registry import audit_actions as A
+
 
 class Command(BaseCommand):
     help = "按当前（今天生效的）重点产业口径和手工认定重新认定全部企业；也用于口径到期生效后的日常刷新"
@@ -21,7 +23,7 @@ class Command(BaseCommand):
         if result.changed:
             audit.record(
                 None,
-                "registry.reclassify",
+                A.RECLASSIFY,
                 object_type="registry",
                 detail=result.as_dict(),
                 reason="命令行重新认定",

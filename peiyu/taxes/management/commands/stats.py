@@ -56,17 +56,36 @@ def register(
 
 
 def _industries_arguments(parser: Any) -> None:
+    from peiyu.analytics import engine_names
+
     parser.add_argument("--month", help="月份 YYYY-MM（默认：税收库中最新月份）")
+    parser.add_argument(
+        "--engine",
+        help=f"分析引擎（{'、'.join(engine_names())}；默认：PEIYU_ANALYTICS_ENGINE），结果与引擎无关",
+    )
 
 
 def industries_handler(options: dict[str, Any], user: Any) -> dict[str, Any]:
-    from peiyu.accounts.scope import EVERYTHING
-    from peiyu.taxes import analytics
+    from contextlib import nullcontext
 
-    try:
-        return analytics.industry_stats(user if user is not None else EVERYTHING, options.get("month"))
-    except analytics.AnalyticsError as exc:
-        raise CommandError(str(exc)) from None
+    from django.core.exceptions import ImproperlyConfigured
+
+    from peiyu.accounts.scope import EVERYTHING
+    from peiyu.analytics import get_engine, use_engine
+    from peiyu.taxes import analytics
+    from peiyu.taxes.query import TaxQuery
+
+    q, problems = TaxQuery.from_params({"month": options.get("month")})
+    if problems:
+        raise CommandError(problems[0].message)
+    chosen: Any = nullcontext()
+    if options.get("engine"):
+        try:
+            chosen = use_engine(get_engine(options["engine"]))
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
+    with chosen:
+        return analytics.industry_stats(user if user is not None else EVERYTHING, q.require_month())
 
 
 def industries_render(console: Any, data: dict[str, Any]) -> None:

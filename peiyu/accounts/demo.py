@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from peiyu.demo import DEMO_ADMIN
 
+ORDER = 10  # the demo steps run by ORDER (peiyu.demo.run)
+
 
 def generate(ctx: Any) -> None:
     from peiyu.accounts.models import Role, User

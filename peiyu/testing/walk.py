@@ -3,14 +3,13 @@ parameters with real objects, request it as a persona and look for enterprises o
 
 Used by ``tests/test_scope_walk.py`` (leaks) and ``tests/test_security_headers.py`` (headers, CSRF).
 Generic on purpose: pages added later by any app are walked without touching this module. An app
-can put more objects into the walked world by defining ``populate_world(world)`` in its own
-``peiyu/<app>/testing.py`` (called after the registry, tax facts and personas exist).
+puts its objects into the walked world by defining ``populate_world(world)`` in its own
+``peiyu/<app>/tests/world.py`` (called after the registry, tax facts and personas exist).
 """
 
 from __future__ import annotations
 
 import html
-import importlib
 import io
 import itertools
 import json
@@ -576,7 +575,7 @@ def populated_world() -> dict[str, Any]:
     import warnings
 
     from peiyu.core.signals import dimension_changed
-    from peiyu.core.testing import make_world
+    from peiyu.testing.factories import make_world
 
     world = make_world()
     world["months"] = list(MONTHS)
@@ -604,19 +603,10 @@ def populated_world() -> dict[str, Any]:
             )
     except Exception as exc:  # pragma: no cover - depends on the taxes app
         warnings.warn(f"could not create taxpayer links: {exc!r}", stacklevel=1)
-    for label in sorted(a.label for a in apps.get_app_configs() if a.name.startswith("peiyu.")):
-        app_name = apps.get_app_config(label).name
-        if app_name == "peiyu.accounts":
-            continue
-        try:
-            module = importlib.import_module(f"{app_name}.testing")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{app_name}.testing":
-                continue
-            raise
-        hook = getattr(module, "populate_world", None)
-        if callable(hook):
-            hook(world)
+    from peiyu.core import contrib
+
+    for _cfg, hook in contrib.attributes("tests.world", "populate_world"):
+        hook(world)  # each app plants its own objects (and one outside every persona's scope)
     if world["months"]:
         _run_command("warnings", "--month", world["months"][-1], "--json")
     return world

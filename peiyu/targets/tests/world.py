@@ -1,4 +1,4 @@
-"""Test support: targets for the scope walk's populated world (see peiyu.accounts.testing)."""
+"""Test support: targets for the scope walk's populated world (see peiyu.testing.walk)."""
 
 from __future__ import annotations
 

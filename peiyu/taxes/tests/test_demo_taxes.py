@@ -15,12 +15,12 @@ from django.conf import settings as dj_settings
 from django.core.management import call_command
 
 from peiyu.core.money import parse_amount_fen
-from peiyu.core.testing import AreaFactory, EnterpriseFactory, KeyIndustryFactory
 from peiyu.demo import DemoContext
 from peiyu.registry.models import Enterprise, EnterpriseEvent, EnterpriseStatus
 from peiyu.registry.uscc import make_code
 from peiyu.taxes import library
 from peiyu.taxes.models import TaxBatch, TaxpayerLink
+from peiyu.testing.factories import AreaFactory, EnterpriseFactory, KeyIndustryFactory
 
 END = "2025-10"
 KEY_FEN = 100_000_000  # 1,000,000 yuan of district-level tax in 12 months: a key enterprise
@@ -102,7 +102,7 @@ def make_registry(n: int) -> list[dict]:
 
 
 def run_taxes(n: int = 300, years: int = 2, seed: int = 2021) -> DemoContext:
-    from peiyu.demo import taxes
+    from peiyu.taxes import demo as taxes
 
     ctx = DemoContext(enterprises=n, years=years, seed=seed, quiet=True, end_month=END)
     ctx.data["enterprises"] = make_registry(n)
@@ -386,7 +386,7 @@ def test_full_demo_command(data_dir):
 
 
 def test_sample_file_skipped_for_a_month_with_too_many_taxpayers(data_dir, monkeypatch):
-    from peiyu.demo import taxes
+    from peiyu.taxes import demo as taxes
 
     monkeypatch.setattr(taxes, "EXCEL_MAX_TAXPAYERS", 10)
     ctx = run_taxes()

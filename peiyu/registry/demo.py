@@ -22,6 +22,8 @@ from typing import Any
 
 from peiyu.registry.uscc import ALPHABET, make_code
 
+ORDER = 20  # the demo steps run by ORDER (peiyu.demo.run)
+
 # Division (2 digits, or a 3-digit 中类 for carve-outs) -> weight in ‰ of all enterprises.
 DIVISION_WEIGHTS: dict[str, float] = {
     # L 租赁和商务服务
@@ -296,7 +298,7 @@ def generate(ctx: Any) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from peiyu.demo.accounts import personas
+    from peiyu.accounts.demo import personas
     from peiyu.registry import classify
     from peiyu.registry.bulk import insert_rows
     from peiyu.registry.models import Area, Enterprise, EnterpriseEvent, IndustryOverride, KeyIndustry

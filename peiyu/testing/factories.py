@@ -80,8 +80,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def make_world() -> dict[str, Any]:
-    """A small district with two industries, two areas, an enterprise in each cell, and the four
-    named personas of the test suite: admin, industry officer, area officer, outsider."""
+    """A small district with two industries, two areas, an enterprise in each cell, and the named
+    personas of the test suite: admin, leader (read-only, sees everything), industry officer
+    (智能软件专班), area officer (桃浦镇), department (区科委, responsible for 生命健康), service
+    officer (liaison of one firm) and outsider (no scope at all)."""
     # (mypy takes ``SomeFactory(...)`` for a factory instance, factory_boy's metaclass __call__ being
     # untyped: cast where the model instance it returns is used as one)
     soft = cast(KeyIndustry, KeyIndustryFactory(name="智能软件", slug="software", prefixes=["64", "65"]))
@@ -111,6 +113,16 @@ def make_world() -> dict[str, Any]:
     area_officer = cast(User, UserFactory(username="taopu_p", role=Role.AREA))
     area_officer.areas.set([a2])
     outsider = UserFactory(username="outsider_p", role=Role.AREA)
+    leader = UserFactory(username="leader_p", role=Role.LEADER, display_name="区领导")
+    from peiyu.accounts.models import Department
+
+    kewei, _ = Department.objects.get_or_create(name="区科委", defaults={"short_name": "科委"})
+    kewei.key_industries.add(health)
+    department = cast(User, UserFactory(username="kewei_p", role=Role.DEPARTMENT))
+    department.departments.set([kewei])
+    service = cast(User, UserFactory(username="service_p", role=Role.SERVICE, display_name="金牌店小二"))
+    ents["health_a1"].liaison = service
+    ents["health_a1"].save(update_fields=["liaison"])
     return {
         "industries": {"soft": soft, "health": health},
         "areas": {"a1": a1, "a2": a2},
@@ -119,11 +131,28 @@ def make_world() -> dict[str, Any]:
         "industry_officer": industry_officer,
         "area_officer": area_officer,
         "outsider": outsider,
+        "leader": leader,
+        "department": department,
+        "service_officer": service,
+        "departments": {"kewei": kewei},
         # which enterprises each persona may see
         "visible": {
             "admin": set(ents),
+            "leader": set(ents),
             "industry_officer": {"soft_a1", "soft_a2"},
             "area_officer": {"soft_a2", "health_a2", "other_a2"},
+            "department": {"health_a1", "health_a2"},
+            "service_officer": {"health_a1"},
+            "outsider": set(),
+        },
+        # which enterprises each persona may act on (a leader reads everything and changes nothing)
+        "changeable": {
+            "admin": set(ents),
+            "leader": set(),
+            "industry_officer": {"soft_a1", "soft_a2"},
+            "area_officer": {"soft_a2", "health_a2", "other_a2"},
+            "department": {"health_a1", "health_a2"},
+            "service_officer": {"health_a1"},
             "outsider": set(),
         },
     }

@@ -30,13 +30,15 @@ import time
 from pathlib import Path
 from typing import Any, overload
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
 from django.db import transaction
 
+from peiyu.analytics import local_session
 from peiyu.demo import stories as story_mod
+
+ORDER = 30  # the demo steps run by ORDER (peiyu.demo.run)
 
 # (code, name, district share in ‰ of the total). Shanghai district budgets keep roughly: VAT 50%
 # local × 56% district; income taxes 40% local × 60%; local taxes (城建, 房产, 土地…) ~60%.
@@ -300,8 +302,7 @@ def generate(ctx: Any) -> None:
         im_rows["t"] += list(range(T))
         im_rows["mult"] += vals
 
-    con = duckdb.connect()
-    con.execute("SET threads TO 2")
+    con = local_session(threads=2)
     con.register("firms_a", pa.table(rows))
     con.register("im_a", pa.table(im_rows))
     con.register(
@@ -328,13 +329,11 @@ def generate(ctx: Any) -> None:
     ly, ly_months = _last_full_year(months)
     ly_t = [t for t, m in enumerate(months) if m in ly_months]
     # (an integer sum in fen: a float sum over threads would depend on their order, and so the data)
-    scale_row = con.execute(
+    (raw,) = con.one(
         "SELECT sum(round(r.amount * (ty.permille + CASE WHEN r.code = 0 THEN 42 ELSE 0 END) / 10.0)::BIGINT) "
-        "FROM raw r JOIN types_a ty USING (code) WHERE r.t BETWEEN ? AND ?",
-        [min(ly_t), max(ly_t)],
-    ).fetchone()
-    assert scale_row is not None  # an aggregate returns one row
-    raw = scale_row[0]
+        "FROM raw r JOIN types_a ty USING (code) WHERE r.t BETWEEN $lo AND $hi",
+        {"lo": min(ly_t), "hi": max(ly_t)},
+    )
     k = district_target * 100 / raw if raw else 1.0
 
     con.execute(_FACTS_SQL.format(k=repr(k), umct=UMCT_RATE_PCT))
@@ -393,7 +392,7 @@ def generate(ctx: Any) -> None:
         batches = list(TaxBatch.objects.filter(month__in=months, version=1).order_by("month"))
     lap("batches")
     # rows of the sample file are ordered by taxpayer ID: rank the IDs once, in Python
-    names = con.execute("SELECT idx, tid, tname FROM names ORDER BY idx").fetchall()
+    names = con.rows("SELECT idx, tid, tname FROM names ORDER BY idx")
     size = max(r[0] for r in names) + 1
     tid_list, name_list = [""] * size, [""] * size
     for i, tid, name in names:
@@ -411,7 +410,7 @@ def generate(ctx: Any) -> None:
     fact_rows = 0
     with progress("生成演示税收数据", total=T, quiet=ctx.quiet) as bar:
         for t, (m, b) in enumerate(zip(months, batches, strict=True)):
-            part = con.sql(_MONTH_SQL, params={"t": t}).to_arrow_table()
+            part = con.arrow(_MONTH_SQL, {"t": t})
             nrows = part.num_rows
             idx = part.column("idx")
             taxpayers = pc.count_distinct(idx).as_py()
@@ -467,9 +466,9 @@ def generate(ctx: Any) -> None:
             first_month=months[a],
             last_month=months[b],
         )
-        for tid, name, a, b in con.execute(
+        for tid, name, a, b in con.rows(
             "SELECT taxpayer_id, any_value(taxpayer_name), min(t), max(t) FROM outv WHERE NOT matched GROUP BY 1 ORDER BY 1"
-        ).fetchall()
+        )
         if tid not in known
     ]
     TaxpayerLink.objects.bulk_create(links)
@@ -480,12 +479,10 @@ def generate(ctx: Any) -> None:
     excel = write_sample_excel(con, months[-1], T - 1)
     lap("excel")
 
-    ly_row = con.execute(
-        "SELECT coalesce(sum(district_fen), 0)::BIGINT FROM out WHERE t BETWEEN ? AND ?",
-        [min(ly_t), max(ly_t)],
-    ).fetchone()
-    assert ly_row is not None  # an aggregate returns one row
-    ly_district = ly_row[0]
+    (ly_district,) = con.one(
+        "SELECT coalesce(sum(district_fen), 0)::BIGINT FROM out WHERE t BETWEEN $lo AND $hi",
+        {"lo": min(ly_t), "hi": max(ly_t)},
+    )
     con.close()
     ctx.data["tax_months"] = months
     ctx.summary["taxes"] = {
@@ -632,17 +629,17 @@ def write_sample_excel(con: Any, month: str, t: int) -> str:
     """The last month as the tax bureau sends it (wide layout, title, units, header, 合计), so an
     official can try the import page with a real-looking file. Totals equal the stored month."""
     folder = Path(settings.DATA_DIR) / "demo-files"
-    count = con.execute("SELECT count(DISTINCT idx) FROM out WHERE t = ?", [t]).fetchone()[0]
+    (count,) = con.one("SELECT count(DISTINCT idx) FROM out WHERE t = $t", {"t": t})
     if count > EXCEL_MAX_TAXPAYERS:
         return f"未生成（{month} 有 {count} 个纳税人，超过 {EXCEL_MAX_TAXPAYERS}）"
     import xlsxwriter
 
     cols = ", ".join(f"sum(CASE WHEN code = {c} THEN total_fen ELSE 0 END)::BIGINT" for c, _, _ in TAX_TYPES)
-    data = con.execute(
+    data = con.rows(
         f"SELECT taxpayer_id, any_value(taxpayer_name), {cols}, sum(total_fen)::BIGINT, sum(district_fen)::BIGINT "
-        "FROM outv JOIN order_a USING (idx) WHERE t = ? GROUP BY taxpayer_id ORDER BY min(ord)",
-        [t],
-    ).fetchall()
+        "FROM outv JOIN order_a USING (idx) WHERE t = $t GROUP BY taxpayer_id ORDER BY min(ord)",
+        {"t": t},
+    )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"普陀区重点产业企业税收明细_{month}.xlsx"
     y, m = month.split("-")

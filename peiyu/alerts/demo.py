@@ -13,6 +13,8 @@ import datetime as dt
 import time
 from typing import Any
 
+ORDER = 50  # the demo steps run by ORDER (peiyu.demo.run)
+
 MONTHS = 3
 MAX_HANDLED = 400  # warnings that get follow-up activity, at most
 

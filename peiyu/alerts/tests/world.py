@@ -1,4 +1,4 @@
-"""Test hook for the scope walk (``peiyu.accounts.testing.populated_world``): a manual key-enterprise
+"""Test hook for the scope walk (``peiyu.testing.walk.populated_world``): a manual key-enterprise
 decision for every enterprise, so the key-enterprise pages, exports and profiles carry alerts data for
 the walker to check. (The walk then runs ``peiyu warnings`` for the warnings themselves.)"""
 

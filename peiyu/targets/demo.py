@@ -18,6 +18,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+ORDER = 40  # the demo steps run by ORDER (peiyu.demo.run)
+
 FACTORS = (0.9, 0.97, 1.04, 1.18)
 ROUND_FEN = 10 * 1_000_000  # 10 万元
 
