@@ -1,7 +1,7 @@
 """Query benchmark: ``GET /api/v1/stats/industries`` against a raw DuckDB scan of the library.
 
 Builds a synthetic district directly: 100,000 enterprises (``bulk_create``) and 60 months of facts
-generated with DuckDB into Arrow tables and written with ``peiyu.taxes.library.write_facts``
+generated with DuckDB into Arrow tables and written with ``peiyu.taxes.library.activate_version``
 (pyarrow): ~9.5 M non-zero fact rows, heavy-tailed amounts, three tax types, a few refunds. The
 months are activated in three stages (12, 36, 60 months of history); at each stage it measures
 
@@ -129,8 +129,8 @@ def make_facts() -> int:
             FROM c ORDER BY i, k
             """
         )
-        library.write_facts(month, 1, table)
-        TaxBatch.objects.filter(pk=batch.pk).update(rows=table.num_rows, path=str(path))
+        library.activate_version(month, table, batch, announce=False)  # activate(n) picks the months served
+        TaxBatch.objects.filter(pk=batch.pk).update(rows=table.num_rows)
         rows_total += table.num_rows
     con.close()
     return rows_total

@@ -3,7 +3,7 @@ read-only mode needs merely to iterate the same file (issue 4, section 4: at mos
 
     .venv/bin/python -m bench.run tax_import          (or: .venv/bin/python bench/bench_tax_import.py)
 
-End to end = ``peiyu.taxes.importer.import_tax_file``: sha256 and duplicate check, read (calamine),
+End to end = ``peiyu.taxes.actions.do_import_tax_file``: sha256 and duplicate check, read (calamine),
 find the header, parse and validate every amount, reconcile the 合计 row and each row's 税收合计,
 match the taxpayers against the registry (90,000 registered, 10,000 unknown → 待匹配 queue), write the
 Parquet version, switch it in, audit — and the on-commit receivers of ``tax_library_changed``
@@ -122,7 +122,7 @@ def main() -> dict[str, Any]:
     import pyarrow.parquet as pq
 
     from peiyu.taxes import library
-    from peiyu.taxes.importer import import_tax_file
+    from peiyu.taxes.actions import do_import_tax_file
 
     work = Path(tempfile.mkdtemp(prefix="peiyu-bench-tax-"))
     path = work / "2025年3月税收.xlsx"
@@ -143,7 +143,7 @@ def main() -> dict[str, Any]:
         openpyxl_cpu.append(time.process_time() - c)
         t, c = time.perf_counter(), time.process_time()
         with transaction.atomic():  # so the on-commit receivers (rollups) can be timed apart
-            report = import_tax_file(path, file_name=path.name, force=True)
+            report = do_import_tax_file(None, path, path.name, force=True)
             core = time.perf_counter() - t
             core_cpu.append(time.process_time() - c)
         import_s.append(time.perf_counter() - t)

@@ -78,7 +78,7 @@ def check_static(url: str) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_no_page_references_an_external_url(world, login):
-    from peiyu.taxes.testing import put_month
+    from peiyu.testing.taxlib import put_month
 
     ents = world["enterprises"]
     rows = [

@@ -1,44 +1,236 @@
 """Data changes of the tax library's OLTP side: each a small ``do_*`` function in one transaction,
-each writing an audit row, each announcing itself to the rest of the platform on commit."""
+each writing an audit row, each announcing itself to the rest of the platform on commit.
+
+The tax import, followed from an uploaded file to the served version of its month::
+
+    do_import_tax_file
+      ├─ parse.read_tax_file          (worker thread)   meanwhile: the file kept (core Upload, sha256),
+      │                               the run recorded (core ImportBatch), duplicate check, registry codes
+      ├─ parse.parse_tax_file         pure: layout → rows → amounts → 合计 → month → facts   (peiyu/taxes/parse/)
+      ├─ sharing ratios               when the file has no 区级 column
+      ├─ refused   → _refuse_file     a rejected TaxBatch with every error row; nothing else changes
+      ├─ duplicate → _note_duplicate  the same file is already the month's active version
+      └─ accepted  → _accept_file     next version number, TaxBatch, facts table, then
+                       library.activate_version: the file written (worker thread) while
+                       matching.match_taxpayers fills the 待匹配 queue and the report, the run's record
+                       and the audit row are written; the month switched to the new version;
+                       tax_library_changed on commit
+"""
 
 from __future__ import annotations
 
+import gc
+import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from functools import wraps
+from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import transaction
-from django.db.models import Max
+from django.utils import timezone
 
 from peiyu.accounts import audit
-from peiyu.core.signals import dimension_changed, tax_library_changed
-from peiyu.registry import uscc
+from peiyu.core.imports import save_upload, sha256_of
+from peiyu.core.models import ImportBatch, Upload
+from peiyu.core.signals import dimension_changed
+from peiyu.core.tabular import Sheet
 from peiyu.taxes import audit_actions as A
-from peiyu.taxes import library
+from peiyu.taxes import library, matching, parse
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
+from peiyu.taxes.parse import ParsedFile, Progress
 
-if TYPE_CHECKING:
-    from peiyu.taxes.importer import ParsedFile
-
-REPORT_UNMATCHED_LIMIT = 500
+logger = logging.getLogger(__name__)
 
 
 class ActionError(Exception):
     """A refused change; the message is Chinese and shown to the user as is."""
 
 
-def _announce_months(months: list[str]) -> None:
-    transaction.on_commit(lambda: tax_library_changed.send(sender=TaxBatch, months=list(months)))
-
-
 def _announce_dimension() -> None:
     transaction.on_commit(lambda: dimension_changed.send(sender=TaxpayerLink))
 
 
-def _empty_report(base: dict[str, Any]) -> dict[str, Any]:
+def _user(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Importing a tax file
+
+
+def _without_gc(fn: Any) -> Any:
+    """Large imports build ~10⁶ small objects; the cyclic collector would rescan them many times."""
+
+    @wraps(fn)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapped
+
+
+def _no_progress(phase: str, done: int, total: int | None) -> None:
+    pass
+
+
+@dataclass
+class _Run:
+    """One run of the tax import: who, from where, which file, and the core ImportBatch recording it."""
+
+    acting_user: Any
+    request: Any
+    record: ImportBatch
+    source: dict[str, Any]  # file, sha256, stored_copy: the first keys of every report
+    started: float
+    progress: Progress
+
+    def finish(self, report: dict[str, Any], *, rows: int = 0, accepted: int = 0) -> None:
+        """Fill the core ImportBatch with the outcome (in the caller's transaction)."""
+        r = self.record
+        errors = report["errors"]
+        r.status = (
+            ImportBatch.Status.ACCEPTED if report["status"] == "accepted" else ImportBatch.Status.REJECTED
+        )
+        r.message = report["message"]
+        r.rows, r.accepted = rows, accepted
+        r.rejected = len({e["row"] for e in errors if e.get("row")}) if errors else 0
+        r.counts = {k: report[k] for k in RECORD_COUNTS if report.get(k) is not None}
+        r.errors = list(errors)
+        r.report = {k: v for k, v in report.items() if k != "errors"}
+        r.finished_at = timezone.now()
+        r.seconds = round(time.perf_counter() - self.started, 2)
+        r.save()
+
+
+IMPORT_KIND = "taxes"  # core ImportBatch.kind and Upload.kind (files kept under UPLOAD_DIR/taxes/)
+RECORD_COUNTS = ("month", "version", "taxpayers", "facts", "matched_enterprises", "unmatched_taxpayers")
+
+
+@_without_gc
+def do_import_tax_file(
+    acting_user: Any,
+    path: str | Path,
+    file_name: str | None = None,
+    *,
+    month: str | None = None,
+    request: Any = None,
+    progress: Progress | None = None,
+    force: bool = False,
+    keep_copy: bool = True,
+    upload: Upload | None = None,
+) -> dict[str, Any]:
+    """Import one tax-bureau file (xlsx/xls/csv) as the next version of its month; returns the
+    report (the ``peiyu import-tax --json`` object). All or nothing, and never raises for bad
+    content: a refused file gives ``status="rejected"`` with its error rows and a rejected TaxBatch.
+    Every run is recorded as a core ImportBatch (kind ``taxes``) that the TaxBatch links to; an
+    internal error marks it failed and is raised.
+
+    ``month`` (YYYY-MM) is the month the user gave, checked against the file's own; ``force``
+    imports a file that is already its month's active version again; ``keep_copy`` keeps the
+    original (a core Upload under UPLOAD_DIR/taxes) for audit, unless ``upload`` says it is kept
+    already (the upload page saves the posted file first; ``path`` is then ``upload.full_path``,
+    and a kept file can be imported again without uploading it twice). ``progress(phase, done, total)``
+    (total None when not known yet) follows the work: ``read`` (data rows read), ``match``
+    (taxpayers matched), ``store`` (facts stored)."""
+    started = time.perf_counter()
+    path = Path(path)
+    file_name = file_name or path.name
+    # The workbook is read in a worker thread (python-calamine works without the GIL) while this
+    # thread keeps a copy of the file (hashing it), checks for a duplicate and loads the registry.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tax-read") as pool:
+        reading = pool.submit(parse.read_tax_file, path, file_name)
+        if upload is None and keep_copy:
+            upload = save_upload(path, kind=IMPORT_KIND, file_name=file_name, user=acting_user)
+        digest = upload.sha256 if upload is not None else sha256_of(path)
+        record = ImportBatch.objects.create(
+            kind=IMPORT_KIND,
+            upload=upload,
+            file_name=file_name[:255],
+            sha256=digest,
+            user=_user(acting_user),
+            options={"month": month or "", "force": bool(force)},
+        )
+        source = {
+            "file": file_name,
+            "sha256": digest,
+            "stored_copy": str(upload.full_path) if upload is not None else "",
+        }
+        run = _Run(acting_user, request, record, source, started, progress or _no_progress)
+        try:
+            return _import(run, path, reading, month=month, force=force)
+        except BaseException as exc:
+            _record_failure(run, exc)
+            raise
+
+
+def _import(
+    run: _Run, path: Path, reading: Future[list[Sheet]], *, month: str | None, force: bool
+) -> dict[str, Any]:
+    """The steps of one import, in order (the file is being read meanwhile)."""
+    existing = None if force else _active_duplicate(run.source["sha256"], month)
+    if existing is not None:
+        reading.cancel()
+        return _note_duplicate(run, existing)
+    registry = matching.registry_codes()
+    pf = parse.parse_tax_file(path, run.source["file"], month, reading=reading, progress=run.progress)
+    run.progress("read", pf.rows, pf.rows)
+    ratios = _district_ratios(pf)
+    if not pf.ok:
+        return _refuse_file(run, pf)
+    return _accept_file(run, pf, ratios, force=force, registry=registry)
+
+
+def _record_failure(run: _Run, exc: BaseException) -> None:
+    """An internal error: nothing was stored; the core record says so (never masking ``exc``)."""
+    try:
+        ImportBatch.objects.filter(pk=run.record.pk).update(
+            status=ImportBatch.Status.FAILED,
+            message=f"导入时发生内部错误（{type(exc).__name__}），未导入任何数据；请联系管理员",
+            finished_at=timezone.now(),
+            seconds=round(time.perf_counter() - run.started, 2),
+        )
+    except Exception:
+        logger.exception("could not record the failed tax import %s", run.record.pk)
+
+
+def _active_duplicate(digest: str, month: str | None) -> TaxBatch | None:
+    """The active version that was imported from this very file (same SHA-256), if any."""
+    dup = TaxBatch.objects.filter(sha256=digest, is_active=True)
+    if month:
+        dup = dup.filter(month=month)
+    return dup.first()
+
+
+def _district_ratios(pf: ParsedFile) -> dict[str, Decimal]:
+    """The sharing ratios of the file's month when the file has no 区级 column; a tax type without
+    a valid ratio is an error row (the file is refused)."""
+    if not (pf.ok and pf.district_source == "ratio"):
+        return {}
+    ratios = ratios_for_month(pf.month)
+    missing = [t for t in parse.needed_ratio_types(pf) if t not in ratios]
+    if missing:
+        pf.error(
+            None,
+            "区级收入",
+            "",
+            f"文件没有区级列，需要按分成比例计算区级收入，但以下税种在 {pf.month} 没有有效的区级分成比例："
+            f"{'、'.join(missing)}。请管理员在“分成比例”页面维护后重新导入",
+        )
+    return ratios
+
+
+def _empty_report(source: dict[str, Any]) -> dict[str, Any]:
     return {
         "status": "rejected",
         "month": "",
@@ -54,21 +246,13 @@ def _empty_report(base: dict[str, Any]) -> dict[str, Any]:
         "unit": "",
         "layout": "",
         "batch_id": None,
-        **base,
+        **source,
     }
 
 
-def _user(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
-
-
-# ---------------------------------------------------------------------------------------------
-# Imports
-
-
-def do_reject_import(user: Any, pf: ParsedFile, base: dict[str, Any]) -> dict[str, Any]:
-    """Record a rejected file: a TaxBatch with status rejected and every error; nothing else changes."""
-    report = _empty_report(base) | {
+def _refuse_file(run: _Run, pf: ParsedFile) -> dict[str, Any]:
+    """Record a refused file: a TaxBatch with status rejected and every error; nothing else changes."""
+    report = _empty_report(run.source) | {
         "month": pf.month,
         "rows": pf.rows,
         "taxpayers": len(pf.names),
@@ -86,9 +270,10 @@ def do_reject_import(user: Any, pf: ParsedFile, base: dict[str, Any]) -> dict[st
         batch = TaxBatch.objects.create(
             month=pf.month or "",
             status=TaxBatch.Status.REJECTED,
-            file_name=base["file"][:255],
-            sha256=base["sha256"],
-            uploaded_by=_user(user),
+            file_name=run.source["file"][:255],
+            sha256=run.source["sha256"],
+            uploaded_by=_user(run.acting_user),
+            import_batch=run.record,
             layout=pf.layout,
             unit=pf.unit[:10],
             district_source=pf.district_source,
@@ -100,21 +285,23 @@ def do_reject_import(user: Any, pf: ParsedFile, base: dict[str, Any]) -> dict[st
         report["batch_id"] = batch.pk
         batch.report = {k: v for k, v in report.items() if k != "errors"}
         batch.save(update_fields=["report"])
+        run.finish(report, rows=pf.rows)
         audit.record(
-            user,
+            run.acting_user,
             A.IMPORT_REJECT,
             batch,
             detail={
-                "file": base["file"],
-                "sha256": base["sha256"],
+                "file": run.source["file"],
+                "sha256": run.source["sha256"],
                 "month": pf.month,
                 "errors": len(pf.errors),
             },
+            request=run.request,
         )
     return report
 
 
-def do_note_duplicate(user: Any, existing: TaxBatch, file_name: str) -> dict[str, Any]:
+def _note_duplicate(run: _Run, existing: TaxBatch) -> dict[str, Any]:
     """The very same file (same sha256) is already the active version of its month: say so."""
     report = {
         "rows": existing.rows,
@@ -133,7 +320,7 @@ def do_note_duplicate(user: Any, existing: TaxBatch, file_name: str) -> dict[str
         {
             "status": "accepted",
             "duplicate": True,
-            "file": file_name,
+            "file": run.source["file"],
             "batch_id": existing.pk,
             "month": existing.month,
             "version": existing.version,
@@ -142,272 +329,120 @@ def do_note_duplicate(user: Any, existing: TaxBatch, file_name: str) -> dict[str
         }
     )
     with transaction.atomic():
+        run.finish(report)
         audit.record(
-            user, A.IMPORT_DUPLICATE, existing, detail={"file": file_name, "sha256": existing.sha256}
+            run.acting_user,
+            A.IMPORT_DUPLICATE,
+            existing,
+            detail={"file": run.source["file"], "sha256": existing.sha256},
+            request=run.request,
         )
     return report
 
 
-def registry_codes() -> pa.Array:
-    """Every registered credit code, as one Arrow array (loaded once per import)."""
-    from django.db import connection
-
-    from peiyu.registry.models import Enterprise
-
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT credit_code FROM {connection.ops.quote_name(Enterprise._meta.db_table)}")
-        return pa.array([r[0] for r in cur.fetchall()], pa.string())
-
-
-def _match(
-    ids: list[str], names: dict[str, str], month: str, registered: pa.Array | None = None
-) -> tuple[int, list[str], dict[str, dict[str, Any]]]:
-    """(number of matched enterprises, unmatched taxpayer ids, taxpayer id → link state for the ids
-    not registered), creating
-    待匹配 links for taxpayers seen for the first time and moving first/last month of the others.
-
-    Bulk SQL on purpose: a monthly file has ~10⁵ taxpayers; the registry map is loaded once."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from peiyu.registry.models import Enterprise
-
-    ent_table = connection.ops.quote_name(Enterprise._meta.db_table)
-    link_table = connection.ops.quote_name(TaxpayerLink._meta.db_table)
-    with connection.cursor() as cur:
-        if registered is None:
-            registered = registry_codes()
-        ids_arr = pa.array(ids, pa.string())
-        is_registered = pc.is_in(ids_arr, value_set=registered)  # vectorised: ~10⁵ × ~10⁵
-        found = set(ids_arr.filter(is_registered).to_pylist())
-        enterprises = set()  # enterprises reached through a link (a direct match is its own enterprise)
-        others = ids_arr.filter(pc.invert(is_registered)).to_pylist()
-        others_set = set(others)
-        cur.execute(
-            f"SELECT taxpayer_id, id, status, enterprise_id, first_month, last_month, name FROM {link_table}"
-        )
-        links: dict[str, dict[str, Any]] = {}
-        for tid, pk, status, eid, fm, lm, nm in cur.fetchall():
-            if tid in others_set:
-                links[tid] = {
-                    "pk": pk,
-                    "status": status,
-                    "enterprise_id": eid,
-                    "first": fm,
-                    "last": lm,
-                    "name": nm,
-                }
-        now = timezone.now()
-        new, changed = [], []
-        for i in others:
-            link = links.get(i)
-            if link is None:
-                nm = (names.get(i) or "")[:200]
-                new.append((i[:40], nm, TaxpayerLink.Status.PENDING.value, month, month, "", now))
-                links[i] = {"pk": None, "status": TaxpayerLink.Status.PENDING.value, "enterprise_id": None}
-                continue
-            fm = month if not link["first"] or month < link["first"] else link["first"]
-            lm = month if not link["last"] or month > link["last"] else link["last"]
-            nm = link["name"] or (names.get(i) or "")[:200]
-            if (fm, lm, nm) != (link["first"], link["last"], link["name"]):
-                changed.append((fm, lm, nm, now, link["pk"]))
-            if link["status"] == TaxpayerLink.Status.LINKED and link["enterprise_id"]:
-                enterprises.add(link["enterprise_id"])
-                others_set.discard(i)
-        if new:
-            cur.executemany(
-                f"INSERT INTO {link_table} (taxpayer_id, name, status, first_month, last_month, note, updated_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                new,
-            )
-        if changed:
-            cur.executemany(
-                f"UPDATE {link_table} SET first_month = %s, last_month = %s, name = %s, updated_at = %s WHERE id = %s",
-                changed,
-            )
-    if enterprises:
-        with connection.cursor() as cur:
-            ph = ", ".join(["%s"] * len(enterprises))
-            cur.execute(f"SELECT credit_code FROM {ent_table} WHERE id IN ({ph})", list(enterprises))
-            linked_codes = {r[0] for r in cur.fetchall()}
-        matched_count = len(found) + len(enterprises) - len(linked_codes & found)
-    else:
-        matched_count = len(found)
-    return matched_count, sorted(others_set), links
-
-
-def _last_version_on_disk(month: str) -> int:
-    folder = library.root() / "facts" / f"month={month}"
-    if not folder.is_dir():
-        return 0
-    found = [int(p.name.split("=", 1)[1]) for p in folder.iterdir() if re.fullmatch(r"version=\d+", p.name)]
-    return max(found, default=0)
-
-
-def do_accept_import(
-    user: Any,
-    pf: ParsedFile,
-    ratios: dict[str, Decimal],
-    base: dict[str, Any],
-    *,
-    force: bool = False,
-    registry: pa.Array | None = None,
+def _accept_file(
+    run: _Run, pf: ParsedFile, ratios: dict[str, Decimal], *, force: bool, registry: pa.Array
 ) -> dict[str, Any]:
-    """Store an accepted file as the next version of its month and make it the active one.
-
-    Order: create the batch row, write the Parquet facts (immutable file), update the taxpayer
-    links, then switch ``is_active`` — all in one transaction, so readers see either the old or the
-    new version. If anything fails the transaction rolls back and the written file is removed."""
-    from peiyu.taxes.importer import facts_table, summarize
-
+    """Store an accepted file as the next version of its month and make it the active one, in one
+    transaction: readers see either the old or the new version; on any failure nothing changes
+    (the written file is removed by the writer)."""
     month = pf.month
-    written = None
-    try:
-        with transaction.atomic():
-            # lock the month's versions (PostgreSQL; SQLite serialises writers anyway)
-            list(
-                TaxBatch.objects.select_for_update()
-                .filter(month=month, status=TaxBatch.Status.ACCEPTED)
-                .values_list("pk")
-            )
-            last = (
-                TaxBatch.objects.filter(month=month, status=TaxBatch.Status.ACCEPTED).aggregate(
-                    v=Max("version")
-                )["v"]
-                or 0
-            )
-            version = max(last, _last_version_on_disk(month)) + 1  # a crashed import may have left a file
-            batch = TaxBatch.objects.create(
-                month=month,
-                version=version,
-                status=TaxBatch.Status.ACCEPTED,
-                is_active=False,
-                file_name=base["file"][:255],
-                sha256=base["sha256"],
-                uploaded_by=_user(user),
-                layout=pf.layout,
-                unit=pf.unit[:10],
-                district_source=pf.district_source,
-                rows=pf.rows,
-            )
-            table = facts_table(pf, batch.pk, ratios)
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tax-write") as pool:
-                writing = pool.submit(
-                    library.write_facts, month, version, table
-                )  # Arrow writes without the GIL
-                try:
-                    ids = list(pf.names)
-                    matched_count, unmatched_ids, links = _match(ids, pf.names, month, registry)
-                finally:
-                    written = writing.result()  # raises if the write failed (nothing of ours on disk then)
-            total = int(pc.sum(table["total_fen"]).as_py() or 0)
-            district = int(pc.sum(table["district_fen"]).as_py() or 0)
-            summary = summarize(pf, table)
-            unmatched_rows = _unmatched_rows(table, unmatched_ids, links, pf.names)
-            previous = TaxBatch.objects.filter(month=month, is_active=True).first()
-            report = _empty_report(base) | {
-                "status": "accepted",
-                "month": month,
-                "version": version,
-                "rows": pf.rows,
-                "facts": table.num_rows,
-                "taxpayers": len(ids),
-                "total_fen": total,
-                "district_fen": district,
-                "matched_enterprises": matched_count,
-                "unmatched_taxpayers": len(unmatched_ids),
-                "pending_taxpayers": sum(
-                    1 for i in unmatched_ids if links[i]["status"] == TaxpayerLink.Status.PENDING
-                ),
-                "errors": [],
-                "district_source": pf.district_source,
-                "unit": pf.unit,
-                "layout": pf.layout,
-                "batch_id": batch.pk,
-                "month_sources": pf.month_sources,
-                "file_totals": pf.file_totals,
-                "notes": pf.notes,
-                "ignored_columns": pf.ignored_columns,
-                "replaced_version": previous.version if previous else None,
-                "forced": bool(force),
-                "unmatched": unmatched_rows[:REPORT_UNMATCHED_LIMIT],
-                **summary,
-                "message": f"已入库：{month} 第 {version} 版，{pf.rows} 行，{len(ids)} 户纳税人",
-            }
-            TaxBatch.objects.filter(month=month, is_active=True).update(is_active=False)
-            batch.is_active = True
-            batch.path = str(written)
+    with transaction.atomic():
+        batch = TaxBatch.objects.create(
+            month=month,
+            version=library.next_version(month),  # locks the month's versions
+            status=TaxBatch.Status.ACCEPTED,
+            is_active=False,
+            file_name=run.source["file"][:255],
+            sha256=run.source["sha256"],
+            uploaded_by=_user(run.acting_user),
+            import_batch=run.record,
+            layout=pf.layout,
+            unit=pf.unit[:10],
+            district_source=pf.district_source,
+            rows=pf.rows,
+        )
+        table = parse.facts_table(pf, batch.pk, ratios)
+        progress = run.progress
+        progress("store", 0, table.num_rows)
+
+        def match_and_record(activation: library.Activation) -> dict[str, Any]:
+            """While the facts file is being written: the 待匹配 queue, the report, the audit row."""
+            ids = list(pf.names)
+            progress("match", 0, len(ids))
+            matched = matching.match_taxpayers(ids, pf.names, month, registry)
+            progress("match", len(ids), len(ids))
+            report = _accepted_report(pf, table, batch, activation.previous, matched, run.source, force)
             batch.taxpayers = len(ids)
-            batch.total_fen = total
-            batch.district_fen = district
+            batch.total_fen = report["total_fen"]
+            batch.district_fen = report["district_fen"]
             batch.matched_enterprises = report["matched_enterprises"]
             batch.unmatched_taxpayers = report["unmatched_taxpayers"]
             batch.report = {k: v for k, v in report.items() if k != "errors"}
             batch.note = report["message"]
             batch.save()
+            run.finish(report, rows=pf.rows, accepted=pf.rows)
             audit.record(
-                user,
+                run.acting_user,
                 A.IMPORT_ACCEPT,
                 batch,
-                before={"active_version": previous.version if previous else None},
+                before={"active_version": report["replaced_version"]},
                 after={
-                    "active_version": version,
-                    "total_fen": total,
-                    "district_fen": district,
+                    "active_version": batch.version,
+                    "total_fen": report["total_fen"],
+                    "district_fen": report["district_fen"],
                     "rows": pf.rows,
                 },
-                detail={"file": base["file"], "sha256": base["sha256"], "forced": bool(force)},
+                detail={"file": run.source["file"], "sha256": run.source["sha256"], "forced": bool(force)},
+                request=run.request,
             )
-            _announce_months([month])
-    except BaseException:
-        if written is not None and written.exists():
-            written.unlink()
-        raise
+            return report
+
+        report: dict[str, Any] = library.activate_version(
+            month, table, batch, meanwhile=match_and_record
+        ).result
+    progress("store", table.num_rows, table.num_rows)
     return report
 
 
-def _id_kind(taxpayer_id: str) -> str:
-    """uscc / legacy / invalid, like uscc.classify_taxpayer_id for already-normalised IDs (faster:
-    the check character decides; the report only labels the kind)."""
-    if (
-        len(taxpayer_id) == 18
-        and all(c in uscc.VALUES for c in taxpayer_id)
-        and uscc.check_character(taxpayer_id[:17]) == taxpayer_id[17]
-    ):
-        return "uscc"
-    return "legacy" if uscc.LEGACY_PATTERN.match(taxpayer_id) else "invalid"
-
-
-def _unmatched_rows(
-    table: pa.Table, unmatched_ids: list[str], links: dict[str, dict[str, Any]], names: dict[str, str]
-) -> list[dict[str, Any]]:
-    """The unmatched taxpayers of this file, largest first (at most REPORT_UNMATCHED_LIMIT)."""
-    if not unmatched_ids:
-        return []
-    sub = table.filter(pc.is_in(table["taxpayer_id"], value_set=pa.array(unmatched_ids, pa.string())))
-    g = sub.group_by("taxpayer_id").aggregate([("total_fen", "sum"), ("district_fen", "sum")])
-    g = g.append_column("size", pc.abs(g["total_fen_sum"]))
-    g = g.sort_by([("size", "descending"), ("taxpayer_id", "ascending")]).slice(0, REPORT_UNMATCHED_LIMIT)
-    kinds = {"uscc": "统一社会信用代码（未登记）", "legacy": "旧纳税人识别号", "invalid": "格式异常"}
-    rows = []
-    for i, tot, dis in zip(
-        g["taxpayer_id"].to_pylist(),
-        g["total_fen_sum"].to_pylist(),
-        g["district_fen_sum"].to_pylist(),
-        strict=True,
-    ):
-        link = links.get(i) or {}
-        rows.append(
-            {
-                "taxpayer_id": i,
-                "name": names.get(i, ""),
-                "id_kind": kinds[_id_kind(i)],
-                "status": link.get("status", TaxpayerLink.Status.PENDING.value),
-                "total_fen": int(tot or 0),
-                "district_fen": int(dis or 0),
-            }
-        )
-    return rows
+def _accepted_report(
+    pf: ParsedFile,
+    table: pa.Table,
+    batch: TaxBatch,
+    previous: TaxBatch | None,
+    matched: matching.Matching,
+    source: dict[str, Any],
+    force: bool,
+) -> dict[str, Any]:
+    total = int(pc.sum(table["total_fen"]).as_py() or 0)
+    district = int(pc.sum(table["district_fen"]).as_py() or 0)
+    return _empty_report(source) | {
+        "status": "accepted",
+        "month": pf.month,
+        "version": batch.version,
+        "rows": pf.rows,
+        "facts": table.num_rows,
+        "taxpayers": len(pf.names),
+        "total_fen": total,
+        "district_fen": district,
+        "matched_enterprises": matched.matched_enterprises,
+        "unmatched_taxpayers": len(matched.unmatched),
+        "pending_taxpayers": matched.pending,
+        "errors": [],
+        "district_source": pf.district_source,
+        "unit": pf.unit,
+        "layout": pf.layout,
+        "batch_id": batch.pk,
+        "month_sources": pf.month_sources,
+        "file_totals": pf.file_totals,
+        "notes": pf.notes,
+        "ignored_columns": pf.ignored_columns,
+        "replaced_version": previous.version if previous else None,
+        "forced": bool(force),
+        "unmatched": matching.unmatched_rows(table, matched, pf.names),
+        **parse.summarize(pf, table),
+        "message": f"已入库：{pf.month} 第 {batch.version} 版，{pf.rows} 行，{len(pf.names)} 户纳税人",
+    }
 
 
 def do_rollback(user: Any, batch: TaxBatch, reason: str = "") -> TaxBatch:
@@ -420,9 +455,7 @@ def do_rollback(user: Any, batch: TaxBatch, reason: str = "") -> TaxBatch:
         current = TaxBatch.objects.select_for_update().filter(month=batch.month, is_active=True).first()
         if current is not None and current.pk == batch.pk:
             raise ActionError(f"第 {batch.version} 版已是 {batch.month} 的当前版本")
-        TaxBatch.objects.filter(month=batch.month, is_active=True).update(is_active=False)
-        TaxBatch.objects.filter(pk=batch.pk).update(is_active=True)
-        batch.is_active = True
+        library.switch_active(batch.month, batch)
         audit.record(
             user,
             A.VERSION_ROLLBACK,
@@ -431,7 +464,6 @@ def do_rollback(user: Any, batch: TaxBatch, reason: str = "") -> TaxBatch:
             after={"active_version": batch.version},
             reason=reason,
         )
-        _announce_months([batch.month])
     return batch
 
 
@@ -501,12 +533,22 @@ def do_reset_link(user: Any, link: TaxpayerLink, reason: str = "") -> TaxpayerLi
 # Sharing ratios
 
 
+def ratios_for_month(month: str) -> dict[str, Decimal]:
+    """The district percentage per tax type valid in ``month`` (the latest ``valid_from`` ≤ month)."""
+    out: dict[str, tuple[str, Decimal]] = {}
+    for r in SharingRatio.objects.filter(valid_from__lte=month).values(
+        "tax_type", "valid_from", "district_pct"
+    ):
+        t = parse.TAX_ALIASES.get(r["tax_type"].strip(), r["tax_type"].strip())
+        if t not in out or r["valid_from"] > out[t][0]:
+            out[t] = (r["valid_from"], r["district_pct"])
+    return {t: v[1] for t, v in out.items()}
+
+
 def clean_ratio(tax_type: str, valid_from: str, pct: Any) -> tuple[str, str, Decimal]:
     """Validate a ratio form/CLI input; raises ActionError with a Chinese message."""
-    from peiyu.taxes.importer import TAX_ALIASES
-
     t = re.sub(r"\s+", "", str(tax_type or ""))
-    t = TAX_ALIASES.get(t, t)
+    t = parse.TAX_ALIASES.get(t, t)
     if not t:
         raise ActionError("请填写税种")
     vf = str(valid_from or "").strip()

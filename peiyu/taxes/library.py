@@ -19,17 +19,33 @@ Files are written with LZ4 compression (fast to write; DuckDB and Spark read it)
 
 Which version of a month is served is decided by the database (``TaxBatch.is_active``), switched
 in one transaction: that is the atomic swap; older versions stay on disk for audit and rollback.
+
+**One writer**: :func:`activate_version` is the only code that writes a version file, and it and
+:func:`switch_active` (rollback) are the only code that changes which version is served. The import
+action, the demo generator and the test helpers (``peiyu.testing.taxlib``) all go through them, so
+the rules — immutable versions, a temporary file renamed into place, one active version per month
+switched in one transaction, ``tax_library_changed`` sent on commit — live in one place.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
+from django.db import transaction
+
+if TYPE_CHECKING:
+    from peiyu.taxes.models import TaxBatch
 
 FACT_SCHEMA = pa.schema(
     [
@@ -53,19 +69,159 @@ def fact_path(month: str, version: int) -> Path:
     return root() / "facts" / f"month={month}" / f"version={version}" / "facts.parquet"
 
 
-def write_facts(month: str, version: int, table: pa.Table) -> Path:
-    """Write one version of a month (never overwrites: versions are immutable)."""
+def _write_facts_file(month: str, version: int, table: pa.Table) -> Path:
+    """Write one version of a month (never overwrites: versions are immutable); a temporary file
+    renamed into place, so a reader never sees half a file."""
     path = fact_path(month, version)
     if path.exists():
         raise FileExistsError(f"{path} already exists")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".parquet.tmp")
-    # LZ4 (fast to write, read by DuckDB and Spark); dictionary pages only where values repeat a lot
-    pq.write_table(
-        table.cast(FACT_SCHEMA), tmp, compression="lz4", use_dictionary=["month", "batch_id", "tax_type"]
-    )
-    os.replace(tmp, path)
+    try:
+        # LZ4 (fast to write, read by DuckDB and Spark); dictionary pages only where values repeat a lot
+        pq.write_table(
+            table.cast(FACT_SCHEMA), tmp, compression="lz4", use_dictionary=["month", "batch_id", "tax_type"]
+        )
+        os.replace(tmp, path)
+    except BaseException:
+        _discard(tmp)
+        raise
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# The one writer: a new version of a month, switched in
+
+
+@dataclass
+class Activation:
+    """What :func:`activate_version` did (and what ``meanwhile`` is given while it does it)."""
+
+    month: str
+    batch: TaxBatch  # the new version, active once activate_version returns
+    path: Path  # its facts file
+    previous: TaxBatch | None  # the version served before (None: the month is new)
+    result: Any = None  # what ``meanwhile`` returned
+
+
+def versions_on_disk(month: str) -> list[int]:
+    """The version folders of a month that exist on disk (accepted ones, and any a crash left)."""
+    folder = root() / "facts" / f"month={month}"
+    if not folder.is_dir():
+        return []
+    return sorted(int(p.name[8:]) for p in folder.iterdir() if re.fullmatch(r"version=\d+", p.name))
+
+
+def next_version(month: str) -> int:
+    """The number of a new version of ``month``: one more than any accepted batch and any version
+    folder on disk (a crashed import may have left one; it is never overwritten). Locks the month's
+    versions until the transaction ends (PostgreSQL; SQLite serialises writers anyway), so call it
+    inside the transaction that creates the batch and activates it."""
+    from django.db.models import Max
+
+    from peiyu.taxes.models import TaxBatch
+
+    accepted = TaxBatch.objects.filter(month=month, status=TaxBatch.Status.ACCEPTED)
+    list(accepted.select_for_update().values_list("pk"))
+    last = accepted.aggregate(v=Max("version"))["v"] or 0
+    return max([last, *versions_on_disk(month)]) + 1
+
+
+def _check_version(month: str, table: pa.Table, batch: TaxBatch) -> None:
+    from peiyu.taxes.models import TaxBatch
+
+    if batch.pk is None or batch.status != TaxBatch.Status.ACCEPTED or not batch.version:
+        raise ValueError(f"{batch}: only a saved, accepted batch with a version number can be activated")
+    if batch.month != month:
+        raise ValueError(f"batch {batch.pk} is of {batch.month}, not {month}")
+    if table.num_rows:
+        months = pc.unique(table["month"]).to_pylist()
+        batches = pc.unique(table["batch_id"]).to_pylist()
+        if months != [month] or batches != [batch.pk]:
+            raise ValueError(
+                f"facts of months {months} / batches {batches} given as {month} batch {batch.pk}"
+            )
+
+
+def activate_version(
+    month: str,
+    table: pa.Table,
+    batch: TaxBatch,
+    *,
+    meanwhile: Callable[[Activation], Any] = lambda activation: None,
+    announce: bool = True,
+) -> Activation:
+    """Store ``table`` (facts in FACT_SCHEMA, all of ``month`` and ``batch``) as version
+    ``batch.version`` of ``month`` and make it the version served, in one transaction:
+
+    1. lock the month's active version (``Activation.previous``);
+    2. write the facts file in a worker thread (Arrow writes without the GIL) while this thread runs
+       ``meanwhile(activation)`` — the caller's database work of the same transaction (the import
+       matches taxpayers, writes its report and audit row); its return value is ``result``;
+    3. switch ``is_active`` from the previous version to ``batch`` (:func:`switch_active`) and, on
+       commit, send ``tax_library_changed(months=[month])`` unless ``announce`` is false (a caller
+       activating many months announces them once).
+
+    If anything fails — the write, ``meanwhile``, the switch, or the commit when this is the
+    outermost transaction — the new file is removed and nothing changes. (Inside a caller's
+    transaction that rolls back later, the file stays as an orphan that :func:`next_version` skips.)
+    ``batch`` must be saved, accepted and numbered (:func:`next_version`); its ``path`` and
+    ``is_active`` are saved here."""
+    from peiyu.taxes.models import TaxBatch
+
+    _check_version(month, table, batch)
+    version = cast(int, batch.version)
+    path = fact_path(month, version)
+    written = False
+    try:
+        with transaction.atomic():
+            previous = TaxBatch.objects.select_for_update().filter(month=month, is_active=True).first()
+            activation = Activation(month, batch, path, previous)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tax-write") as pool:
+                writing = pool.submit(_write_facts_file, month, version, table)
+                try:
+                    activation.result = meanwhile(activation)
+                finally:
+                    writing.result()  # raises if the write failed (nothing of ours on disk then)
+                    written = True
+            batch.path = str(path)
+            batch.save(update_fields=["path"])
+            switch_active(month, batch, announce=announce)
+    except BaseException:
+        if written:
+            _discard(path)
+        raise
+    return activation
+
+
+def _discard(path: Path) -> None:
+    """Remove a version file written by a failed activation, and its folder (so no version number
+    is used up by it)."""
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty: something else is there, leave it
+        path.parent.rmdir()
+
+
+def switch_active(month: str, batch: TaxBatch, *, announce: bool = True) -> None:
+    """Make ``batch`` the version of ``month`` that is served (the previous one is kept for rollback),
+    inside the caller's transaction; ``tax_library_changed`` on commit unless ``announce`` is false."""
+    from peiyu.taxes.models import TaxBatch
+
+    TaxBatch.objects.filter(month=month, is_active=True).exclude(pk=batch.pk).update(is_active=False)
+    TaxBatch.objects.filter(pk=batch.pk).update(is_active=True)
+    batch.is_active = True
+    if announce:
+        announce_months([month])
+
+
+def announce_months(months: list[str]) -> None:
+    """``tax_library_changed(months=…)`` once the current transaction commits (rollups and warnings
+    listen); immediately in autocommit mode."""
+    from peiyu.core.signals import tax_library_changed
+    from peiyu.taxes.models import TaxBatch
+
+    months = list(months)
+    transaction.on_commit(lambda: tax_library_changed.send(sender=TaxBatch, months=months))
 
 
 def active_fact_paths() -> list[str]:

@@ -49,6 +49,14 @@ class TaxBatch(models.Model):
     report = models.JSONField("报告", default=dict, blank=True)
     path = models.CharField("库文件", max_length=500, blank=True)
     note = models.TextField("说明", blank=True)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tax_batches",
+        verbose_name="导入记录",
+    )  # the run that produced it (file kept as its Upload); None for demo and test data
 
     class Meta:
         verbose_name = verbose_name_plural = "税收导入批次"

@@ -1,15 +1,13 @@
 """Import and maintenance pages of the tax library (administrators only): upload with progress and
 report, versions (list, compare, roll back), the 待匹配 queue and the district sharing ratios.
-Thin views: the rules live in peiyu.taxes.importer / actions / library."""
+Thin views: the rules live in peiyu.taxes.actions (the import: do_import_tax_file), parse and library."""
 
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
@@ -20,10 +18,11 @@ from django.views.decorators.http import require_POST
 
 from peiyu.accounts import audit, scope
 from peiyu.accounts.scope import admin_required
+from peiyu.core.imports import save_upload
 from peiyu.taxes import actions, library
 from peiyu.taxes import audit_actions as A
-from peiyu.taxes.importer import TAX_ALIASES, import_tax_file, normalize_month
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
+from peiyu.taxes.parse import TAX_ALIASES, normalize_month
 
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".tsv"}
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -63,20 +62,16 @@ def _handle_upload(request: HttpRequest) -> HttpResponse:
         messages.error(request, problem)
         return redirect("taxes:import")
     assert upload is not None and upload.name is not None  # else a problem was reported above
-    tmp_dir = Path(settings.UPLOAD_DIR) / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        dir=tmp_dir, suffix=Path(upload.name).suffix.lower(), delete=False
-    ) as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
-        tmp = Path(fh.name)
-    try:
-        report = import_tax_file(
-            tmp, file_name=Path(upload.name).name, user=request.user, month=month or None, force=force
-        )
-    finally:
-        tmp.unlink(missing_ok=True)
+    saved = save_upload(upload, kind=actions.IMPORT_KIND, file_name=Path(upload.name).name, user=request.user)
+    report = actions.do_import_tax_file(
+        request.user,
+        saved.full_path,
+        saved.file_name,
+        month=month or None,
+        force=force,
+        request=request,
+        upload=saved,
+    )
     batch = TaxBatch.objects.filter(pk=report.get("batch_id")).first()
     audit.record_view(
         request, A.IMPORT_REPORT_VIEW, f"导入报告 {report.get('file')}", batch_id=report.get("batch_id")

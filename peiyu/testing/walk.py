@@ -527,46 +527,9 @@ def _run_command(name: str, *args: str) -> None:
 
 
 def _put_month(month: str, rows: list[tuple[str, str, str, int, int]]) -> None:
-    try:
-        from peiyu.taxes.testing import put_month
-    except ImportError:
-        pass
-    else:
-        put_month(month, rows)
-        return
-    import hashlib
+    from peiyu.testing.taxlib import put_month
 
-    import pyarrow as pa
-
-    from peiyu.taxes import library
-    from peiyu.taxes.models import TaxBatch
-
-    batch = TaxBatch.objects.create(
-        month=month,
-        version=1,
-        status=TaxBatch.Status.ACCEPTED,
-        file_name=f"walk_{month}.xlsx",
-        sha256=hashlib.sha256(month.encode()).hexdigest(),
-        rows=len(rows),
-        taxpayers=len(rows),
-        total_fen=sum(r[3] for r in rows),
-        district_fen=sum(r[4] for r in rows),
-    )
-    table = pa.table(
-        {
-            "month": [month] * len(rows),
-            "batch_id": [batch.pk] * len(rows),
-            "source_row": list(range(2, len(rows) + 2)),
-            "taxpayer_id": [r[0] for r in rows],
-            "taxpayer_name": [r[1] for r in rows],
-            "tax_type": [r[2] for r in rows],
-            "total_fen": [r[3] for r in rows],
-            "district_fen": [r[4] for r in rows],
-        },
-        schema=library.FACT_SCHEMA,
-    )
-    path = library.write_facts(month, 1, table)
-    TaxBatch.objects.filter(pk=batch.pk).update(is_active=True, path=str(path))
+    put_month(month, rows)
 
 
 def populated_world() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from peiyu.alerts.rules import auto_compute_suspended
 from peiyu.analytics import shift_month
-from peiyu.taxes.testing import put_month
+from peiyu.testing.taxlib import put_month
 
 WAN = 1_000_000  # fen in 1 万元
 

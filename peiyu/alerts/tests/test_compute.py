@@ -17,7 +17,7 @@ from peiyu.alerts.models import (
 )
 from peiyu.alerts.tests.helpers import WAN, load, months
 from peiyu.registry.models import EnterpriseEvent
-from peiyu.taxes.testing import put_month
+from peiyu.testing.taxlib import put_month
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

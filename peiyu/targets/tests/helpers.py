@@ -14,7 +14,7 @@ software 2023: 180, 2022: 200 (by March 30 in both).
 
 from __future__ import annotations
 
-from peiyu.taxes.testing import put_month
+from peiyu.testing.taxlib import put_month
 
 WAN = 1_000_000
 

@@ -12,7 +12,7 @@ District-level tax (区级) is 40 % of the total, exactly.
 
 from __future__ import annotations
 
-from peiyu.taxes.testing import put_month
+from peiyu.testing.taxlib import put_month
 
 U = 100_00
 UNMATCHED_ID = "310107123456789"

@@ -127,7 +127,7 @@ def test_decomposition_parts_are_exact(world):
 
 
 def test_decomposition_adds_up_on_random_data(world):
-    from peiyu.taxes.testing import put_month
+    from peiyu.testing.taxlib import put_month
 
     rng = random.Random(7)
     ents = list(world["enterprises"].values())
@@ -294,7 +294,7 @@ def test_engine_inlines_only_plainly_safe_parameters(world):
 def test_rollups_are_incremental_and_content_addressed(world):
     import os
 
-    from peiyu.taxes.testing import put_month
+    from peiyu.testing.taxlib import put_month
 
     fill(world)
     snap = rollups.current()

@@ -5,7 +5,7 @@ import pytest
 from peiyu.analytics import to_dialect
 from peiyu.taxes import analytics
 from peiyu.taxes.models import TaxpayerLink
-from peiyu.taxes.testing import put_month
+from peiyu.testing.taxlib import put_month
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

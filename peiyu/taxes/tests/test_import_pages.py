@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from peiyu.accounts.models import AuditLog
-from peiyu.taxes.importer import import_tax_file
+from peiyu.taxes.actions import do_import_tax_file
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
 from peiyu.taxes.tests import taxfiles as tf
 
@@ -26,9 +26,9 @@ def payers(world, extra_vat=0):
 
 
 def two_versions(world, tmp_path):
-    import_tax_file(tf.write_wide(tmp_path / "a.xlsx", payers(world)), user=world["admin"])
-    import_tax_file(
-        tf.write_wide(tmp_path / "b.xlsx", payers(world, extra_vat=777_000_00)), user=world["admin"]
+    do_import_tax_file(world["admin"], tf.write_wide(tmp_path / "a.xlsx", payers(world)))
+    do_import_tax_file(
+        world["admin"], tf.write_wide(tmp_path / "b.xlsx", payers(world, extra_vat=777_000_00))
     )
 
 
@@ -171,7 +171,7 @@ def test_versions_compare_and_rollback(world, login, tmp_path):
 
 
 def test_unmatched_queue_link_outside_and_reset(world, login, tmp_path):
-    import_tax_file(tf.write_wide(tmp_path / "a.xlsx", payers(world)), user=world["admin"])
+    do_import_tax_file(world["admin"], tf.write_wide(tmp_path / "a.xlsx", payers(world)))
     c = login(world["admin"])
     html = c.get(reverse("taxes:unmatched")).content.decode()
     assert LEGACY in html and "上海老识别号商行" in html

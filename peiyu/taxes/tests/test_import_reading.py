@@ -8,8 +8,9 @@ import datetime as dt
 import pyarrow.compute as pc
 import pytest
 
+from peiyu.core.tabular import Sheet as TableSheet
 from peiyu.registry.uscc import make_code
-from peiyu.taxes.importer import (
+from peiyu.taxes.parse import (
     DISTRICT_ONLY_TAX_TYPE,
     classify_label,
     facts_table,
@@ -17,6 +18,7 @@ from peiyu.taxes.importer import (
     months_in_title,
     parse_amount_column,
     parse_tax_file,
+    parse_tax_sheets,
     share_half_up,
 )
 from peiyu.taxes.tests import taxfiles as tf
@@ -538,7 +540,7 @@ def test_text_saved_as_xls_is_read_as_text(tmp_path):
 
 
 def test_month_argument_forms():
-    from peiyu.taxes.importer import normalize_month
+    from peiyu.taxes.parse import normalize_month
 
     for text in ("2025-03", "2025-3", "2025/03", "202503", "2025年3月", "２０２５-０３"):
         assert normalize_month(text) == "2025-03", text
@@ -615,3 +617,26 @@ def test_workbook_split_over_sheets_adds_up_but_a_repeated_sheet_is_refused(tmp_
     again.name = "重点企业"
     pf = parse_tax_file(tf.write(tmp_path / "dup.xlsx", [first, again]))
     assert len(pf.errors) == 1 and "重复" in pf.errors[0]["message"]
+
+
+def test_the_parser_reads_sheets_without_a_file_or_the_database():
+    sheet = TableSheet(
+        "税收",
+        [
+            ["2025年3月重点企业税收"],
+            ["纳税人识别号", "纳税人名称", "增值税", "区级收入"],
+            ["91310107MA1FL0001X", "上海甲有限公司", 1234.56, 300],
+            ["合计", "", 1234.56, 300],
+        ],
+    )
+    pf = parse_tax_sheets([sheet], "x.xlsx")
+    assert (
+        pf.ok
+        and pf.month == "2025-03"
+        and pf.layout == "wide"
+        and pf.file_totals == {"增值税": 123456, "区级收入": 30000}
+    )
+    bad = TableSheet("税收", [*sheet.rows[:3], ["合计", "", 1000, 300]])
+    (err,) = parse_tax_sheets([bad], "x.xlsx").errors
+    assert (err["row"], err["column"], err["value"]) == (4, "增值税（C列）", "1000")
+    assert "不符" in err["message"]

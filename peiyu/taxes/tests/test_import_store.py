@@ -16,7 +16,7 @@ from django.core.management import call_command
 from peiyu.accounts.models import AuditLog
 from peiyu.core.signals import dimension_changed, tax_library_changed
 from peiyu.taxes import actions, library
-from peiyu.taxes.importer import import_tax_file
+from peiyu.taxes.actions import do_import_tax_file
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
 from peiyu.taxes.tests import taxfiles as tf
 
@@ -59,7 +59,7 @@ def test_accepted_import_stores_exactly_the_files_total(world, tmp_path, django_
     tax_library_changed.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            report = import_tax_file(path, user=world["admin"])
+            report = do_import_tax_file(world["admin"], path)
     finally:
         tax_library_changed.disconnect(listener)
     assert report["status"] == "accepted" and report["errors"] == []
@@ -86,11 +86,11 @@ def test_accepted_import_stores_exactly_the_files_total(world, tmp_path, django_
 @pytest.mark.django_db
 def test_rejected_file_stores_nothing_and_keeps_the_previous_version(world, tmp_path):
     ps = world_payers(world)
-    good = import_tax_file(tf.write_wide(tmp_path / "a.xlsx", ps), user=world["admin"])
+    good = do_import_tax_file(world["admin"], tf.write_wide(tmp_path / "a.xlsx", ps))
     v1 = TaxBatch.objects.get(pk=good["batch_id"])
     sheet = tf.wide_sheet(world_payers(world, extra_vat=100), total_override={"企业所得税": 1})
     sheet.rows[4][7] = "12.3.4"
-    bad = import_tax_file(tf.write(tmp_path / "b.xlsx", sheet), user=world["admin"])
+    bad = do_import_tax_file(world["admin"], tf.write(tmp_path / "b.xlsx", sheet))
     assert bad["status"] == "rejected" and bad["version"] is None
     assert len(bad["errors"]) == 2
     assert {(e["row"], e["column"], e["value"]) for e in bad["errors"]} >= {(5, "增值税（H列）", "12.3.4")}
@@ -109,9 +109,9 @@ def test_rejected_file_stores_nothing_and_keeps_the_previous_version(world, tmp_
 def test_reimport_is_a_new_version_swapped_in_and_rollback_is_audited(
     world, tmp_path, django_capture_on_commit_callbacks
 ):
-    r1 = import_tax_file(tf.write_wide(tmp_path / "a.xlsx", world_payers(world)), user=world["admin"])
-    r2 = import_tax_file(
-        tf.write_wide(tmp_path / "b.xlsx", world_payers(world, extra_vat=500_00)), user=world["admin"]
+    r1 = do_import_tax_file(world["admin"], tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
+    r2 = do_import_tax_file(
+        world["admin"], tf.write_wide(tmp_path / "b.xlsx", world_payers(world, extra_vat=500_00))
     )
     assert (r1["version"], r2["version"]) == (1, 2)
     assert r2["replaced_version"] == 1
@@ -147,11 +147,11 @@ def test_reimport_is_a_new_version_swapped_in_and_rollback_is_audited(
 @pytest.mark.django_db
 def test_identical_file_is_not_imported_twice_unless_forced(world, tmp_path):
     path = tf.write_wide(tmp_path / "a.xlsx", world_payers(world))
-    first = import_tax_file(path, user=world["admin"])
-    again = import_tax_file(path, user=world["admin"])
+    first = do_import_tax_file(world["admin"], path)
+    again = do_import_tax_file(world["admin"], path)
     assert again["duplicate"] is True and again["version"] == 1 and again["batch_id"] == first["batch_id"]
     assert TaxBatch.objects.count() == 1
-    forced = import_tax_file(path, user=world["admin"], force=True)
+    forced = do_import_tax_file(world["admin"], path, force=True)
     assert forced["version"] == 2 and TaxBatch.objects.filter(status="accepted").count() == 2
 
 
@@ -165,7 +165,7 @@ def test_district_from_sharing_ratios_half_up_per_row(world, tmp_path):
         tf.Payment(code, "甲", "城建税", 101, "2025-03-08"),  # alias of 城市维护建设税, 100%
     ]
     path = tf.write_long(tmp_path / "l.csv", pays, two_level=False, encoding="gbk")
-    missing = import_tax_file(path, user=world["admin"])
+    missing = do_import_tax_file(world["admin"], path)
     assert missing["status"] == "rejected"
     msg = missing["errors"][0]["message"]
     assert "增值税" in msg and "企业所得税" in msg and "城市维护建设税" in msg
@@ -173,7 +173,7 @@ def test_district_from_sharing_ratios_half_up_per_row(world, tmp_path):
     actions.do_save_ratio(world["admin"], "增值税", "2025-04", "10")  # later: not valid for March
     actions.do_save_ratio(world["admin"], "企业所得税", "2020-01", "40")
     actions.do_save_ratio(world["admin"], "城市维护建设税", "2020-01", "100")
-    ok = import_tax_file(path, user=world["admin"])
+    ok = do_import_tax_file(world["admin"], path)
     assert ok["status"] == "accepted" and ok["district_source"] == "ratio"
     t, total, district = stored(TaxBatch.objects.get(pk=ok["batch_id"]))
     assert t["district_fen"].to_pylist() == [501, -501, 133, 101]
@@ -247,8 +247,8 @@ def test_cli_text_output_is_chinese(world, tmp_path):
 
 @pytest.mark.django_db
 def test_tax_versions_command(world, tmp_path):
-    import_tax_file(tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
-    import_tax_file(tf.write_wide(tmp_path / "b.xlsx", world_payers(world, extra_vat=1)))
+    do_import_tax_file(None, tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
+    do_import_tax_file(None, tf.write_wide(tmp_path / "b.xlsx", world_payers(world, extra_vat=1)))
     out = io.StringIO()
     call_command("tax_versions", "--json", stdout=out)
     versions = json.loads(out.getvalue())["versions"]
@@ -267,7 +267,7 @@ def test_tax_versions_command(world, tmp_path):
 
 @pytest.mark.django_db
 def test_linking_a_taxpayer_is_audited_and_announced(world, tmp_path, django_capture_on_commit_callbacks):
-    import_tax_file(tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
+    do_import_tax_file(None, tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
     link = TaxpayerLink.objects.get(taxpayer_id=LEGACY)
     fired = []
     dimension_changed.connect(lambda sender, **kw: fired.append(sender), weak=False)
@@ -283,7 +283,7 @@ def test_linking_a_taxpayer_is_audited_and_announced(world, tmp_path, django_cap
         "enterprise": target.credit_code,
     }
     # a later import of the same taxpayer counts it as matched, without touching the link
-    r = import_tax_file(tf.write_wide(tmp_path / "b.xlsx", world_payers(world, extra_vat=1)))
+    r = do_import_tax_file(None, tf.write_wide(tmp_path / "b.xlsx", world_payers(world, extra_vat=1)))
     assert r["unmatched_taxpayers"] == 0 and r["matched_enterprises"] == 5
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_mark_outside(world["admin"], link, "区外企业")
@@ -296,9 +296,9 @@ def test_linking_a_taxpayer_is_audited_and_announced(world, tmp_path, django_cap
 @pytest.mark.django_db
 def test_unmatched_months_move_forward_and_back(world, tmp_path):
     ps = world_payers(world)
-    import_tax_file(tf.write_wide(tmp_path / "a.xlsx", ps, title="2025年3月税收"))
-    import_tax_file(tf.write_wide(tmp_path / "b.xlsx", ps, title="2025年5月税收"))
-    import_tax_file(tf.write_wide(tmp_path / "c.xlsx", ps, title="2025年1月税收"))
+    do_import_tax_file(None, tf.write_wide(tmp_path / "a.xlsx", ps, title="2025年3月税收"))
+    do_import_tax_file(None, tf.write_wide(tmp_path / "b.xlsx", ps, title="2025年5月税收"))
+    do_import_tax_file(None, tf.write_wide(tmp_path / "c.xlsx", ps, title="2025年1月税收"))
     link = TaxpayerLink.objects.get(taxpayer_id=LEGACY)
     assert (link.first_month, link.last_month) == ("2025-01", "2025-05")
     assert TaxpayerLink.objects.count() == 1
@@ -332,20 +332,20 @@ def test_a_file_left_by_a_crashed_import_is_never_overwritten(world, tmp_path):
     stray = library.fact_path("2025-03", 1)
     stray.parent.mkdir(parents=True)
     stray.write_bytes(b"left over")
-    report = import_tax_file(tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
+    report = do_import_tax_file(None, tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
     assert report["version"] == 2 and stray.read_bytes() == b"left over"
 
 
 @pytest.mark.django_db
 def test_failure_while_storing_leaves_nothing_behind(world, tmp_path, monkeypatch):
-    first = import_tax_file(tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
+    first = do_import_tax_file(None, tf.write_wide(tmp_path / "a.xlsx", world_payers(world)))
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(actions.audit, "record", boom)  # fails after the facts file is written
     with pytest.raises(RuntimeError):
-        import_tax_file(tf.write_wide(tmp_path / "b.xlsx", world_payers(world, extra_vat=1)))
+        do_import_tax_file(None, tf.write_wide(tmp_path / "b.xlsx", world_payers(world, extra_vat=1)))
     assert TaxBatch.objects.get(is_active=True).pk == first["batch_id"]
     assert TaxBatch.objects.filter(status="accepted").count() == 1
     assert not library.fact_path("2025-03", 2).exists()

@@ -8,8 +8,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from peiyu.taxes.testing import put_month
 from peiyu.taxes.tests.taxdata import district, fill
+from peiyu.testing.taxlib import put_month
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

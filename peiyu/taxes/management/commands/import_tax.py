@@ -1,7 +1,8 @@
 """``peiyu import-tax FILE [--month YYYY-MM] [--json] [--force] [--user NAME]``
 
 Exit code 0 when the file is accepted (or is already the active version), 2 when it is rejected.
-With ``--json`` exactly one JSON object is printed on stdout (see peiyu.taxes.importer)."""
+With ``--json`` exactly one JSON object is printed on stdout: the report of
+:func:`peiyu.taxes.actions.do_import_tax_file`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from peiyu.core.money import format_wan
 from peiyu.core.progress import progress
+
+PHASES = {"read": "正在读取", "match": "正在匹配纳税人", "store": "正在入库"}
 
 
 class Command(BaseCommand):
@@ -28,7 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="记录为导入人的用户名（默认不记录用户）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from peiyu.taxes.importer import import_tax_file
+        from peiyu.core.imports import error_row
+        from peiyu.taxes.actions import do_import_tax_file
 
         path = Path(opts["file"])
         user = None
@@ -42,13 +46,19 @@ class Command(BaseCommand):
             report = {
                 "status": "rejected", "month": opts.get("month") or "", "version": None, "rows": 0, "taxpayers": 0,
                 "total_fen": 0, "district_fen": 0, "matched_enterprises": 0, "unmatched_taxpayers": 0,
-                "errors": [{"row": None, "column": "", "value": str(path), "message": f"文件不存在：{path}"}],
+                "errors": [error_row(None, "", str(path), f"文件不存在：{path}")],
                 "district_source": "", "unit": "", "layout": "", "batch_id": None, "sha256": "", "file": path.name,
             }  # fmt: skip
         else:
-            with progress(f"正在导入 {path.name}", total=None, quiet=opts["json"]):
-                report = import_tax_file(
-                    path, file_name=path.name, user=user, month=opts.get("month"), force=opts["force"]
+            with progress(f"正在导入 {path.name}", total=None, quiet=opts["json"]) as bar:
+
+                def advance(phase: str, done: int, total: int | None) -> None:
+                    bar.update(
+                        description=f"{PHASES.get(phase, phase)} {path.name}", completed=done, total=total
+                    )
+
+                report = do_import_tax_file(
+                    user, path, path.name, month=opts.get("month"), force=opts["force"], progress=advance
                 )
         if opts["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, default=str))
