@@ -1,7 +1,8 @@
 """Bulk user roster import (用户名册): columns 用户名, 姓名, 角色, 范围 (synonyms accepted).
 
 All or nothing per file: every row is checked first; one bad row and no user is created. Errors are
-``{row, column, value, message}`` with the spreadsheet row number and a Chinese message.
+``{row, column, value, message}`` with the spreadsheet row number and a Chinese message. Built on
+the import kit (:mod:`peiyu.core.imports`).
 """
 
 from __future__ import annotations
@@ -9,16 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from peiyu.accounts import audit_actions as A
 from peiyu.accounts import departments
 from peiyu.accounts.models import Department, Role, User
-from peiyu.core.tabular import TableError, clean_text, column_letter, find_header, is_blank_row, read_sheets
+from peiyu.core.imports import Field, Importer, ImportReport, Refused, Row, error_row
+from peiyu.core.tabular import clean_text
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "username": ("用户名", "账号", "帐号", "登录名", "登录账号", "用户账号", "账户", "username", "user"),
@@ -67,14 +68,25 @@ class RosterRow:
 
 
 @dataclass
-class RosterResult:
-    rows: list[RosterRow] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+class RosterResult(ImportReport):
+    """The report of one roster: ``created`` lists the users made (with their initial passwords,
+    shown once); ``entries`` the checked rows."""
+
     created: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[RosterRow] = field(default_factory=list)
+
+    COUNT_LABELS: ClassVar[dict[str, str]] = {"created_count": "新建用户"}
+
+    @property
+    def created_count(self) -> int:
+        return len(self.created)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return super().ok and not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "ok": self.ok, "created": len(self.created), "users": self.created}
 
 
 def parse_role(text: str) -> str | None:
@@ -124,122 +136,81 @@ def _did_you_mean(names: list[str]) -> str:
     return f"；您是否指：{'、'.join(names)}？" if names else ""
 
 
-def parse_file(path: str | Path, filename: str | None = None) -> RosterResult:
-    """Read and check a roster; nothing is written."""
-    result = RosterResult()
-    try:
-        sheets = read_sheets(path, filename)
-    except TableError as exc:
-        result.errors.append({"row": None, "column": "", "value": "", "message": str(exc)})
-        return result
-    header = None
-    sheet = None
-    last_error = ""
-    for candidate in sheets:
-        try:
-            header = find_header(candidate.rows, SYNONYMS, REQUIRED)
-            sheet = candidate
-            break
-        except TableError as exc:
-            last_error = str(exc)
-    if header is None or sheet is None:
-        result.errors.append(
-            {"row": None, "column": "", "value": "", "message": last_error or "文件中没有数据"}
+def _field(key: str, **kwargs: Any) -> Field:
+    names = SYNONYMS[key]
+    return Field(key, names[0], synonyms=names[1:], **kwargs)
+
+
+def _checked_role(text: Any) -> str:
+    role = parse_role(text)
+    if role is None:
+        raise ValueError(
+            "角色无法识别，应为 管理员、区领导、产业专班、产业主管部门、街道镇（或 区域）、企业服务专员 之一"
         )
-        return result
+    return role
 
-    def col_name(key: str) -> str:
-        idx = header.columns[key]
-        label = clean_text(sheet.rows[header.row_index][idx]) or header.labels[idx]
-        return f"{label}（{column_letter(idx)}列）"
 
-    def cell(values: list[Any], key: str) -> str:
-        idx = header.columns.get(key)
-        if idx is None or idx >= len(values):
-            return ""
-        return clean_text(values[idx])
+class RosterImporter(Importer):
+    kind = "users"
+    title = "用户名册"
+    audit_action = A.USERS_IMPORT
+    report_class = RosterResult
+    no_rows_message = "名册中没有用户"
+    fields: ClassVar[list[Field]] = [
+        _field("username", required=True, blank_message="用户名不能为空"),
+        _field("display_name"),
+        _field("role", required=True, parse=_checked_role, blank_message="角色不能为空", cache=True),
+        _field("scope"),
+    ]
 
-    def error(row: int, key: str, value: str, message: str) -> None:
-        result.errors.append({"row": row, "column": col_name(key), "value": value, "message": message})
+    def prepare(self) -> None:
+        self.resolver = _Resolver()
+        self.seen: dict[str, int] = {}
+        self.existing = {u.lower() for u in User.objects.values_list("username", flat=True)}
+        self.validate_username = UnicodeUsernameValidator()
 
-    resolver = _Resolver()
-    seen: dict[str, int] = {}
-    existing = {u.lower() for u in User.objects.values_list("username", flat=True)}
-    validate_username = UnicodeUsernameValidator()
-    for i in range(header.first_data_row, len(sheet.rows)):
-        values = sheet.rows[i]
-        if is_blank_row(values):
-            continue
-        rownum = i + 1
-        username = cell(values, "username")
-        role_text = cell(values, "role")
-        first = clean_text(values[0]) if values else ""
-        if first in {"合计", "总计", "说明", "备注"} and not role_text:
-            continue
-        row_ok = True
-        if not username:
-            error(rownum, "username", "", "用户名不能为空")
-            row_ok = False
-        else:
+    def skip_row(self, row: list[Any]) -> bool:
+        assert self.header is not None
+        first = clean_text(row[0]) if row else ""
+        j = self.header.columns["role"]
+        role_text = clean_text(row[j]) if j < len(row) else ""
+        return first in {"合计", "总计", "说明", "备注"} and not role_text
+
+    def clean(self, row: Row) -> RosterRow:
+        username = row["username"] or ""
+        if username:
             try:
-                validate_username(username)
+                self.validate_username(username)
                 if len(username) > 150:
                     raise ValidationError("too long")
             except ValidationError:
-                error(
-                    rownum,
-                    "username",
-                    username,
-                    "用户名只能包含字母、数字、汉字和 @ . + - _，且不超过 150 个字符",
-                )
-                row_ok = False
-            if username.lower() in seen:
-                error(rownum, "username", username, f"用户名与第 {seen[username.lower()]} 行重复")
-                row_ok = False
-            elif username.lower() in existing:
-                error(
-                    rownum,
-                    "username",
-                    username,
-                    "用户名已存在（名册导入只新建用户；修改请到“用户与范围”页面）",
-                )
-                row_ok = False
-            seen.setdefault(username.lower(), rownum)
-        role = parse_role(role_text)
-        if role is None:
-            error(
-                rownum,
-                "role",
-                role_text,
-                "角色无法识别，应为 管理员、区领导、产业专班、产业主管部门、街道镇（或 区域）、企业服务专员 之一"
-                if role_text
-                else "角色不能为空",
-            )
-            row_ok = False
-        display_name = cell(values, "display_name")
+                row.error("username", "用户名只能包含字母、数字、汉字和 @ . + - _，且不超过 150 个字符")
+            if username.lower() in self.seen:
+                row.error("username", f"用户名与第 {self.seen[username.lower()]} 行重复")
+            elif username.lower() in self.existing:
+                row.error("username", "用户名已存在（名册导入只新建用户；修改请到“用户与范围”页面）")
+            self.seen.setdefault(username.lower(), row.number)
+        role = row["role"]
+        display_name = row["display_name"] or ""
         if len(display_name) > 60:
-            error(rownum, "display_name", display_name, "姓名不能超过 60 个字符")
-            row_ok = False
-        entry = RosterRow(rownum, username, display_name, role or "")
-        scope_text = cell(values, "scope")
+            row.error("display_name", "姓名不能超过 60 个字符")
+        entry = RosterRow(row.number, username, display_name, role or "")
+        scope_text = row["scope"] or ""
         tokens = [t for t in SCOPE_SPLIT.split(scope_text) if t]
         if role in (Role.ADMIN, Role.LEADER):
             tokens = [t for t in tokens if t not in WHOLE_DISTRICT]
             if tokens:
-                error(rownum, "scope", scope_text, "管理员和区领导可查看全区数据，范围应留空或填“全区”")
-                row_ok = False
+                row.error("scope", "管理员和区领导可查看全区数据，范围应留空或填“全区”")
             tokens = []
         for token in tokens:
-            found = resolver.resolve(token)
+            found = self.resolver.resolve(token)
             if found is None:
-                error(
-                    rownum,
+                row.error(
                     "scope",
-                    token,
                     f"范围“{token}”不是已知的重点产业、街道镇（重点地区）、部门名称或企业统一社会信用代码"
-                    + _did_you_mean(resolver.departments.suggest(token)),
+                    + _did_you_mean(self.resolver.departments.suggest(token)),
+                    token,
                 )
-                row_ok = False
                 continue
             kind, obj = found
             target = {"industry": entry.industries, "area": entry.areas, "department": entry.departments}.get(
@@ -247,40 +218,44 @@ def parse_file(path: str | Path, filename: str | None = None) -> RosterResult:
             )
             if obj not in target:
                 target.append(obj)
-        if role in SCOPED_ROLES and not tokens and "scope" in header.columns:
-            error(rownum, "scope", scope_text, "该角色须填写范围（重点产业、街道镇或部门名称）")
-            row_ok = False
-        elif role in SCOPED_ROLES and "scope" not in header.columns:
-            result.errors.append(
-                {
-                    "row": rownum,
-                    "column": "范围",
-                    "value": "",
-                    "message": "文件缺少“范围”列，该角色须填写范围",
-                }
-            )
-            row_ok = False
-        if row_ok:
-            result.rows.append(entry)
-    if not result.rows and not result.errors:
-        result.errors.append({"row": None, "column": "", "value": "", "message": "名册中没有用户"})
-    return result
+        if role in SCOPED_ROLES and not tokens and row.has("scope"):
+            row.error("scope", "该角色须填写范围（重点产业、街道镇或部门名称）", scope_text)
+        elif role in SCOPED_ROLES and not row.has("scope"):
+            row.error("scope", "文件缺少“范围”列，该角色须填写范围", "")
+        return entry
 
+    def clean_all(self, items: list[Any]) -> list[Any]:
+        report = self.report
+        assert isinstance(report, RosterResult)
+        report.entries = items
+        return items
 
-def import_roster(
-    path: str | Path, *, by: Any = "命令行", filename: str | None = None, request: Any = None
-) -> RosterResult:
-    """Check the whole file, then create every user in one transaction (or none)."""
-    from peiyu.accounts.actions import ActionError, do_create_user
-    from peiyu.accounts.audit import record
+    def accepted_message(self, report: ImportReport) -> str:
+        return f"已导入 {report.accepted} 个用户，首次登录须修改密码。"
 
-    result = parse_file(path, filename)
-    if not result.ok:
-        return result
-    name = filename or Path(path).name
-    try:
-        with transaction.atomic():
-            for entry in result.rows:
+    def rejected_message(self, report: ImportReport) -> str:
+        return f"名册有 {len(self.errors)} 处错误，未导入任何用户"
+
+    def stored_report(self, report: ImportReport) -> dict[str, Any]:
+        payload = super().stored_report(report)
+        payload["users"] = [{k: v for k, v in u.items() if k != "password"} for u in payload.get("users", [])]
+        return payload
+
+    def audit_detail(self, report: ImportReport) -> dict[str, Any]:
+        assert isinstance(report, RosterResult)
+        return {"created": len(report.created), "batch_id": report.batch_id}
+
+    def reason(self, row: int | None = None) -> str:
+        return f"名册导入：{self.report.file} 第 {row} 行"
+
+    def store(self, items: list[RosterRow], report: ImportReport) -> None:
+        from peiyu.accounts.actions import ActionError, do_create_user
+        from peiyu.accounts.audit import record
+
+        assert isinstance(report, RosterResult)
+        by = self.user
+        try:
+            for entry in items:
                 user, password = do_create_user(
                     by,
                     username=entry.username,
@@ -289,8 +264,8 @@ def import_roster(
                     key_industries=entry.industries,
                     areas=entry.areas,
                     departments=entry.departments,
-                    reason=f"名册导入：{name} 第 {entry.row} 行",
-                    request=request,
+                    reason=self.reason(entry.row),
+                    request=self.request,
                 )
                 for ent in entry.enterprises:
                     before = ent.liaison.username if ent.liaison_id else None
@@ -302,10 +277,10 @@ def import_roster(
                         ent,
                         before={"liaison": before},
                         after={"liaison": user.username},
-                        reason=f"名册导入：{name} 第 {entry.row} 行",
-                        request=request,
+                        reason=self.reason(entry.row),
+                        request=self.request,
                     )
-                result.created.append(
+                report.created.append(
                     {
                         "row": entry.row,
                         "username": user.username,
@@ -321,14 +296,27 @@ def import_roster(
                         "password": password,
                     }
                 )
-            record(
-                by,
-                A.USERS_IMPORT,
-                object_type="file",
-                object_repr=name,
-                detail={"created": len(result.created)},
-            )
-    except ActionError as exc:
-        result.created = []
-        result.errors.append({"row": None, "column": "", "value": "", "message": str(exc)})
-    return result
+        except ActionError as exc:
+            report.created = []
+            raise Refused(str(exc), [error_row(None, "", "", str(exc))]) from None
+
+
+def parse_file(path: str | Path, filename: str | None = None) -> RosterResult:
+    """Read and check a roster; nothing is written."""
+    report = RosterImporter().check(path, filename)
+    assert isinstance(report, RosterResult)
+    return report
+
+
+def import_roster(
+    path: str | Path,
+    *,
+    by: Any = "命令行",
+    filename: str | None = None,
+    request: Any = None,
+    upload: Any = None,
+) -> RosterResult:
+    """Check the whole file, then create every user in one transaction (or none)."""
+    report = RosterImporter().run(path, filename, user=by, request=request, upload=upload)
+    assert isinstance(report, RosterResult)
+    return report

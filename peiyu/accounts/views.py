@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peiyu.accounts import actions, scope
-from peiyu.accounts import audit as audit_mod
 from peiyu.accounts import audit_actions as A
 from peiyu.accounts.audit import action_label, record, search
 from peiyu.accounts.forms import AuditFilterForm, TokenForm, UserCreateForm, UserEditForm, UserFilterForm
 from peiyu.accounts.models import ApiToken, AuditLog, Role, User
 from peiyu.accounts.scope import admin_required
+from peiyu.accounts.tables import AUDIT, audit_rows
 
 # --- login, logout, password ------------------------------------------------------------------------
 
@@ -336,50 +336,15 @@ def audit(request: Any) -> HttpResponse:
     if request.GET.get("export") == "xlsx" and (not request.GET or form.is_valid()):
         return _audit_export(request, qs, filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [_audit_row(r) for r in cast(Any, page.object_list).select_related("user")]
+    table = AUDIT.render(audit_rows(page.object_list.select_related("user")), id="audit-table")  # type: ignore[attr-defined]
     return render(
-        request, "accounts/audit.html", {"page_title": "审计日志", "form": form, "page": page, "rows": rows}
+        request, "accounts/audit.html", {"page_title": "审计日志", "form": form, "page": page, "table": table}
     )
 
 
-def _audit_row(r: Any) -> dict[str, Any]:
-    """One audit row as people read it: label, name, and details as Chinese key/value lines."""
-    return {
-        "time": r.time,
-        "user": audit_mod.display_name(r),
-        "action": action_label(r.action),
-        "code": r.action,
-        "object": r.object_repr or r.object_id,
-        "before": audit_mod.readable(r.before),
-        "after": audit_mod.readable(r.after),
-        "detail": audit_mod.readable(r.detail or None),
-        "reason": r.reason,
-        "ip": r.ip,
-    }
-
-
 def _audit_export(request: Any, qs: Any, filters: dict[str, Any]) -> HttpResponse:
-    from peiyu.core.export import Column, Table, xlsx_response
-
     limit = 100_000
-    rows = []
-    for r in qs.select_related("user")[:limit]:
-        rows.append(
-            {
-                "time": timezone.localtime(r.time).strftime("%Y-%m-%d %H:%M:%S"),
-                "user": audit_mod.display_name(r),
-                "action": action_label(r.action),
-                "code": r.action,
-                "object_type": r.object_type,
-                "object_id": r.object_id,
-                "object": r.object_repr,
-                "before": audit_mod.readable_text(r.before),
-                "after": audit_mod.readable_text(r.after),
-                "detail": audit_mod.readable_text(r.detail or None),
-                "reason": r.reason,
-                "ip": r.ip or "",
-            }
-        )
+    rows = list(audit_rows(qs.select_related("user")[:limit]))
     described = {k: str(v) for k, v in filters.items() if v}
     record(
         request.user,
@@ -389,25 +354,10 @@ def _audit_export(request: Any, qs: Any, filters: dict[str, Any]) -> HttpRespons
         detail={"filters": described, "rows": len(rows)},
         request=request,
     )
-    columns = [
-        Column("时间", "time"),
-        Column("用户", "user"),
-        Column("操作", "action"),
-        Column("操作代码", "code"),
-        Column("对象类型", "object_type"),
-        Column("对象标识", "object_id"),
-        Column("对象", "object"),
-        Column("修改前", "before", width=40),
-        Column("修改后", "after", width=40),
-        Column("详情", "detail", width=40),
-        Column("原因", "reason"),
-        Column("来源地址", "ip"),
-    ]
     notes = ["筛选条件：" + ("；".join(f"{k}={v}" for k, v in described.items()) or "无")]
     if len(rows) == limit:
         notes.append(f"仅导出最新 {limit} 条，请缩小筛选范围。")
     title = f"审计日志（导出时间 {timezone.localtime():%Y-%m-%d %H:%M}，导出人 {request.user.username}）"
-    return xlsx_response(
-        f"审计日志_{timezone.localdate():%Y%m%d}.xlsx",
-        [Table("审计日志", columns, rows, title=title, notes=notes)],
+    return AUDIT.xlsx(
+        f"审计日志_{timezone.localdate():%Y%m%d}.xlsx", rows, sheet="审计日志", title=title, notes=notes
     )

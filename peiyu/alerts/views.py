@@ -28,7 +28,15 @@ from peiyu.alerts.models import (
     Severity,
     Status,
 )
-from peiyu.core.export import Column, Table, xlsx_response
+from peiyu.alerts.tables import (
+    KEY_BY_AREA,
+    KEY_BY_INDUSTRY,
+    KEY_ENTERPRISES,
+    WARNINGS,
+    render_warnings,
+    warning_rows,
+)
+from peiyu.core.export import xlsx_response
 from peiyu.taxes import analytics
 
 
@@ -51,46 +59,16 @@ def _filter_choices(user: Any) -> dict[str, Any]:
     }
 
 
-EXPORT_COLUMNS = [
-    Column("企业名称", "name"),
-    Column("统一社会信用代码", "credit_code"),
-    Column("重点产业", "key_industry"),
-    Column("街道镇", "area"),
-    Column("预警规则", "rule_label"),
-    Column("级别", "severity_label"),
-    Column("首次触发", "first_month"),
-    Column("最近触发", "last_month"),
-    Column("触发依据", "summary", width=60),
-    Column("状态", "status_label"),
-    Column("条件仍满足", "holds"),
-    Column("责任人", "owner_name"),
-    Column("超期", "overdue_text"),
-    Column("最近处理", "last_activity"),
-    Column("关闭理由", "resolution", width=40),
-]
-
-
 def _export(request: Any, warnings: list, title: str) -> HttpResponse:
     days = AlertSettings.current().overdue_days
-    rows = []
-    for w in warnings:
-        d = queries.row_dict(w, days)
-        d["holds"] = "是" if w.condition_holds else "否（条件已消除）"
-        d["overdue_text"] = "超期" if d["overdue"] else ""
-        d["last_activity"] = d["last_activity_at"][:16].replace("T", " ")
-        rows.append(d)
+    rows = warning_rows(warnings, days)
     record_view(request, A.WARNINGS_EXPORT, title, count=len(rows))
-    return xlsx_response(
+    return WARNINGS.xlsx(
         f"{title}.xlsx",
-        [
-            Table(
-                "预警",
-                EXPORT_COLUMNS,
-                rows,
-                title=title,
-                notes=[f"超期：{days} 天无任何处理；金额单位：万元；涉税数据，注意保密"],
-            )
-        ],
+        rows,
+        sheet="预警",
+        title=title,
+        notes=[f"超期：{days} 天无任何处理；金额单位：万元；涉税数据，注意保密"],
     )
 
 
@@ -108,6 +86,7 @@ def inbox(request: Any) -> HttpResponse:
         {
             "page_title": "我的待办预警",
             "rows": [(w, w.is_overdue(days)) for w in warnings],
+            "warning_table": render_warnings(warning_rows(warnings, days)),
             "counts": queries.counts(user),
             "overdue_days": days,
             "is_manager": actions.is_manager(user),
@@ -134,6 +113,7 @@ def warning_list(request: Any) -> HttpResponse:
             "page_title": "预警列表",
             "page": page,
             "rows": [(w, w.is_overdue(days)) for w in page],
+            "warning_table": render_warnings(warning_rows(page, days)),
             "params": params,
             "total": len(warnings),
             "overdue_days": days,
@@ -245,20 +225,6 @@ def transition(request: Any, pk: int, action: str) -> HttpResponse:
 # Key enterprises
 
 
-KEY_COLUMNS = [
-    Column("重点产业", "industry"),
-    Column("街道镇", "area"),
-    Column("企业名称", "name"),
-    Column("统一社会信用代码", "credit_code"),
-    Column("近12个月区级税收（万元）", "sum_fen", "wan"),
-    Column("占产业比重（%）", "industry_share", "pct"),
-    Column("占街道镇比重（%）", "area_share", "pct"),
-    Column("纳入依据", "reasons_text"),
-    Column("联络员", "liaison"),
-    Column("登记状态", "status"),
-]
-
-
 @login_required
 def key_enterprises(request: Any) -> HttpResponse:
     months = analytics.months_available()
@@ -277,8 +243,8 @@ def key_enterprises(request: Any) -> HttpResponse:
         return xlsx_response(
             f"重点企业名单_{month}.xlsx",
             [
-                Table("按产业", KEY_COLUMNS, ind_rows, title=title),
-                Table("按街道镇", KEY_COLUMNS, area_rows, title=title),
+                KEY_ENTERPRISES.table(ind_rows, sheet="按产业", title=title),
+                KEY_ENTERPRISES.table(area_rows, sheet="按街道镇", title=title),
             ],
         )
     record_view(request, A.KEY_ENTERPRISES_VIEW, f"重点企业名单 {month}", count=len(rows))
@@ -295,7 +261,7 @@ def key_enterprises(request: Any) -> HttpResponse:
             "months": list(reversed(months))[:36],
             "window": window,
             "by": by,
-            "groups": keyset.grouped(rows, by),
+            "groups": _key_groups(rows, by),
             "total": len(rows),
             "total_fen": sum(r["sum_fen"] for r in rows),
             "cfg": cfg,
@@ -304,6 +270,16 @@ def key_enterprises(request: Any) -> HttpResponse:
             "form": OverrideForm(),
         },
     )
+
+
+def _key_groups(rows: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
+    spec = KEY_BY_INDUSTRY if by == "industry" else KEY_BY_AREA
+    groups = keyset.grouped(rows, by)
+    for g in groups:
+        g["table"] = spec.render(
+            g["rows"], row_attrs=lambda r: {"class": "key-row", "data-code": r["credit_code"]}
+        )
+    return groups
 
 
 @login_required

@@ -67,7 +67,10 @@ def _read_csv(data: bytes) -> list[list[Any]]:
     except csv.Error:
         if "\t" in sample and "," not in sample:
             delimiter = "\t"
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:  # a cell over the field limit, a stray NUL …: refuse, never crash
+        raise TableError(f"CSV 文件无法读取（{exc}）：可能有超长单元格或不配对的引号") from None
 
 
 def read_sheets(path: str | Path, filename: str | None = None) -> list[Sheet]:

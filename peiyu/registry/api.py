@@ -2,48 +2,31 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import Http404
 from ninja import Router, Schema
 
 from peiyu.accounts import scope
 from peiyu.registry import queries
+from peiyu.registry.tables import API_ENTERPRISE, enterprise_rows
 
 PREFIX = ""
 router = Router(tags=["企业名录"])
 PAGE_SIZE = 100
 
 
-class EnterpriseOut(Schema):
-    credit_code: str
-    name: str
-    key_industry: str | None
-    area: str | None
-    status: str
-    industry_code: str
-    established: dt.date | None
-    is_key: bool
+# One row of the enterprise list: the same columns as the page and the Excel export.
+EnterpriseOut = API_ENTERPRISE.schema("EnterpriseOut")
 
 
 class EnterprisePage(Schema):
     count: int
     page: int
     pages: int
-    results: list[EnterpriseOut]
+    results: list[EnterpriseOut]  # type: ignore[valid-type]
 
 
 def _out(e) -> dict:
-    return {
-        "credit_code": e.credit_code,
-        "name": e.name,
-        "key_industry": e.key_industry.name if e.key_industry_id else None,
-        "area": e.area.name if e.area_id else None,
-        "status": e.status,
-        "industry_code": e.industry_code,
-        "established": e.established,
-        "is_key": e.is_key,
-    }
+    return API_ENTERPRISE.api_row(next(iter(enterprise_rows([e]))))
 
 
 @router.get("enterprises", response=EnterprisePage, summary="查询企业（仅限数据范围内）")
@@ -62,7 +45,12 @@ def search_enterprises(
     pages = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(page, 1), pages)
     rows = qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    return {"count": count, "page": page, "pages": pages, "results": [_out(e) for e in rows]}
+    return {
+        "count": count,
+        "page": page,
+        "pages": pages,
+        "results": API_ENTERPRISE.api_rows(enterprise_rows(rows)),
+    }
 
 
 @router.get("enterprises/{credit_code}", response=EnterpriseOut, summary="一家企业（范围外返回 404）")

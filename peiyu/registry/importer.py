@@ -6,26 +6,26 @@ events), invalid rows are reported as ``{row, column, value, message}`` and not 
 rejects the whole file when any row is invalid; a structurally unusable file is rejected whole.
 
 Everything is done in bulk (one read, chunked lookups, ``bulk_create``/``bulk_update``, one grouped
-reclassification), so 100,000 rows take seconds.
+reclassification), so 100,000 rows take seconds. Built on the import kit (:mod:`peiyu.core.imports`):
+saved upload, batch record (``RegistryImport`` is the registry's view of ``core.ImportBatch``), report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from django.db import transaction
 from django.utils import timezone
 
-from peiyu.accounts import audit
-from peiyu.core.tabular import TableError, clean_text, column_letter, find_header, is_blank_row, read_sheets
+from peiyu.core.imports import Field, Importer, ImportReport, Row, cells
+from peiyu.core.imports.base import first_filled
+from peiyu.core.tabular import Header, clean_text, column_letter
 from peiyu.registry import audit_actions as A
 from peiyu.registry import classify, uscc
 from peiyu.registry.bulk import insert_rows
@@ -107,7 +107,6 @@ LABELS = {
     "is_key": "重点企业",
     "liaison": "联络员",
 }
-MAX_STORED_ERRORS = 20000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,71 +139,21 @@ def parse_status(raw: Any) -> str:
     raise ValueError(f"无法识别登记状态“{text}”（应为 存续、在业、迁出、注销、吊销 之一）")
 
 
-_DATE_PATTERNS = [
-    re.compile(
-        r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
-    ),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-]
-_MONTH_PATTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
-EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH = cells.EXCEL_EPOCH
 
 
 def parse_date(raw: Any, today: dt.date) -> dt.date:
-    """Dates as officials write them: Excel dates and serial numbers, 2021-03-05, 2021/3/5, 2021.3.5,
-    2021年3月5日, 20210305, 2021-03 (first of the month)."""
-    value: dt.date | None
-    if isinstance(raw, dt.datetime):
-        value = raw.date()
-    elif isinstance(raw, dt.date):
-        value = raw
-    elif isinstance(raw, int | float) and not isinstance(raw, bool):
-        number = float(raw)
-        if 19000101 <= number <= 21001231 and number.is_integer():
-            return parse_date(str(int(number)), today)
-        if not (1 <= number < 80000):
-            raise ValueError(f"日期“{raw}”无法识别")
-        value = EXCEL_EPOCH + dt.timedelta(days=int(number))
-    else:
-        text = unicodedata.normalize("NFKC", clean_text(raw)).strip()
-        if not text:
-            raise ValueError("日期为空")
-        if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial that went through text
-            return parse_date(float(text), today)
-        value = None
-        for pattern in _DATE_PATTERNS:
-            m = pattern.match(text)
-            if m:
-                try:
-                    value = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-                except ValueError:
-                    raise ValueError(f"日期“{text}”不存在") from None
-                break
-        if value is None:
-            m = _MONTH_PATTERN.match(text)
-            if m and 1 <= int(m.group(2)) <= 12:
-                value = dt.date(int(m.group(1)), int(m.group(2)), 1)
-        if value is None:
-            raise ValueError(f"无法识别日期“{text}”（可用 2021-03-05、2021/3/5、2021年3月5日）")
-    if value > today:
-        raise ValueError(f"日期“{value:%Y-%m-%d}”晚于今天")
-    if value.year < 1800:
-        raise ValueError(f"日期“{value:%Y-%m-%d}”不合理")
-    return value
+    """Dates as officials write them (see :func:`peiyu.core.imports.cells.parse_date`); later than
+    ``today`` is an error."""
+    return cells.parse_date(raw, today)
 
 
-def split_list(raw: Any) -> list[str]:
-    text = clean_text(raw)
-    return [p.strip() for p in re.split(r"[;；,，、|\n]+", text) if p.strip()]
+split_list = cells.split_list
+_parse_bool = cells.boolean(true_words=("重点", "重点企业"))
 
 
 def parse_bool(raw: Any) -> bool:
-    text = clean_text(raw).lower()
-    if text in ("是", "y", "yes", "1", "true", "√", "重点", "重点企业"):
-        return True
-    if text in ("否", "n", "no", "0", "false", "", "×"):
-        return False
-    raise ValueError(f"“{text}”应为 是 或 否")
+    return bool(_parse_bool(raw))
 
 
 class AreaResolver:
@@ -250,13 +199,7 @@ class AreaResolver:
 
 
 def credit_code_message(raw: Any, check: uscc.CodeCheck) -> str:
-    text = clean_text(raw)
-    numeric = isinstance(raw, int | float) and not isinstance(raw, bool) and abs(raw) >= 1e14
-    if numeric or re.fullmatch(r"\d(\.\d+)?E\+\d+", text, flags=re.I):
-        return (
-            "统一社会信用代码被 Excel 存成了数字（科学计数法），末几位已丢失；请把该列设为文本格式后重新导出"
-        )
-    return f"统一社会信用代码“{text}”无效：{check.message}"
+    return cells.credit_code_message(raw, check.message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,48 +208,37 @@ def credit_code_message(raw: Any, check: uscc.CodeCheck) -> str:
 
 
 @dataclass
-class ImportResult:
-    file_name: str
-    status: str = RegistryImport.Status.ACCEPTED
-    message: str = ""
-    rows: int = 0
-    accepted: int = 0
+class ImportResult(ImportReport):
+    """The report of one registry file (the ``--json`` object adds these keys to the common ones)."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejected: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
     by_key_industry: dict[str, int] = field(default_factory=dict)
     reclassified: int = 0
     events: int = 0
-    columns: dict[str, str] = field(default_factory=dict)  # canonical -> header label as found
-    seconds: float = 0.0
-    batch_id: int | None = None
-    timings: dict[str, float] = field(default_factory=dict)
+
+    EXTRA_KEYS: ClassVar[tuple[str, ...]] = (
+        "created",
+        "updated",
+        "unchanged",
+        "by_key_industry",
+        "reclassified",
+        "events",
+    )
+    COUNT_LABELS: ClassVar[dict[str, str]] = {
+        "created": "新增企业",
+        "updated": "更新企业",
+        "unchanged": "无变化",
+    }
+
+    @property
+    def file_name(self) -> str:
+        return self.file
 
     @property
     def rejected_whole(self) -> bool:
-        return self.status == RegistryImport.Status.REJECTED
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "message": self.message,
-            "file": self.file_name,
-            "rows": self.rows,
-            "accepted": self.accepted,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "errors": self.errors,
-            "by_key_industry": self.by_key_industry,
-            "reclassified": self.reclassified,
-            "events": self.events,
-            "columns": self.columns,
-            "seconds": round(self.seconds, 2),
-            "batch_id": self.batch_id,
-        }
+        return self.status in (RegistryImport.Status.REJECTED, RegistryImport.Status.FAILED)
 
 
 @dataclass
@@ -316,15 +248,169 @@ class _Row:
     values: dict[str, Any]
 
 
-def _pick_sheet(sheets: list[Any]) -> tuple[Any, Any]:
-    """The first sheet with a recognisable header (an export often has a notes sheet in front)."""
-    first_error: TableError | None = None
-    for sheet in sheets:
+def _field(key: str, **kwargs: Any) -> Field:
+    return Field(key, LABELS[key], synonyms=[n for n in SYNONYMS[key] if n != LABELS[key]], **kwargs)
+
+
+def _parse_name(raw: Any) -> str:
+    name = normalize_name(raw)
+    if not name:
+        raise ValueError("企业名称为空")
+    if len(name) > 200:
+        raise ValueError(f"企业名称过长（{len(name)} 字，最多 200 字）")
+    return name
+
+
+class RegistryImporter(Importer):
+    """Valid rows are upserted by credit code, invalid rows reported (``strict``: any invalid row
+    refuses the whole file)."""
+
+    kind = "registry"
+    title = "企业名录"
+    audit_action = A.ENTERPRISES_IMPORT
+    audit_refused = True
+    report_class = ImportResult
+    file_problem_prefix = "文件无法使用："
+    fields: ClassVar[list[Field]] = [
+        _field("credit_code", required=True, parse=cells.credit_code, blank_message="统一社会信用代码为空"),
+        _field("name", required=True, parse=_parse_name, blank_message="企业名称为空"),
+        _field("industry", parse="parse_industry", cache=True),
+        _field("area", parse="parse_area", cache=True),
+        _field("status", parse=parse_status, cache=True),
+        _field("established", parse="parse_date", cache=True),
+        _field("address"),
+        _field("former_names"),
+        _field("change_date", parse="parse_date", cache=True),
+        _field("tags"),
+        _field("is_key", parse=parse_bool),
+        _field("liaison"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        strict: bool = False,
+        today: dt.date | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        super().__init__(on_progress=on_progress)
+        self.strict = strict
+        self.partial = not strict
+        self.today = today or timezone.localdate()
+
+    def options(self) -> dict[str, Any]:
+        return {"strict": self.strict}
+
+    # -- cells
+
+    def parse_industry(self, raw: Any) -> str:
         try:
-            return sheet, find_header(sheet.rows, SYNONYMS, REQUIRED)
-        except TableError as exc:
-            first_error = first_error or exc
-    raise first_error or TableError("文件中没有工作表")
+            return classify.normalize_industry_code(raw, self.taxonomy)
+        except classify.CodeError as exc:
+            raise ValueError(f"{exc}（GB/T 4754-2017）") from None
+
+    def parse_area(self, raw: Any) -> int:
+        return self.area_resolver.resolve(raw)
+
+    def parse_date(self, raw: Any) -> dt.date:
+        return parse_date(raw, self.today)
+
+    # -- rows
+
+    def prepare(self) -> None:
+        assert self.header is not None
+        self.taxonomy = classify.taxonomy()
+        self.area_resolver = AreaResolver(list(Area.objects.all()))
+        self.seen: dict[str, int] = {}
+        self.liaisons: dict[str, int] = {}
+        if "liaison" in self.header.columns:
+            from django.contrib.auth import get_user_model
+
+            for uid, username, display in (
+                get_user_model().objects.filter(is_active=True).values_list("id", "username", "display_name")
+            ):
+                self.liaisons[username] = uid
+                if display:
+                    taken = display in self.liaisons and self.liaisons[display] != uid
+                    self.liaisons[display] = -1 if taken else uid
+
+    def skip_row(self, row: list[Any]) -> bool:
+        assert self.header is not None
+        filled = first_filled(row, 4)
+        if any(c in ("合计", "总计", "小计") for c in filled[:3]):
+            return True  # a total line
+        j = self.header.columns["name"]
+        # a note line below the table (注：…, 制表人：…, 数据来源：…)
+        return len(filled) == 1 and not clean_text(row[j] if j < len(row) else None)
+
+    def clean(self, row: Row) -> _Row:
+        parsed = row.values
+        code = parsed["credit_code"] or ""
+        if code and code in self.seen:
+            row.error("credit_code", f"统一社会信用代码“{code}”与第 {self.seen[code]} 行重复，本行未导入")
+        values: dict[str, Any] = {"name": parsed["name"] or ""}
+        for key, name in (
+            ("industry", "industry_code"),
+            ("area", "area_id"),
+            ("status", "status"),
+            ("established", "established"),
+            ("change_date", "change_date"),
+        ):
+            if parsed[key] is not None:
+                values[name] = parsed[key]
+        if row.has("address"):
+            values["address"] = unicodedata.normalize("NFKC", clean_text(row.raw("address")))[:300]
+        if row.has("former_names"):
+            values["former_names"] = [normalize_name(n) for n in split_list(row.raw("former_names"))]
+        if row.has("tags"):
+            values["tags"] = split_list(row.raw("tags"))
+        liaison = row["liaison"]
+        if liaison:
+            hit = self.liaisons.get(liaison)
+            if hit is None:
+                row.error("liaison", f"联络员“{liaison}”不是本系统用户（填写用户名或姓名）", liaison)
+            elif hit == -1:
+                row.error("liaison", f"有多名用户叫“{liaison}”，请改填用户名", liaison)
+            else:
+                values["liaison_id"] = hit
+        if row.has("is_key"):
+            values["is_key"] = bool(row["is_key"])
+        if row.ok:
+            self.seen[code] = row.number
+        return _Row(row.number, code, values)
+
+    def columns_report(self, header: Header) -> dict[str, str]:
+        return {LABELS[k]: f"{header.labels[j]}（{column_letter(j)} 列）" for k, j in header.columns.items()}
+
+    def rejected_message(self, report: ImportReport) -> str:
+        if self.strict:
+            return f"严格模式：有 {report.rejected} 行不合格，整个文件未导入"
+        return f"共 {report.rows} 行，全部不合格，未导入任何企业"
+
+    def accepted_message(self, report: ImportReport) -> str:
+        assert isinstance(report, ImportResult)
+        return (
+            f"共 {report.rows} 行：接受 {report.accepted} 行（新增 {report.created}，更新 {report.updated}，"
+            f"无变化 {report.unchanged}），拒绝 {report.rejected} 行"
+        )
+
+    def audit_detail(self, report: ImportReport) -> dict[str, Any]:
+        assert isinstance(report, ImportResult)
+        return {
+            "status": report.status,
+            "rows": report.rows,
+            "accepted": report.accepted,
+            "created": report.created,
+            "updated": report.updated,
+            "rejected": report.rejected,
+            "sha256": report.sha256,
+            "strict": self.strict,
+        }
+
+    def store(self, items: list[_Row], report: ImportReport) -> None:
+        assert isinstance(report, ImportResult)
+        report.accepted = len(items)
+        _store(items, report, self.user, self.today)
 
 
 def import_file(
@@ -335,208 +421,14 @@ def import_file(
     strict: bool = False,
     today: dt.date | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    upload: Any = None,
+    request: Any = None,
 ) -> ImportResult:
     """Import a registry file; never raises for bad input (the result says what happened)."""
-    started = time.perf_counter()
-    path = Path(path)
-    name = filename or path.name
-    today = today or timezone.localdate()
-    result = ImportResult(name)
-    sha = ""
-    try:
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-    except OSError:
-        pass
-    t0 = time.perf_counter()
-    try:
-        sheets = read_sheets(path, name)
-        sheet, header = _pick_sheet(sheets)
-    except TableError as exc:
-        result.status = RegistryImport.Status.REJECTED
-        result.message = f"文件无法使用：{exc}"
-        return _finish(result, user, strict, sha, started)
-    result.timings["read"] = time.perf_counter() - t0
-    result.columns = {
-        LABELS[k]: f"{header.labels[j]}（{column_letter(j)} 列）" for k, j in header.columns.items()
-    }
-
-    t0 = time.perf_counter()
-    rows = _validate(sheet.rows, header, result, today, on_progress)
-    result.timings["validate"] = time.perf_counter() - t0
-    if not result.rows:
-        result.status = RegistryImport.Status.REJECTED
-        result.message = "文件无法使用：表头下没有数据行"
-        return _finish(result, user, strict, sha, started)
-    if strict and result.errors:
-        result.status = RegistryImport.Status.REJECTED
-        result.message = f"严格模式：有 {result.rejected} 行不合格，整个文件未导入"
-        result.accepted = 0
-        return _finish(result, user, strict, sha, started)
-    t0 = time.perf_counter()
-    with transaction.atomic():
-        _store(rows, header, result, user, today)
-        t1 = time.perf_counter()
-        result.status = RegistryImport.Status.PARTIAL if result.rejected else RegistryImport.Status.ACCEPTED
-        result.message = (
-            f"共 {result.rows} 行：接受 {result.accepted} 行（新增 {result.created}，更新 {result.updated}，"
-            f"无变化 {result.unchanged}），拒绝 {result.rejected} 行"
-        )
-        _finish(result, user, strict, sha, started, in_transaction=True)
-        t2 = time.perf_counter()
-    result.timings["store"] = t1 - t0
-    result.timings["commit_and_signal_listeners"] = time.perf_counter() - t2
-    return result
-
-
-def _validate(
-    grid: list[list[Any]],
-    header: Any,
-    result: ImportResult,
-    today: dt.date,
-    on_progress: Callable[[int, int], None] | None,
-) -> list[_Row]:
-    cols = header.columns
-    labels = {k: f"{header.labels[j]}（{column_letter(j)}）" for k, j in cols.items()}
-    tax = classify.taxonomy()
-    area_resolver = AreaResolver(list(Area.objects.all()))
-    code_cache: dict[Any, tuple[str, str]] = {}
-    status_cache: dict[Any, tuple[str, str]] = {}
-    area_cache: dict[Any, tuple[int | None, str]] = {}
-    seen: dict[str, int] = {}
-    out: list[_Row] = []
-    liaisons: dict[str, int] = {}
-    if "liaison" in cols:
-        from django.contrib.auth import get_user_model
-
-        for uid, username, display in (
-            get_user_model().objects.filter(is_active=True).values_list("id", "username", "display_name")
-        ):
-            liaisons[username] = uid
-            if display:
-                liaisons[display] = -1 if display in liaisons and liaisons[display] != uid else uid
-    errors = result.errors
-    total = len(grid) - header.first_data_row
-    width = max(cols.values()) + 1
-
-    def err(rownum: int, key: str, value: Any, message: str) -> None:
-        errors.append({"row": rownum, "column": labels[key], "value": clean_text(value), "message": message})
-
-    for i in range(header.first_data_row, len(grid)):
-        raw = grid[i]
-        if is_blank_row(raw):
-            continue
-        if len(raw) < width:
-            raw = list(raw) + [None] * (width - len(raw))
-        rownum = i + 1
-        filled = [clean_text(c) for c in raw if clean_text(c)]
-        if any(c in ("合计", "总计", "小计") for c in filled[:3]):
-            continue  # a total line
-        if len(filled) == 1 and not clean_text(raw[cols["name"]]):
-            continue  # a note line below the table (注：…, 制表人：…, 数据来源：…)
-        result.rows += 1
-        n_errors = len(errors)
-        values: dict[str, Any] = {}
-        cc_raw = raw[cols["credit_code"]]
-        check = uscc.validate(cc_raw)
-        code = check.code
-        if not check.ok:
-            err(rownum, "credit_code", cc_raw, credit_code_message(cc_raw, check))
-        elif code in seen:
-            err(
-                rownum, "credit_code", cc_raw, f"统一社会信用代码“{code}”与第 {seen[code]} 行重复，本行未导入"
-            )
-        name = normalize_name(raw[cols["name"]])
-        if not name:
-            err(rownum, "name", raw[cols["name"]], "企业名称为空")
-        elif len(name) > 200:
-            err(rownum, "name", name, f"企业名称过长（{len(name)} 字，最多 200 字）")
-        values["name"] = name
-        if "industry" in cols:
-            v = raw[cols["industry"]]
-            if clean_text(v):
-                key = v if not isinstance(v, str) else v.strip()
-                hit = code_cache.get(key)
-                if hit is None:
-                    try:
-                        hit = (classify.normalize_industry_code(v, tax), "")
-                    except classify.CodeError as exc:
-                        hit = ("", str(exc))
-                    code_cache[key] = hit
-                if hit[1]:
-                    err(rownum, "industry", v, hit[1] + "（GB/T 4754-2017）")
-                else:
-                    values["industry_code"] = hit[0]
-        if "area" in cols:
-            v = raw[cols["area"]]
-            if clean_text(v):
-                hit_a = area_cache.get(v)
-                if hit_a is None:
-                    try:
-                        hit_a = (area_resolver.resolve(v), "")
-                    except ValueError as exc:
-                        hit_a = (None, str(exc))
-                    area_cache[v] = hit_a
-                if hit_a[1]:
-                    err(rownum, "area", v, hit_a[1])
-                else:
-                    values["area_id"] = hit_a[0]
-        if "status" in cols:
-            v = raw[cols["status"]]
-            if clean_text(v):
-                hit_s = status_cache.get(v)
-                if hit_s is None:
-                    try:
-                        hit_s = (parse_status(v), "")
-                    except ValueError as exc:
-                        hit_s = ("", str(exc))
-                    status_cache[v] = hit_s
-                if hit_s[1]:
-                    err(rownum, "status", v, hit_s[1])
-                else:
-                    values["status"] = hit_s[0]
-        for key in ("established", "change_date"):
-            if key in cols:
-                v = raw[cols[key]]
-                if clean_text(v):
-                    try:
-                        values[key] = parse_date(v, today)
-                    except ValueError as exc:
-                        err(rownum, key, v, str(exc))
-        if "address" in cols:
-            values["address"] = unicodedata.normalize("NFKC", clean_text(raw[cols["address"]]))[:300]
-        if "former_names" in cols:
-            values["former_names"] = [normalize_name(n) for n in split_list(raw[cols["former_names"]])]
-        if "tags" in cols:
-            values["tags"] = split_list(raw[cols["tags"]])
-        if "liaison" in cols:
-            v = clean_text(raw[cols["liaison"]])
-            if v:
-                hit_l = liaisons.get(v)
-                if hit_l is None:
-                    err(rownum, "liaison", v, f"联络员“{v}”不是本系统用户（填写用户名或姓名）")
-                elif hit_l == -1:
-                    err(rownum, "liaison", v, f"有多名用户叫“{v}”，请改填用户名")
-                else:
-                    values["liaison_id"] = hit_l
-        if "is_key" in cols:
-            try:
-                values["is_key"] = parse_bool(raw[cols["is_key"]])
-            except ValueError as exc:
-                err(rownum, "is_key", raw[cols["is_key"]], str(exc))
-        if len(errors) > n_errors:
-            result.rejected += 1
-            if len(errors) > MAX_STORED_ERRORS:
-                del errors[MAX_STORED_ERRORS:]
-            continue
-        seen[code] = rownum
-        out.append(_Row(rownum, code, values))
-        if on_progress and result.rows % 5000 == 0:
-            on_progress(result.rows, total)
-    if on_progress:
-        on_progress(total, total)
-    result.accepted = len(out)
-    return out
+    importer = RegistryImporter(strict=strict, today=today, on_progress=on_progress)
+    report = importer.run(path, filename, user=user, request=request, upload=upload)
+    assert isinstance(report, ImportResult)
+    return report
 
 
 _EVENT_KIND = {
@@ -559,7 +451,7 @@ _FIELDS = (
 )
 
 
-def _store(rows: list[_Row], header: Any, result: ImportResult, user: Any, today: dt.date) -> None:
+def _store(rows: list[_Row], result: ImportResult, user: Any, today: dt.date) -> None:
     started = time.perf_counter()
     real_user = user if getattr(user, "is_authenticated", False) else None
     user_id = real_user.pk if real_user else None
@@ -760,50 +652,3 @@ _INSERT_FIELDS = (
     "classification_basis",
 )
 _EVENT_FIELDS = ("enterprise_id", "date", "kind", "before", "after", "source", "created_by_id")
-
-
-def _finish(
-    result: ImportResult, user: Any, strict: bool, sha: str, started: float, *, in_transaction: bool = False
-) -> ImportResult:
-    result.seconds = time.perf_counter() - started
-    if result.rejected_whole:
-        result.accepted = result.created = result.updated = result.unchanged = 0
-        result.by_key_industry = {}
-    batch = RegistryImport.objects.create(
-        file_name=result.file_name[:255],
-        sha256=sha,
-        status=result.status,
-        strict=strict,
-        message=result.message,
-        rows=result.rows,
-        accepted=result.accepted,
-        created=result.created,
-        updated=result.updated,
-        rejected=result.rejected,
-        errors=result.errors,
-        report={
-            "by_key_industry": result.by_key_industry,
-            "columns": result.columns,
-            "unchanged": result.unchanged,
-        },
-        seconds=round(result.seconds, 2),
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
-    )
-    result.batch_id = batch.pk
-    audit.record(
-        user,
-        A.ENTERPRISES_IMPORT,
-        batch,
-        detail={
-            "status": result.status,
-            "rows": result.rows,
-            "accepted": result.accepted,
-            "created": result.created,
-            "updated": result.updated,
-            "rejected": result.rejected,
-            "sha256": sha,
-            "strict": strict,
-        },
-        reason=result.message,
-    )
-    return result

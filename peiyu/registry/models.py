@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from peiyu.accounts import scope
+from peiyu.core.models import ImportBatch
 
 
 class Area(models.Model):
@@ -218,40 +221,29 @@ class EnterpriseEvent(models.Model):
         return f"{self.date} {self.get_kind_display()}：{self.before} → {self.after}"
 
 
-class RegistryImport(models.Model):
-    """One import of a market-supervision registry file (accepted, partly accepted or rejected whole)."""
+class RegistryImportManager(models.Manager["RegistryImport"]):
+    def get_queryset(self) -> models.QuerySet[RegistryImport]:
+        return super().get_queryset().filter(kind="registry")
 
-    class Status(models.TextChoices):
-        ACCEPTED = "accepted", "已导入"
-        PARTIAL = "partial", "部分导入"
-        REJECTED = "rejected", "已拒绝"
 
-    file_name = models.CharField("文件名", max_length=255)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    status = models.CharField("结果", max_length=10, choices=Status.choices)
-    strict = models.BooleanField("严格模式", default=False)
-    message = models.TextField("说明", blank=True)
-    rows = models.PositiveIntegerField("数据行数", default=0)
-    accepted = models.PositiveIntegerField("接受行数", default=0)
-    created = models.PositiveIntegerField("新增企业", default=0)
-    updated = models.PositiveIntegerField("更新企业", default=0)
-    rejected = models.PositiveIntegerField("拒绝行数", default=0)
-    errors = models.JSONField("错误", default=list, blank=True)
-    report = models.JSONField("报告", default=dict, blank=True)
-    seconds = models.FloatField("耗时（秒）", default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="导入人",
-    )
-    created_at = models.DateTimeField("导入时间", default=timezone.now)
+class RegistryImport(ImportBatch):
+    """The registry's imports: the ``core.ImportBatch`` records of kind ``registry`` (accepted,
+    partly accepted or rejected whole), with the registry's counts by name."""
+
+    objects: ClassVar[RegistryImportManager] = RegistryImportManager()  # type: ignore[assignment]
 
     class Meta:
+        proxy = True
         verbose_name = verbose_name_plural = "名录导入批次"
-        ordering = ["-created_at", "-id"]
 
-    def __str__(self) -> str:
-        return f"{self.file_name}（{self.get_status_display()}）"
+    @property
+    def created(self) -> int:
+        return int((self.counts or {}).get("created", 0))
+
+    @property
+    def updated(self) -> int:
+        return int((self.counts or {}).get("updated", 0))
+
+    @property
+    def strict(self) -> bool:
+        return bool((self.options or {}).get("strict", False))

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from peiyu.accounts import audit, scope
 from peiyu.accounts.scope import admin_required
-from peiyu.core.export import Column, Table, xlsx_response
+from peiyu.core.imports import views as import_views
 from peiyu.registry import actions, classify, queries
 from peiyu.registry import audit_actions as A
 from peiyu.registry.models import (
@@ -34,6 +31,7 @@ from peiyu.registry.models import (
     KeyIndustry,
     RegistryImport,
 )
+from peiyu.registry.tables import ENTERPRISES, enterprise_rows
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200000
@@ -72,6 +70,9 @@ def enterprise_list(request):
             "page_title": "企业查询",
             "f": f,
             "page": page,
+            "table": ENTERPRISES.render(
+                enterprise_rows(page), id="enterprise-table", classes="table-striped"
+            ),
             "industries": KeyIndustry.objects.filter(active=True),
             "areas": Area.objects.all(),
             "divisions": _divisions(),
@@ -92,41 +93,13 @@ def enterprise_list(request):
 def _export(request, f: queries.Filters, qs):
     rows = qs[:EXPORT_LIMIT]
     names = dict(IndustryCode.objects.values_list("code", "name"))
-    data = (
-        {
-            "credit_code": e.credit_code,
-            "name": e.name,
-            "industry_code": e.industry_code,
-            "industry_name": names.get(e.industry_code, ""),
-            "key_industry": e.key_industry.name if e.key_industry_id else "",
-            "basis": e.classification_basis,
-            "area": e.area.name if e.area_id else "",
-            "status": e.status,
-            "established": e.established,
-            "is_key": "是" if e.is_key else "",
-            "address": e.address,
-            "tags": "、".join(e.tags or []),
-        }
-        for e in rows.iterator(chunk_size=2000)
-    )
-    columns = [
-        Column("统一社会信用代码", "credit_code", width=22),
-        Column("企业名称", "name"),
-        Column("行业代码", "industry_code"),
-        Column("行业名称", "industry_name"),
-        Column("重点产业", "key_industry"),
-        Column("认定依据", "basis"),
-        Column("街道镇", "area"),
-        Column("登记状态", "status"),
-        Column("成立日期", "established", "date"),
-        Column("重点企业", "is_key"),
-        Column("注册地址", "address"),
-        Column("标签", "tags"),
-    ]
     audit.record_view(request, A.ENTERPRISES_EXPORT, "企业名录导出", filters=f.__dict__, count=qs.count())
     title = f"企业名录（{scope.describe(request.user)}，{timezone.localdate():%Y-%m-%d} 导出）"
-    return xlsx_response(
-        f"企业名录_{timezone.localdate():%Y%m%d}.xlsx", [Table("企业名录", columns, data, title=title)]
+    return ENTERPRISES.xlsx(
+        f"企业名录_{timezone.localdate():%Y%m%d}.xlsx",
+        enterprise_rows(rows.iterator(chunk_size=2000), names),
+        sheet="企业名录",
+        title=title,
     )
 
 
@@ -415,53 +388,47 @@ def _industries_post(request, ctx: dict[str, Any]):
     return render(request, "registry/industries.html", ctx)
 
 
+IMPORT_HELP = (
+    "按统一社会信用代码新增或更新企业；名称、街道镇、行业代码、登记状态的变化记为带日期的变更事件"
+    "（迁出等状态变更优先取“变更日期/迁出日期”列）。可识别的表头：统一社会信用代码/社会信用代码，"
+    "企业名称/名称，国民经济行业代码/行业代码/行业，所属街道/街道/街镇，登记状态/经营状态，成立日期，"
+    "注册地址/住所，曾用名，变更日期。表头上方可有标题行。"
+)
+
+
+def _registry_importer(request):
+    from peiyu.registry.importer import RegistryImporter
+
+    return RegistryImporter(strict=request.POST.get("strict") == "1")
+
+
 @admin_required
 def import_page(request):
-    ctx: dict[str, Any] = {
-        "page_title": "名录导入",
-        "recent": RegistryImport.objects.select_related("uploaded_by")[:20],
-    }
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            ctx["form_error"] = "请选择要导入的文件（.xlsx、.xls 或 .csv）"
-            return render(request, "registry/import.html", ctx, status=400)
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in (".xlsx", ".xlsm", ".xls", ".csv", ".txt"):
-            ctx["form_error"] = f"不支持的文件类型“{suffix or upload.name}”（支持 .xlsx、.xls、.csv）"
-            return render(request, "registry/import.html", ctx, status=400)
-        upload_dir = Path(settings.UPLOAD_DIR) / "registry"
-        upload_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=upload_dir, suffix=suffix, delete=False) as tmp:
-            for chunk in upload.chunks():
-                tmp.write(chunk)
-            tmp_path = Path(tmp.name)
-        try:
-            from peiyu.registry.importer import import_file
-
-            result = import_file(
-                tmp_path, upload.name, user=request.user, strict=request.POST.get("strict") == "1"
-            )
-        finally:
-            tmp_path.unlink(missing_ok=True)
-        return redirect("registry:import_detail", pk=result.batch_id)
-    return render(request, "registry/import.html", ctx)
+    return import_views.upload_page(
+        request,
+        _registry_importer,
+        title="名录导入",
+        help_text=IMPORT_HELP,
+        template="registry/import.html",
+        report_url=lambda pk: reverse("registry:import_detail", args=[pk]),
+    )
 
 
 @admin_required
 def import_detail(request, pk: int):
-    batch = get_object_or_404(RegistryImport, pk=pk)
-    errors = batch.errors or []
-    page = Paginator(errors, 200).get_page(request.GET.get("page"))
-    return render(
+    from peiyu.registry.importer import RegistryImporter
+
+    batch = import_views.get_batch(RegistryImporter, pk)
+    return import_views.report_page(
         request,
-        "registry/import_detail.html",
-        {
-            "page_title": f"导入结果：{batch.file_name}",
-            "batch": batch,
-            "page": page,
-            "by_key_industry": batch.report.get("by_key_industry", {}),
-            "columns": batch.report.get("columns", {}),
+        batch,
+        RegistryImporter,
+        errors_url=reverse("registry:import_errors", args=[pk]) if batch.errors else "",
+        back_url=reverse("registry:import"),
+        back_label="名录导入",
+        context={
+            "extra_template": "registry/_import_extra.html",
+            "by_key_industry": (batch.report or {}).get("by_key_industry", {}),
         },
     )
 
@@ -469,25 +436,7 @@ def import_detail(request, pk: int):
 @admin_required
 def import_errors(request, pk: int):
     batch = get_object_or_404(RegistryImport, pk=pk)
-    columns = [
-        Column("行号", "row", "int", width=8),
-        Column("列", "column", width=24),
-        Column("原值", "value", width=30),
-        Column("问题", "message", width=70),
-    ]
-    audit.record_view(request, A.IMPORT_ERRORS_VIEW, f"名录导入错误表：{batch.file_name}", batch=batch.pk)
-    return xlsx_response(
-        f"导入错误_{Path(batch.file_name).stem}.xlsx",
-        [
-            Table(
-                "错误",
-                columns,
-                batch.errors or [],
-                title=f"{batch.file_name} 导入错误（{batch.rejected} 行被拒绝）",
-                notes=[batch.message],
-            )
-        ],
-    )
+    return import_views.errors_xlsx(request, batch, audit_action=A.IMPORT_ERRORS_VIEW)
 
 
 @login_required

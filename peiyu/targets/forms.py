@@ -136,9 +136,3 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="目标责任表（xlsx/xls/csv）", widget=forms.ClearableFileInput(attrs={"class": "form-control"})
-    )

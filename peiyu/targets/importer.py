@@ -7,23 +7,21 @@ other row is a general indicator. The kind follows from the filled column: 万�
 目标值 → share when the unit (or the name) says 百分点/比重/占比, otherwise a department-reported count.
 
 All or nothing: every bad cell is reported as ``{row, column, value, message}`` and then nothing is
-stored. Existing targets (same year and name) are updated; every change is audited.
+stored. Existing targets (same year and name) are updated; every change is audited. Built on the
+import kit (:mod:`peiyu.core.imports`): saved upload, batch record, report and exit codes.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-from django.db import transaction
+from typing import Any, ClassVar
 
 from peiyu.accounts import departments
-from peiyu.core.money import FEN_PER_WAN, AmountError, parse_amount_fen
-from peiyu.core.tabular import TableError, clean_text, column_letter, find_header, is_blank_row, read_sheets
+from peiyu.core.imports import Field, Importer, ImportReport, Refused, Row, cells, error_row
+from peiyu.core.tabular import Header, Sheet, TableError, clean_text
 from peiyu.targets import audit_actions as A
 
 SYNONYMS: dict[str, list[str]] = {
@@ -70,7 +68,6 @@ REQUIRED = ("name", "year")
 VALUE_COLUMNS = ("amount", "growth", "value")
 
 SPLIT = re.compile(r"[、,，;；/／\s]+")
-NUMBER = re.compile(r"^\s*([+\-＋－]?\d+(?:\.\d+)?)\s*(.*?)\s*$")
 SKIP_NAMES = {"合计", "总计", "小计"}
 DISTRICT_NAMES = {"全区", "全区区级税收", "区级税收", "全区税收", "区级税收收入", "全区区级税收收入"}
 KIND_WORDS = {
@@ -82,33 +79,20 @@ KIND_WORDS = {
 
 
 @dataclass
-class ImportResult:
-    file_name: str
-    status: str = "accepted"  # accepted | rejected
-    message: str = ""
-    rows: int = 0
+class ImportResult(ImportReport):
+    """The report of one target table (the ``--json`` object adds these keys to the common ones)."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    columns: dict[str, str] = field(default_factory=dict)
     targets: list[dict[str, Any]] = field(default_factory=list)
-    seconds: float = 0.0
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "message": self.message,
-            "file": self.file_name,
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": self.errors,
-            "columns": self.columns,
-            "targets": self.targets,
-            "seconds": round(self.seconds, 2),
-        }
+    EXTRA_KEYS: ClassVar[tuple[str, ...]] = ("created", "updated", "unchanged", "targets")
+    COUNT_LABELS: ClassVar[dict[str, str]] = {"created": "新增", "updated": "更新", "unchanged": "未变"}
+
+    @property
+    def file_name(self) -> str:
+        return self.file
 
 
 @dataclass
@@ -157,49 +141,13 @@ class Resolver:
         return self.departments.resolve(name)
 
 
-def _pick_sheet(sheets: list[Any]) -> tuple[Any, Any]:
-    first_error: TableError | None = None
-    for sheet in sheets:
-        try:
-            header = find_header(sheet.rows, SYNONYMS, REQUIRED)
-        except TableError as exc:
-            first_error = first_error or exc
-            continue
-        if any(k in header.columns for k in VALUE_COLUMNS):
-            return sheet, header
-        first_error = first_error or TableError(
-            "表头中没有目标列：需要“区级税收目标（万元）”“增长目标(%)”或“目标值”之一"
-        )
-    raise first_error or TableError("文件中没有工作表")
-
-
 def parse_year(raw: Any) -> int:
-    text = clean_text(raw).removesuffix("年度").removesuffix("年")
-    if not re.fullmatch(r"\d{4}", text):
-        raise ValueError(f"年度“{clean_text(raw)}”应为四位年份，如 2025")
-    year = int(text)
-    if not 2000 <= year <= 2100:
-        raise ValueError(f"年度“{year}”不在 2000–2100 之间")
-    return year
+    return cells.parse_year(raw)
 
 
 def parse_number(raw: Any, what: str) -> tuple[Decimal, str]:
     """A number with an optional unit after it ("3幢", "+4个百分点", "12.5%"); returns (number, unit)."""
-    if isinstance(raw, bool):
-        raise ValueError(f"{what}“{raw}”不是数字")
-    if isinstance(raw, int | float):
-        if raw != raw:
-            raise ValueError(f"{what}不是数字")
-        return Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw), ""
-    text = clean_text(raw).replace(",", "").replace("，", "")
-    m = NUMBER.match(text.replace("＋", "+").replace("－", "-"))
-    if not m:
-        raise ValueError(f"{what}“{clean_text(raw)}”不是数字")
-    try:
-        value = Decimal(m.group(1))
-    except InvalidOperation:
-        raise ValueError(f"{what}“{clean_text(raw)}”不是数字") from None
-    return value, m.group(2)
+    return cells.parse_number(raw, what)
 
 
 def _kind_from_word(word: str) -> str | None:
@@ -210,118 +158,115 @@ def _kind_from_word(word: str) -> str | None:
     return None
 
 
-def import_file(
-    path: str | Path, filename: str | None = None, *, user: Any = None, request: Any = None
-) -> ImportResult:
-    """Validate the whole file, then store every row or none. Never raises for bad input."""
-    started = time.monotonic()
-    result = ImportResult(file_name=filename or Path(path).name)
-    try:
-        sheets = read_sheets(path, filename)
-        sheet, header = _pick_sheet(sheets)
-    except TableError as exc:
-        result.status, result.message = "rejected", str(exc)
-        result.seconds = time.monotonic() - started
-        return result
-    result.columns = {k: header.labels[j] for k, j in header.columns.items()}
-    rows = _validate(sheet.rows, header, result)
-    if result.errors:
-        result.status = "rejected"
-        result.message = f"发现 {len(result.errors)} 处错误，整个文件未导入"
-    elif not rows:
-        result.status, result.message = "rejected", "文件中没有目标数据行"
-    else:
-        _store(rows, result, user, request)
-        result.message = f"已导入 {len(rows)} 个目标：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
-    result.seconds = time.monotonic() - started
-    return result
+def parse_growth(raw: Any) -> Decimal:
+    g, rest = parse_number(raw, "增长目标")
+    if rest not in ("", "%", "％"):
+        raise ValueError(f"增长目标“{clean_text(raw)}”应为百分数，如 10 或 10%")
+    if g != g.quantize(Decimal("0.01")):
+        raise ValueError(f"增长目标“{clean_text(raw)}”最多保留两位小数")
+    if g <= -100:
+        raise ValueError("增长目标不能低于 -100%")
+    return g
 
 
-def _validate(grid: list[list[Any]], header: Any, result: ImportResult) -> list[_Row]:
-    cols = header.columns
-    labels = {k: f"{header.labels[j]}（{column_letter(j)}）" for k, j in cols.items()}
-    resolver = Resolver()
-    errors = result.errors
-    seen: dict[tuple[int, str], int] = {}
-    out: list[_Row] = []
+def parse_value(raw: Any) -> tuple[Decimal, str]:
+    v, rest = parse_number(raw, "目标值")
+    if v != v.quantize(Decimal("0.01")):
+        raise ValueError(f"目标值“{clean_text(raw)}”最多保留两位小数")
+    if v == 0:
+        raise ValueError("目标值不能为 0")
+    return v, rest
 
-    def cell(row: list[Any], key: str) -> Any:
-        j = cols.get(key)
-        return row[j] if j is not None and j < len(row) else None
 
-    def err(rownum: int, key: str, value: Any, message: str) -> None:
-        errors.append(
-            {"row": rownum, "column": labels.get(key, key), "value": clean_text(value), "message": message}
+def _labels(key: str) -> tuple[str, list[str]]:
+    names = SYNONYMS[key]
+    return names[0], names[1:]
+
+
+def _field(key: str, **kwargs: Any) -> Field:
+    label, synonyms = _labels(key)
+    return Field(key, label, synonyms=synonyms, **kwargs)
+
+
+class TargetImporter(Importer):
+    kind = "targets"
+    title = "目标责任表"
+    audit_action = A.TARGETS_IMPORT
+    report_class = ImportResult
+    no_rows_message = "文件中没有目标数据行"
+    fields: ClassVar[list[Field]] = [
+        _field("name", required=True, blank_message="产业/指标不能为空"),
+        _field("year", required=True, parse=parse_year, cache=True),
+        Field("amount", "区级税收目标", synonyms=SYNONYMS["amount"][1:], money="万元"),
+        _field("growth", parse=parse_growth),
+        _field("value", parse=parse_value),
+        _field("departments"),
+        _field("unit"),
+        _field("note"),
+        _field("kind"),
+    ]
+
+    def prepare(self) -> None:
+        self.resolver = Resolver()
+        self.seen: dict[tuple[int, str], int] = {}
+
+    def accept_header(self, header: Header, sheet: Sheet) -> None:
+        if not any(k in header.columns for k in VALUE_COLUMNS):
+            raise TableError("表头中没有目标列：需要“区级税收目标（万元）”“增长目标(%)”或“目标值”之一")
+
+    def skip_row(self, row: list[Any]) -> bool:
+        assert self.header is not None
+        cols = self.header.columns
+
+        def text(key: str) -> str:
+            j = cols.get(key)
+            return clean_text(row[j]) if j is not None and j < len(row) else ""
+
+        name = text("name")
+        others = [text(k) for k in ("year", *VALUE_COLUMNS) if k in cols]
+        return name in SKIP_NAMES or (name.startswith(("注", "说明", "备注")) and not any(others))
+
+    def columns_report(self, header: Header) -> dict[str, str]:
+        return {k: header.labels[j] for k, j in header.columns.items()}
+
+    def rejected_message(self, report: ImportReport) -> str:
+        return f"发现 {len(self.errors)} 处错误，整个文件未导入"
+
+    def accepted_message(self, report: ImportReport) -> str:
+        assert isinstance(report, ImportResult)
+        return (
+            f"已导入 {report.accepted} 个目标：新增 {report.created}，更新 {report.updated}，"
+            f"未变 {report.unchanged}"
         )
 
-    for i in range(header.first_data_row, len(grid)):
-        row = grid[i]
-        rownum = i + 1
-        if is_blank_row(row):
-            continue
-        name = clean_text(cell(row, "name"))
-        others = [clean_text(cell(row, k)) for k in ("year", *VALUE_COLUMNS) if k in cols]
-        if name in SKIP_NAMES or (name.startswith(("注", "说明", "备注")) and not any(others)):
-            continue
-        result.rows += 1
-        n_errors = len(errors)
-        if not name:
-            err(rownum, "name", "", "产业/指标不能为空")
-        year = None
-        try:
-            year = parse_year(cell(row, "year"))
-        except ValueError as exc:
-            err(rownum, "year", cell(row, "year"), str(exc))
-        unit = clean_text(cell(row, "unit"))
-        note = clean_text(cell(row, "note"))
-        filled = {k: cell(row, k) for k in VALUE_COLUMNS if k in cols and clean_text(cell(row, k)) != ""}
-        kind = None
-        if "kind" in cols and clean_text(cell(row, "kind")):
-            kind = _kind_from_word(clean_text(cell(row, "kind")))
-            if kind is None:
-                err(rownum, "kind", cell(row, "kind"), "类型应为 金额、增长率、占比 或 部门报送")
-        industry, area = resolver.subject(name)
+    def clean(self, row: Row) -> _Row | None:
+        name = row["name"] or ""
+        industry, area = self.resolver.subject(name)
         parsed = _Row(
-            row=rownum,
-            year=year or 0,
+            row=row.number,
+            year=row["year"] or 0,
             name=name,
             kind="",
             key_industry=industry,
             area=area,
-            unit=unit,
-            note=note,
+            unit=row["unit"] or "",
+            note=row["note"] or "",
         )
-        if "amount" in filled:
-            try:
-                parsed.target_fen = parse_amount_fen(filled["amount"], FEN_PER_WAN)
-                if parsed.target_fen <= 0:
-                    err(rownum, "amount", filled["amount"], "区级税收目标须大于 0")
-            except AmountError as exc:
-                err(rownum, "amount", filled["amount"], f"{exc}（单位：万元）")
-        if "growth" in filled:
-            try:
-                g, rest = parse_number(filled["growth"], "增长目标")
-                if rest not in ("", "%", "％"):
-                    raise ValueError(f"增长目标“{clean_text(filled['growth'])}”应为百分数，如 10 或 10%")
-                if g != g.quantize(Decimal("0.01")):
-                    raise ValueError(f"增长目标“{clean_text(filled['growth'])}”最多保留两位小数")
-                if g <= -100:
-                    raise ValueError("增长目标不能低于 -100%")
-                parsed.growth_pct = g
-            except ValueError as exc:
-                err(rownum, "growth", filled["growth"], str(exc))
-        if "value" in filled:
-            try:
-                v, rest = parse_number(filled["value"], "目标值")
-                if v != v.quantize(Decimal("0.01")):
-                    raise ValueError(f"目标值“{clean_text(filled['value'])}”最多保留两位小数")
-                if v == 0:
-                    raise ValueError("目标值不能为 0")
-                parsed.target_value = v
-                if rest and not parsed.unit:
-                    parsed.unit = rest
-            except ValueError as exc:
-                err(rownum, "value", filled["value"], str(exc))
+        filled = {k for k in VALUE_COLUMNS if row.filled(k)}
+        kind = None
+        if row["kind"]:
+            kind = _kind_from_word(row["kind"])
+            if kind is None:
+                row.error("kind", "类型应为 金额、增长率、占比 或 部门报送")
+        if row["amount"] is not None:
+            parsed.target_fen = row["amount"]
+            if parsed.target_fen <= 0:
+                row.error("amount", "区级税收目标须大于 0")
+        parsed.growth_pct = row["growth"]
+        if row["value"] is not None:
+            parsed.target_value, rest = row["value"]
+            if rest and not parsed.unit:
+                parsed.unit = rest
         if kind is None:
             if "amount" in filled:
                 kind = "amount"
@@ -331,14 +276,12 @@ def _validate(grid: list[list[Any]], header: Any, result: ImportResult) -> list[
                 share_words = ("百分点", "比重", "占比")
                 kind = "share" if any(w in parsed.unit or w in name for w in share_words) else "reported"
         if kind is None:
-            column = next((k for k in VALUE_COLUMNS if k in cols), "name")
-            err(rownum, column, "", "须填写区级税收目标（万元）、增长目标(%)或目标值之一")
+            column = next((k for k in VALUE_COLUMNS if row.has(k)), "name")
+            row.error(column, "须填写区级税收目标（万元）、增长目标(%)或目标值之一", "")
         else:
             need = {"amount": "amount", "growth": "growth", "share": "value", "reported": "value"}[kind]
-            if need not in filled and len(errors) == n_errors:
-                err(
-                    rownum, need if need in cols else "name", "", f"类型为{_KIND_LABEL[kind]}的目标须填写该列"
-                )
+            if need not in filled and row.ok:
+                row.error(need if row.has(need) else "name", f"类型为{_KIND_LABEL[kind]}的目标须填写该列", "")
             parsed.kind = kind
         if (
             kind in ("amount", "growth")
@@ -347,44 +290,36 @@ def _validate(grid: list[list[Any]], header: Any, result: ImportResult) -> list[
             and area is None
             and name not in DISTRICT_NAMES
         ):
-            err(
-                rownum,
+            row.error(
                 "name",
-                name,
                 "税收目标的产业/指标须是重点产业名称、街道镇名称或“全区”（找不到该产业或街道镇）",
+                name,
             )
         if kind == "share" and parsed.unit == "":
             parsed.unit = "个百分点"
         if kind in ("amount", "growth") and not parsed.unit:
             parsed.unit = "万元" if kind == "amount" else "%"
-        dept_raw = clean_text(cell(row, "departments"))
+        dept_raw = clean_text(row.raw("departments"))
         for part in (p for p in SPLIT.split(dept_raw) if p):
-            dept = resolver.department(part)
+            dept = self.resolver.department(part)
             if dept is None:
-                err(rownum, "departments", dept_raw, resolver.departments.unknown_message(part))
+                row.error("departments", self.resolver.departments.unknown_message(part), dept_raw)
             elif dept not in parsed.departments:
                 parsed.departments.append(dept)
-        if year and name:
-            key = (year, name)
-            if key in seen:
-                err(rownum, "name", name, f"与第 {seen[key]} 行重复：同一年度同一指标只能出现一次")
+        if row["year"] and name:
+            key = (row["year"], name)
+            if key in self.seen:
+                row.error("name", f"与第 {self.seen[key]} 行重复：同一年度同一指标只能出现一次", name)
             else:
-                seen[key] = rownum
-        if len(errors) == n_errors:
-            out.append(parsed)
-    return out
+                self.seen[key] = row.number
+        return parsed
 
+    def store(self, items: list[_Row], report: ImportReport) -> None:
+        from peiyu.targets.actions import ActionError, do_save_target, target_snapshot
+        from peiyu.targets.models import Target
 
-_KIND_LABEL = {"amount": "税收金额", "growth": "增长率", "share": "占比", "reported": "部门报送"}
-
-
-def _store(rows: list[_Row], result: ImportResult, user: Any, request: Any) -> None:
-    from peiyu.accounts.audit import record
-    from peiyu.targets.actions import do_save_target, target_snapshot
-    from peiyu.targets.models import Target
-
-    with transaction.atomic():
-        for order, r in enumerate(rows, start=1):
+        assert isinstance(report, ImportResult)
+        for order, r in enumerate(items, start=1):
             target = Target.objects.filter(year=r.year, name=r.name).first()
             before = target_snapshot(target) if target else None
             if target is None:
@@ -397,29 +332,52 @@ def _store(rows: list[_Row], result: ImportResult, user: Any, request: Any) -> N
             target.target_value = r.target_value
             target.unit = r.unit
             target.note = r.note
-            do_save_target(
-                user, target, r.departments, reason=f"导入 {result.file_name} 第 {r.row} 行", request=request
-            )
+            try:
+                do_save_target(
+                    self.user, target, r.departments, reason=self.reason(r.row), request=self.request
+                )
+            except ActionError as exc:
+                raise Refused(
+                    f"第 {r.row} 行无法保存：{exc}，整个文件未导入",
+                    [error_row(r.row, self.errors.column("name"), r.name, str(exc))],
+                ) from None
             after = target_snapshot(target)
             if before is None:
-                result.created += 1
+                report.created += 1
             elif before != after:
-                result.updated += 1
+                report.updated += 1
             else:
-                result.unchanged += 1
-            result.targets.append(
+                report.unchanged += 1
+            report.targets.append(
                 {"row": r.row, "id": target.pk, "year": r.year, "name": r.name, "kind": r.kind}
             )
-        record(
-            user,
-            A.TARGETS_IMPORT,
-            object_type="targets.import",
-            object_repr=result.file_name,
-            detail={
-                "rows": result.rows,
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            },
-            request=request,
-        )
+
+    def audit_detail(self, report: ImportReport) -> dict[str, Any]:
+        assert isinstance(report, ImportResult)
+        return {
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "batch_id": report.batch_id,
+        }
+
+    def reason(self, row: int | None = None) -> str:
+        return f"导入 {self.report.file} 第 {row} 行"
+
+
+def import_file(
+    path: str | Path,
+    filename: str | None = None,
+    *,
+    user: Any = None,
+    request: Any = None,
+    upload: Any = None,
+) -> ImportResult:
+    """Validate the whole file, then store every row or none. Never raises for bad input."""
+    report = TargetImporter().run(path, filename, user=user, request=request, upload=upload)
+    assert isinstance(report, ImportResult)
+    return report
+
+
+_KIND_LABEL = {"amount": "税收金额", "growth": "增长率", "share": "占比", "reported": "部门报送"}

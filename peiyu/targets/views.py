@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -24,8 +23,9 @@ from peiyu.accounts.views import admin_required
 from peiyu.core.money import format_wan
 from peiyu.targets import actions, plan, progress
 from peiyu.targets import audit_actions as A
-from peiyu.targets.forms import ImportForm, PlanForm, PlanLineForm, ReportForm, SettingsForm, TargetForm
+from peiyu.targets.forms import PlanForm, PlanLineForm, ReportForm, SettingsForm, TargetForm
 from peiyu.targets.models import FiveYearPlan, Target, TargetKind, TargetReport, TargetSettings
+from peiyu.targets.tables import BOARD
 from peiyu.taxes import analytics
 
 # ---------------------------------------------------------------------------------------------
@@ -159,6 +159,7 @@ def board(request: Any) -> HttpResponse:
         "month_choices": range(1, 13),
         "rows": rows,
         "sort": sort,
+        "target_table": board_table(request, rows, sort),
         "counts": progress.status_counts(rows),
         "time_progress": progress.time_progress(month),
         "chart": bullet_option(rows),
@@ -170,53 +171,39 @@ def board(request: Any) -> HttpResponse:
     return render(request, "targets/board.html", context)
 
 
-EXPORT_COLUMNS = [
-    ("指标", "name", "text"),
-    ("类型", "kind_label", "text"),
-    ("责任部门", "department", "text"),
-    ("年度目标（万元）", "target_fen", "wan"),
-    ("累计完成（万元）", "actual_fen", "wan"),
-    ("目标值", "target_value", "text"),
-    ("完成值", "actual_value", "text"),
-    ("单位", "unit", "text"),
-    ("完成率（%）", "completion_pct", "pct"),
-    ("时间进度（%）", "time_progress_pct", "pct"),
-    ("季节性时间进度（%）", "seasonal_progress_pct", "pct"),
-    ("差距（百分点）", "gap_pp", "pct"),
-    ("状态", "status_label", "text"),
-    ("年末预计（万元）", "projection_fen", "wan"),
-    ("预计区间下限（万元）", "projection_low_fen", "wan"),
-    ("预计区间上限（万元）", "projection_high_fen", "wan"),
-    ("进度表述", "sentence", "text"),
-]
+def _row_attrs(row: progress.Progress) -> dict[str, Any]:
+    return {"data-target": row.target.pk}
 
 
-def _export_rows(rows: list[progress.Progress]) -> list[dict[str, Any]]:
-    out = []
-    for r in rows:
-        d = r.as_dict()
-        d["kind_label"] = r.target.get_kind_display()
-        d["status_label"] = r.status_label
-        for k in ("target_value", "actual_value"):
-            d[k] = None if d[k] is None else f"{d[k]:g}"
-        out.append(d)
-    return out
+def board_table(request: Any, rows: list[progress.Progress], sort: str | None = None, **kwargs: Any) -> Any:
+    """The board's table (:data:`peiyu.targets.tables.BOARD`); with ``sort``, the completion and gap
+    headers are sort links."""
+    links = None
+    if sort is not None:
+
+        def link(value: str) -> str:
+            query = request.GET.copy()
+            query["sort"] = value
+            return "?" + query.urlencode()
+
+        completion = "-completion" if sort in ("gap", "completion") else "completion"
+        links = {
+            "completion_pct": (link(completion), "sort-completion"),
+            "gap_pp": (link("-gap" if sort == "gap" else "gap"), "sort-gap"),
+        }
+    return BOARD.render(rows, id="target-table", row_attrs=_row_attrs, header_links=links, **kwargs)
 
 
 def export_xlsx(request: Any, rows: list[progress.Progress], year: int, month: str) -> HttpResponse:
-    from peiyu.core.export import Column, Table, xlsx_response
-
     audit.record_view(request, A.BOARD_EXPORT, f"{month} 目标看板 Excel", rows=len(rows))
-    columns = [Column(h, k, kind) for h, k, kind in EXPORT_COLUMNS]
     note = f"时间进度 {progress.time_progress(month):.1f}%；金额为区级税收（万元）。"
-    table = Table(
-        "目标完成情况",
-        columns,
-        _export_rows(rows),
+    return BOARD.xlsx(
+        f"目标完成情况_{month}.xlsx",
+        rows,
+        sheet="目标完成情况",
         title=f"{year} 年目标完成情况（截至 {month}）",
         notes=[note],
     )
-    return xlsx_response(f"目标完成情况_{month}.xlsx", [table])
 
 
 def export_docx(request: Any, rows: list[progress.Progress], year: int, month: str) -> HttpResponse:
@@ -302,7 +289,11 @@ def departments(request: Any) -> HttpResponse:
     by_dept: list[dict[str, Any]] = []
     for d in depts:
         mine = [r for r in rows if any(x.pk == d.pk for x in r.target.departments.all())]
-        by_dept.append({"department": d, "rows": mine, "counts": progress.status_counts(mine)})
+        table = board_table(request, mine, empty="本部门该年度没有责任目标。")
+        table.id = "dept-table"
+        by_dept.append(
+            {"department": d, "rows": mine, "counts": progress.status_counts(mine), "table": table}
+        )
     context = {
         "page_title": f"{year} 年部门目标责任",
         "year": year,
@@ -586,23 +577,21 @@ def plan_view(request: Any) -> HttpResponse:
 
 @admin_required
 def import_view(request: Any) -> HttpResponse:
-    from peiyu.targets.importer import import_file
+    from peiyu.core.imports.views import upload_page
+    from peiyu.targets.importer import TargetImporter
 
     if request.GET.get("template"):
         return import_template()
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-            for chunk in upload.chunks():
-                tmp.write(chunk)
-            tmp.flush()
-            result = import_file(tmp.name, upload.name, user=request.user, request=request)
-        if result.status == "accepted":
-            messages.success(request, result.message)
-    return render(request, "targets/import.html", {"page_title": "目标导入", "form": form, "result": result})
+    return upload_page(
+        request,
+        TargetImporter,
+        title="目标导入",
+        help_text=(
+            "列：产业/指标、年度、区级税收目标（万元）或 增长目标(%) 或 目标值、责任部门（多个用 、 , ; 分隔）、"
+            "单位、备注。表头前可有标题行。有任何错误时整个文件不导入；同一年度同名指标将被更新。"
+        ),
+        context={"template_url": "?template=1"},
+    )
 
 
 def import_template() -> HttpResponse:

@@ -15,10 +15,11 @@ from django.urls import NoReverseMatch, reverse
 
 from peiyu.accounts import audit
 from peiyu.accounts import scope as scope_mod
-from peiyu.core.export import Column, Table, xlsx_response
+from peiyu.core.export import xlsx_response
 from peiyu.registry.models import Area, KeyIndustry
 from peiyu.taxes import analytics, charts
 from peiyu.taxes import audit_actions as A
+from peiyu.taxes import tables as t
 from peiyu.taxes.query import TaxQuery
 
 PAGE_SIZE = 50
@@ -98,21 +99,16 @@ def _wants_export(request: Any) -> bool:
     return request.GET.get("export") == "xlsx"
 
 
-MEASURE_COLUMNS = [
-    Column("本月区级税收（万元）", "month_fen", "wan"),
-    Column("上月（万元）", "prev_month_fen", "wan"),
-    Column("环比（%）", "mom_pct", "pct"),
-    Column("累计区级税收（万元）", "ytd_fen", "wan"),
-    Column("上年同期累计（万元）", "prev_ytd_fen", "wan"),
-    Column("同比（%）", "yoy_pct", "pct"),
-    Column("增减额（万元）", "change_fen", "wan"),
-    Column("累计税收总额（万元）", "ytd_total_fen", "wan"),
-]
-
-
 def _link_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for r in rows:
         r["profile_url"] = profile_url(r["credit_code"]) if r.get("matched") else None
+    return rows
+
+
+def _linked(rows: list[dict[str, Any]], url: Any) -> list[dict[str, Any]]:
+    """Each breakdown row with the page it drills into (``url(row)`` for rows with an id)."""
+    for r in rows:
+        r["url"] = url(r) if r.get("id") else None
     return rows
 
 
@@ -132,53 +128,43 @@ def dashboard(request: Any) -> HttpResponse:
     areas = analytics.area_stats(request.user, f.month)
     title = f"{f.label()} 产业税收总览"
     if _wants_export(request):
+        year = monthly["year"]
         return xlsx_response(
             f"产业税收总览_{f.month}.xlsx",
             [
-                _breakdown_table(
-                    "分产业",
-                    "产业",
-                    [*rows, stats["district"]],
-                    title,
-                    notes=["金额为区级税收，单位万元；累计为当年 1 月至所选月份。"],
-                ),
-                _breakdown_table("分街道镇", "街道镇", areas, title),
-                Table(
-                    "分税种",
-                    [
-                        Column("税种", "tax_type"),
-                        Column("本月（万元）", "month_fen", "wan"),
-                        Column("累计（万元）", "ytd_fen", "wan"),
-                        Column("上年同期累计（万元）", "prev_ytd_fen", "wan"),
-                        Column("同比（%）", "yoy_pct", "pct"),
-                        Column("累计占比（%）", "share_pct", "pct"),
-                    ],
-                    types,
+                t.BY_INDUSTRY.table(
+                    rows,
+                    sheet="分产业",
                     title=title,
+                    notes=["金额为区级税收，单位万元；累计为当年 1 月至所选月份。"],
+                    totals=stats["district"],
                 ),
-                Table(
-                    "分月对比",
+                t.BY_AREA.table(areas, sheet="分街道镇", title=title),
+                t.TAX_TYPES.table(types, sheet="分税种", title=title),
+                t.MONTHLY.relabel(this=f"{year}年（万元）", last=f"{year - 1}年（万元）").table(
                     [
-                        Column("月份", "label"),
-                        Column(f"{monthly['year']}年（万元）", "this", "wan"),
-                        Column(f"{monthly['year'] - 1}年（万元）", "last", "wan"),
-                    ],
-                    [
-                        {"label": lb, "this": t, "last": last}
-                        for lb, t, last in zip(
+                        {"label": lb, "this": this, "last": last}
+                        for lb, this, last in zip(
                             monthly["labels"], monthly["this_year"], monthly["last_year"], strict=True
                         )
                     ],
+                    sheet="分月对比",
                     title=title,
                 ),
             ],
         )
+    month_q = f"?month={f.month}"
+    _linked(rows, lambda r: reverse("taxes:industry", args=[r["id"]]) + month_q)
+    _linked(areas, lambda r: reverse("taxes:area", args=[r["id"]]) + month_q)
     context = {
         "page_title": "产业税收总览",
         "stats": stats,
         "rows": rows,
         "types": types,
         "areas_rows": areas,
+        "industry_table": t.BY_INDUSTRY.render(rows, id="industry-table", totals=stats["district"]),
+        "area_table": t.BY_AREA.render(areas, id="area-table"),
+        "type_table": t.TAX_TYPES.render(types, id="type-table"),
         "chart_monthly": charts.year_compare(monthly),
         "chart_industries": charts.share_pie("累计区级税收构成（分产业）", rows, "name", "ytd_fen"),
         "chart_types": charts.share_pie("累计区级税收构成（分税种）", types, "tax_type", "ytd_fen"),
@@ -192,29 +178,10 @@ def dashboard(request: Any) -> HttpResponse:
 # Drill-down: industry → area → enterprise
 
 
-def _breakdown_table(
-    sheet: str, label: str, rows: list[dict[str, Any]], title: str, notes: list[str] | None = None
-) -> Table:
-    """One breakdown (by industry or by area) in an export, with the shared measure columns."""
-    return Table(
-        sheet,
-        [
-            Column(label, "name"),
-            *MEASURE_COLUMNS,
-            Column("纳税企业数", "taxpayers", "int"),
-            Column("累计占比（%）", "share_pct", "pct"),
-        ],
-        rows,
-        title=title,
-        notes=notes or [],
-    )
-
-
-def _top_table(top: dict[str, Any], title: str) -> Table:
-    return Table(
-        "重点企业前十",
-        TOP_COLUMNS,
+def _top_table(top: dict[str, Any], title: str) -> Any:
+    return t.TOP.table(
         top["rows"],
+        sheet="重点企业前十",
         title=title,
         notes=[f"前十户累计占比：{top['top10_share_pct'] or 0:.1f}%"],
     )
@@ -243,21 +210,13 @@ def industry(request: Any, pk: int) -> HttpResponse:
         return xlsx_response(
             f"{ind.name}_{f.month}.xlsx",
             [
-                _breakdown_table("分街道镇", "街道镇", areas, title),
+                t.BY_AREA.table(areas, sheet="分街道镇", title=title),
                 _top_table(top, title),
-                Table(
-                    "分税种",
-                    [
-                        Column("税种", "tax_type"),
-                        Column("累计（万元）", "ytd_fen", "wan"),
-                        Column("上年同期累计（万元）", "prev_ytd_fen", "wan"),
-                        Column("同比（%）", "yoy_pct", "pct"),
-                    ],
-                    types,
-                    title=title,
-                ),
+                t.TAX_TYPES.table(types, sheet="分税种", title=title),
             ],
         )
+    base = reverse("taxes:enterprises") + f"?month={f.month}&industry={ind.id}"
+    _linked(areas, lambda r: f"{base}&area={r['id']}")
     context = {
         "page_title": f"{ind.name} · 产业税收",
         "ind": ind,
@@ -265,6 +224,9 @@ def industry(request: Any, pk: int) -> HttpResponse:
         "areas_rows": areas,
         "types": types,
         "top": top,
+        "area_table": t.BY_AREA.render(areas, id="area-table"),
+        "top_table": t.TOP.render(top["rows"], id="top-table"),
+        "type_table": t.TAX_TYPES.without("month_fen").render(types, id="type-table"),
         "chart_monthly": charts.year_compare(
             analytics.monthly_compare(request.user, f.month, industry_id=ind.id)
         ),
@@ -294,16 +256,20 @@ def area(request: Any, pk: int) -> HttpResponse:
         return xlsx_response(
             f"{obj.name}_{f.month}.xlsx",
             [
-                _breakdown_table("分产业", "产业", inds, title),
+                t.BY_INDUSTRY.table(inds, sheet="分产业", title=title),
                 _top_table(top, title),
             ],
         )
+    base = reverse("taxes:enterprises") + f"?month={f.month}&area={obj.id}"
+    _linked(inds, lambda r: f"{base}&industry={r['id']}")
     context = {
         "page_title": f"{obj.name} · 税收",
         "area_obj": obj,
         "summary": summary,
         "industry_rows": inds,
         "top": top,
+        "industry_table": t.BY_INDUSTRY.render(inds, id="industry-table"),
+        "top_table": t.TOP.render(top["rows"], id="top-table"),
         "chart_monthly": charts.year_compare(
             analytics.monthly_compare(request.user, f.month, area_id=obj.id)
         ),
@@ -316,23 +282,6 @@ def area(request: Any, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 # Enterprise list
 
-ENTERPRISE_COLUMNS = [
-    Column("统一社会信用代码", "credit_code"),
-    Column("企业名称", "name"),
-    Column("重点产业", "key_industry"),
-    Column("街道镇", "area"),
-    *MEASURE_COLUMNS,
-]
-TOP_COLUMNS = [
-    Column("统一社会信用代码", "credit_code"),
-    Column("企业名称", "name"),
-    Column("重点产业", "key_industry"),
-    Column("街道镇", "area"),
-    Column("累计区级税收（万元）", "ytd_fen", "wan"),
-    Column("上年同期累计（万元）", "prev_ytd_fen", "wan"),
-    Column("同比（%）", "yoy_pct", "pct"),
-    Column("占比（%）", "share_pct", "pct"),
-]
 SORT_LABELS = {
     "-ytd": "累计（高→低）",
     "ytd": "累计（低→高）",
@@ -366,19 +315,12 @@ def enterprises(request: Any) -> HttpResponse:
             rows=len(result["rows"]),
             q=q,
         )
-        return xlsx_response(
+        return t.ENTERPRISES.xlsx(
             f"企业税收明细_{f.month}.xlsx",
-            [
-                Table(
-                    "企业税收明细",
-                    ENTERPRISE_COLUMNS,
-                    result["rows"],
-                    title=f"{f.label()} 企业税收明细",
-                    notes=[
-                        "金额为区级税收，单位万元；累计为当年 1 月至所选月份；上年同期按当前产业口径（同口径）。"
-                    ],
-                )
-            ],
+            result["rows"],
+            sheet="企业税收明细",
+            title=f"{f.label()} 企业税收明细",
+            notes=["金额为区级税收，单位万元；累计为当年 1 月至所选月份；上年同期按当前产业口径（同口径）。"],
         )
     result = analytics.enterprise_rows(
         request.user, f.month, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **kwargs
@@ -398,6 +340,9 @@ def enterprises(request: Any) -> HttpResponse:
         "prev_page": page - 1 if page > 1 else None,
         "next_page": page + 1 if page < pages else None,
         "first_index": (page - 1) * PAGE_SIZE,
+        "enterprise_table": t.ENTERPRISES.render(
+            result["rows"], id="enterprise-table", start=(page - 1) * PAGE_SIZE + 1
+        ),
         **f.context(),
     }
     return _respond(request, "taxes/enterprises.html", "taxes/_enterprises_body.html", context)
@@ -416,51 +361,39 @@ def decomposition(request: Any) -> HttpResponse:
     audit.record_view(request, A.DECOMPOSITION_VIEW, f"增长分解 {f.label()}", month=f.month)
     title = f"{f.label()} 累计区级税收增长分解"
     if _wants_export(request):
-        detail = [{"part": p["label"], **t} for p in dec["parts"] for t in p["top"]]
+        detail = [{"part": p["label"], **firm} for p in dec["parts"] for firm in p["top"]]
         return xlsx_response(
             f"增长分解_{f.month}.xlsx",
             [
-                Table(
-                    "分解",
-                    [
-                        Column("构成", "label"),
-                        Column("金额（万元）", "fen", "wan"),
-                        Column("企业数", "enterprises", "int"),
-                        Column("口径", "help"),
-                    ],
-                    [
-                        {"label": "上年同期累计", "fen": dec["prev_ytd_fen"]},
-                        *dec["parts"],
-                        {"label": "本年累计", "fen": dec["ytd_fen"]},
-                    ],
+                t.DECOMPOSITION.table(
+                    _decomposition_rows(dec),
+                    sheet="分解",
                     title=title,
                     notes=["各构成之和等于本年累计与上年同期累计之差（同口径，区级税收）。"],
                 ),
-                Table(
-                    "主要企业",
-                    [
-                        Column("构成", "part"),
-                        Column("统一社会信用代码", "credit_code"),
-                        Column("企业名称", "name"),
-                        Column("本年累计（万元）", "cur", "wan"),
-                        Column("上年同期（万元）", "prev", "wan"),
-                        Column("增减（万元）", "delta", "wan"),
-                    ],
-                    detail,
-                    title=title,
-                ),
+                t.DECOMPOSITION_FIRMS.table(detail, sheet="主要企业", title=title),
             ],
         )
     for p in dec["parts"]:
-        for t in p["top"]:
-            t["profile_url"] = profile_url(t["credit_code"])
+        for firm in p["top"]:
+            firm["profile_url"] = profile_url(firm["credit_code"])
+        p["table"] = t.DECOMPOSITION_FIRMS.render(p["top"])
     context = {
         "page_title": "增长分解",
         "dec": dec,
+        "decomposition_table": t.DECOMPOSITION.render(_decomposition_rows(dec), id="decomposition-table"),
         "chart_waterfall": charts.waterfall(dec),
         **f.context(),
     }
     return _respond(request, "taxes/decomposition.html", "taxes/_decomposition_body.html", context)
+
+
+def _decomposition_rows(dec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"label": "上年同期累计", "fen": dec["prev_ytd_fen"]},
+        *dec["parts"],
+        {"label": "本年累计", "fen": dec["ytd_fen"]},
+    ]
 
 
 @login_required
@@ -480,24 +413,12 @@ def top(request: Any) -> HttpResponse:
     audit.record_view(request, A.TOP_VIEW, f"重点税源前 {n} 户 {f.label()}", month=f.month, n=n)
     title = f"{f.label()} 重点税源前 {n} 户（按{'本月' if by == 'month' else '累计'}区级税收）"
     if _wants_export(request):
-        return xlsx_response(
+        return t.TOP.xlsx(
             f"重点税源_{f.month}.xlsx",
-            [
-                Table(
-                    "重点税源",
-                    [
-                        Column("排名", "rank", "int"),
-                        *TOP_COLUMNS[:4],
-                        Column("本月（万元）", "month_fen", "wan"),
-                        *TOP_COLUMNS[4:],
-                    ],
-                    [{"rank": i + 1, **r} for i, r in enumerate(result["rows"])],
-                    title=title,
-                    notes=[
-                        f"前十户占比：{result['top10_share_pct'] or 0:.1f}%；纳税企业 {result['count']} 户。"
-                    ],
-                )
-            ],
+            result["rows"],
+            sheet="重点税源",
+            title=title,
+            notes=[f"前十户占比：{result['top10_share_pct'] or 0:.1f}%；纳税企业 {result['count']} 户。"],
         )
     context = {
         "page_title": "重点税源与集中度",
@@ -505,6 +426,7 @@ def top(request: Any) -> HttpResponse:
         "n": n,
         "n_choices": sorted({10, 20, 50, 100, 200, n}),
         "by": by,
+        "top_table": t.TOP.render(result["rows"], id="top-table"),
         "chart_top": charts.top_bar(result["rows"][:20], "ytd_fen" if by == "ytd" else "month_fen"),
         **f.context(),
     }
@@ -538,22 +460,10 @@ def enterprise_export(request: Any, credit_code: str) -> HttpResponse:
         for r in series["rows"]
     ]
     year = series["year"] or ""
-    return xlsx_response(
+    return t.ENTERPRISE_MONTHS.relabel(district_fen=f"{year}年区级税收（万元）").xlsx(
         f"{enterprise.name}_税收_{year}.xlsx",
-        [
-            Table(
-                "月度税收",
-                [
-                    Column("月份", "month"),
-                    Column(f"{year}年区级税收（万元）", "district_fen", "wan"),
-                    Column("税收总额（万元）", "total_fen", "wan"),
-                    Column("上年同月区级（万元）", "last_year_fen", "wan"),
-                    Column("同比（%）", "yoy_pct", "pct"),
-                    Column("来源（批次、文件、版本、行）", "source"),
-                ],
-                rows,
-                title=f"{enterprise.name}（{enterprise.credit_code}）月度税收",
-                notes=["来源为税收库中该月当前版本的导入批次与文件行号。"],
-            )
-        ],
+        rows,
+        sheet="月度税收",
+        title=f"{enterprise.name}（{enterprise.credit_code}）月度税收",
+        notes=["来源为税收库中该月当前版本的导入批次与文件行号。"],
     )

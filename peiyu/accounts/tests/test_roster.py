@@ -82,9 +82,14 @@ def test_import_with_title_row_synonyms_and_every_separator(world, depts, tmp_pa
     assert AuditLog.objects.filter(action="accounts.user.create").count() == 8
     assert AuditLog.objects.filter(action="accounts.liaison.assign").count() == 1
     assert AuditLog.objects.filter(action="accounts.users.import", object_repr="名册.xlsx").exists()
-    # passwords never land in the audit log
+    # passwords never land in the audit log nor in the import record
+    from peiyu.core.models import ImportBatch
+
+    batch = ImportBatch.objects.get(pk=payload["batch_id"])
+    assert batch.kind == "users" and batch.status == "accepted" and batch.counts == {"created_count": 8}
     for u in payload["users"]:
         assert not AuditLog.objects.filter(after__icontains=u["password"]).exists()
+        assert u["password"] not in json.dumps(batch.report, ensure_ascii=False)
 
 
 def test_unknown_names_are_errors_and_nothing_is_created(world, tmp_path):

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,7 +45,10 @@ from peiyu.core.imports.errors import ErrorCollector, column_label
 from peiyu.core.imports.report import ImportReport, Status
 from peiyu.core.imports.uploads import UploadTooLarge, save_upload, sha256_of, too_large_message
 from peiyu.core.models import ImportBatch, Upload
-from peiyu.core.tabular import Header, Sheet, TableError, clean_text, find_header, is_blank_row, read_sheets
+from peiyu.core.tabular import Header, Sheet, TableError, clean_text, find_header, read_sheets
+
+if TYPE_CHECKING:
+    from peiyu.accounts.audit import Action
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +152,16 @@ class Importer:
     title: ClassVar[str] = ""  # 企业名录, 目标责任表 … (used in messages)
     fields: ClassVar[Sequence[Field]] = ()
     report_class: ClassVar[type[ImportReport]] = ImportReport
-    audit_action: ClassVar[str] = ""  # one audit row per stored file (and per refusal if audit_refused)
+    # one audit row per stored file (and per refusal with audit_refused): the app's declared Action
+    audit_action: ClassVar[Action | str] = ""
     audit_refused: ClassVar[bool] = False
-    partial: ClassVar[bool] = False  # True: valid rows are stored and bad rows reported (status partial)
+    partial: bool = False  # True: valid rows are stored and bad rows reported (status partial)
     max_bytes: ClassVar[int] = MAX_BYTES
     max_rows: ClassVar[int] = MAX_ROWS
     header_scan: ClassVar[int] = 30
     progress_every: ClassVar[int] = 5000
     file_problem_prefix: ClassVar[str] = ""  # e.g. "文件无法使用：" before structural messages
+    no_rows_message: ClassVar[str] = "表头下没有数据行"
 
     def __init__(self, *, on_progress: Callable[[int, int], None] | None = None) -> None:
         self.on_progress = on_progress
@@ -184,7 +189,7 @@ class Importer:
     def skip_row(self, row: list[Any]) -> bool:
         """A row that is not data: a total line (合计/总计/小计 among the first filled cells) or a
         single-cell note (注：…, 制表人：…, 数据来源：…). Blank rows never reach here."""
-        filled = [t for t in (clean_text(c) for c in row) if t]
+        filled = first_filled(row, 4)
         if any(t in TOTAL_WORDS for t in filled[:3]):
             return True
         return len(filled) == 1 and filled[0].startswith(NOTE_PREFIXES)
@@ -216,6 +221,13 @@ class Importer:
         ``{"兑现金额": "金额(万元)（C）"}``."""
         labels = {f.key: f.label for f in self.fields}
         return {labels.get(k, k): column_label(header.labels[j], j) for k, j in header.columns.items()}
+
+    def stored_report(self, report: ImportReport) -> dict[str, Any]:
+        """What the batch record keeps as its report: the JSON object without the errors (kept in
+        their own column). Drop anything secret here (initial passwords …)."""
+        payload = report.as_dict()
+        payload.pop("errors", None)
+        return payload
 
     def audit_detail(self, report: ImportReport) -> dict[str, Any]:
         return {
@@ -337,11 +349,13 @@ class Importer:
     def _import(self, path: Path, report: ImportReport, batch: ImportBatch | None, dry_run: bool) -> None:
         if report.size > self.max_bytes:
             return self._refuse_file(too_large_message(report.size, self.max_bytes))
+        t0 = time.perf_counter()
         try:
             sheets = read_sheets(path, report.file)
             self.sheet, self.header = self.pick_sheet(sheets)
         except TableError as exc:
             return self._refuse_file(str(exc))
+        report.timings["read"] = time.perf_counter() - t0
         header = self.header
         report.columns = self.columns_report(header)
         self.errors.use_header(header)
@@ -352,11 +366,13 @@ class Importer:
             return self._refuse_file(
                 f"数据行过多（{data_rows} 行），单个文件最多 {self.max_rows} 行；请拆分后分别导入"
             )
+        t0 = time.perf_counter()
         items = self._validate()
+        report.timings["validate"] = time.perf_counter() - t0
         if report.status != Status.RUNNING:
             return None
         if not report.rows:
-            return self._refuse_file("表头下没有数据行")
+            return self._refuse_file(self.no_rows_message)
         try:
             items = self.clean_all(items)
         except Refused as exc:
@@ -379,13 +395,17 @@ class Importer:
         assert batch is not None
         try:
             with transaction.atomic():
+                t0 = time.perf_counter()
                 self.store(items, report)
+                report.timings["store"] = time.perf_counter() - t0
                 report.status = Status.PARTIAL if self.errors else Status.ACCEPTED
                 report.accepted = len(items)
                 report.message = report.message or self.accepted_message(report)
                 report.errors = self.errors.rows
                 report.error_total = self.errors.total
                 self._finish(batch, report, audit=True)
+                t0 = time.perf_counter()
+            report.timings["commit_and_signal_listeners"] = time.perf_counter() - t0
         except Refused as exc:
             self.errors.extend(exc.errors)
             report.accepted = 0
@@ -449,7 +469,7 @@ class Importer:
         items: list[Any] = []
         for i in range(header.first_data_row, len(grid)):
             raw = grid[i]
-            if is_blank_row(raw) or self.skip_row(raw):
+            if not has_content(raw) or self.skip_row(raw):
                 continue
             report.rows += 1
             number = i + 1
@@ -509,15 +529,40 @@ class Importer:
         batch.rejected = report.rejected
         batch.counts = report.counts()
         batch.errors = list(report.errors)
-        payload = report.as_dict()
-        payload.pop("errors", None)
-        batch.report = _jsonable(payload)
+        batch.report = _jsonable(self.stored_report(report))
         batch.finished_at = timezone.now()
         report.seconds = time.perf_counter() - self._started
         batch.seconds = round(report.seconds, 2)
         batch.save()
         if audit:
             self.audit(batch, report)
+
+
+def has_content(row: list[Any]) -> bool:
+    """Some cell is not blank (a fast :func:`peiyu.core.tabular.is_blank_row` negation)."""
+    for c in row:
+        if c is None:
+            continue
+        if isinstance(c, str):
+            if c.strip():
+                return True
+        elif clean_text(c):
+            return True
+    return False
+
+
+def first_filled(row: list[Any], limit: int) -> list[str]:
+    """The texts of the first ``limit`` non-blank cells (enough to recognise totals and notes)."""
+    out: list[str] = []
+    for c in row:
+        if c is None:
+            continue
+        t = clean_text(c)
+        if t:
+            out.append(t)
+            if len(out) >= limit:
+                break
+    return out
 
 
 def unreadable_message(exc: OSError) -> str:

@@ -56,6 +56,7 @@ class ImportReport:
     upload_id: int | None = None
     seconds: float = 0.0
     exception: BaseException | None = field(default=None, repr=False, compare=False)
+    timings: dict[str, float] = field(default_factory=dict, repr=False, compare=False)  # seconds per phase
 
     EXTRA_KEYS: ClassVar[tuple[str, ...]] = ()
     COUNT_LABELS: ClassVar[dict[str, str]] = {}

@@ -72,6 +72,54 @@ def run_upload(
     return importer.run(upload.full_path, upload.file_name, user=request.user, request=request, upload=upload)
 
 
+def result_from_report(report: ImportReport, page: Any = 1) -> dict[str, Any]:
+    """What the report template shows, from a report just produced."""
+    return {
+        "status": report.status,
+        "status_label": report.status_label,
+        "message": report.message,
+        "rows": report.rows,
+        "accepted": report.accepted,
+        "rejected": report.rejected,
+        "seconds": report.seconds,
+        "counts": report.count_items(),
+        "columns": report.columns,
+        "references": report.references_created,
+        "file_name": report.file,
+        "sha256": report.sha256,
+        "started_at": None,
+        "user": None,
+        "errors_page": Paginator(report.errors, ERRORS_PER_PAGE).get_page(page),
+        "error_total": report.error_total or len(report.errors),
+    }
+
+
+def result_from_batch(
+    batch: ImportBatch, importer: type[Importer] | None = None, page: Any = 1
+) -> dict[str, Any]:
+    """What the report template shows, from a stored batch."""
+    labels = importer.report_class.COUNT_LABELS if importer else {}
+    report = batch.report or {}
+    return {
+        "status": batch.status,
+        "status_label": batch.get_status_display(),
+        "message": batch.message,
+        "rows": batch.rows,
+        "accepted": batch.accepted,
+        "rejected": batch.rejected,
+        "seconds": batch.seconds,
+        "counts": [(label, (batch.counts or {}).get(key, report.get(key))) for key, label in labels.items()],
+        "columns": report.get("columns") or {},
+        "references": report.get("references_created") or [],
+        "file_name": batch.file_name,
+        "sha256": batch.sha256,
+        "started_at": batch.started_at,
+        "user": batch.user,
+        "errors_page": Paginator(batch.errors or [], ERRORS_PER_PAGE).get_page(page),
+        "error_total": report.get("error_total") or len(batch.errors or []),
+    }
+
+
 def recent_batches(kind: str, limit: int = 20) -> Any:
     return ImportBatch.objects.filter(kind=kind).select_related("user")[:limit]
 
@@ -93,6 +141,12 @@ def upload_page(
     ctx: dict[str, Any] = {
         "page_title": title,
         "help_text": help_text,
+        "report": None,
+        "result": None,
+        "form_error": "",
+        "errors_url": "",
+        "extra_template": "",
+        "template_url": "",
         "kind": instance.kind,
         "recent": recent_batches(instance.kind),
         "report_url": report_url,
@@ -107,7 +161,7 @@ def upload_page(
         if report_url is not None and outcome.batch_id is not None:
             return redirect(report_url(outcome.batch_id))
         ctx["report"] = outcome
-        ctx["errors_page"] = Paginator(outcome.errors, ERRORS_PER_PAGE).get_page(1)
+        ctx["result"] = result_from_report(outcome)
     ctx["recent_rows"] = [
         {"batch": b, "url": report_url(b.pk) if report_url else "", "counts": b.counts} for b in ctx["recent"]
     ]
@@ -136,25 +190,20 @@ def report_page(
 ) -> HttpResponse:
     """The stored report of one batch: status, counts, columns, references created and the error
     table (paginated, downloadable as Excel through ``errors_url``)."""
-    labels = importer.report_class.COUNT_LABELS if importer else {}
-    report = batch.report or {}
     ctx = {
         "page_title": f"导入结果：{batch.file_name}",
         "batch": batch,
-        "counts": [(label, (batch.counts or {}).get(key, report.get(key))) for key, label in labels.items()],
-        "columns": report.get("columns") or {},
-        "references": report.get("references_created") or [],
-        "errors_page": Paginator(batch.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page")),
-        "error_total": report.get("error_total") or len(batch.errors or []),
+        "result": result_from_batch(batch, importer, request.GET.get("page")),
         "errors_url": errors_url,
         "back_url": back_url,
         "back_label": back_label or (importer.title + "导入" if importer and importer.title else "导入"),
+        "extra_template": "",
         **(context or {}),
     }
     return render(request, template, ctx)
 
 
-def errors_xlsx(request: HttpRequest, batch: ImportBatch, *, audit_action: str = "") -> HttpResponse:
+def errors_xlsx(request: HttpRequest, batch: ImportBatch, *, audit_action: Any = "") -> HttpResponse:
     """The batch's error rows as an Excel file (行号, 列, 原值, 问题), for the person fixing the file."""
     from peiyu.core.export import Column, Table, xlsx_response
 

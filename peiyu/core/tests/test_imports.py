@@ -6,129 +6,24 @@ created and listed, all or nothing, the batch record and saved upload, and the e
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
-import subprocess
 import sys
-import textwrap
-from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import openpyxl
 import pytest
 from django.core.management import CommandError
 
 from peiyu.accounts.models import AuditLog, Department
-from peiyu.core import imports
-from peiyu.core.imports import Field, Importer, ImportReport, Refused, cells
-from peiyu.core.imports.command import ImportCommand
+from peiyu.core.imports import cells
 from peiyu.core.models import ImportBatch, Upload
+from peiyu.core.tests.awards import HEADER, WAN, AwardCommand, AwardImporter, good_rows, xlsx
 from peiyu.targets.models import Target
 from peiyu.testing.factories import new_credit_code
-
-WAN = 1_000_000
-
-
-@dataclass
-class AwardReport(ImportReport):
-    created: int = 0
-    departments_created: int = 0
-
-    EXTRA_KEYS: ClassVar[tuple[str, ...]] = ("created", "departments_created")
-    COUNT_LABELS: ClassVar[dict[str, str]] = {"created": "新增", "departments_created": "新建部门"}
-
-
-class AwardImporter(Importer):
-    """兑现台账 (test ledger): 指标, 年度, 兑现金额 (元 or 万元 by header/unit line), 兑现日期,
-    责任部门 (created when unknown), 统一社会信用代码, 等级 (choice with synonyms), 重点 (是/否)."""
-
-    kind = "test.awards"
-    title = "兑现台账"
-    audit_action = "test.awards.import"
-    report_class = AwardReport
-    fields: ClassVar[list[Field]] = [
-        Field("name", "指标", synonyms=["指标名称", "项目"], required=True),
-        Field("year", "年度", synonyms=["年份"], required=True, parse=cells.parse_year),
-        Field("amount", "兑现金额", synonyms=["金额"], required=True, money="元"),
-        Field("date", "兑现日期", parse=cells.date(not_after=dt.date(2026, 6, 30))),
-        Field("department", "责任部门", synonyms=["责任单位"]),
-        Field("credit_code", "统一社会信用代码", synonyms=["信用代码"], parse=cells.credit_code),
-        Field(
-            "grade",
-            "等级",
-            parse=cells.choice({"甲": "A", "乙": "B"}, synonyms={"一等": "甲", "二等": "乙"}, label="等级"),
-        ),
-        Field("key", "重点", parse=cells.boolean()),
-    ]
-    fail_in_store = False
-
-    def prepare(self) -> None:
-        self.departments = {d.name: d for d in Department.objects.all()}
-        self.seen: dict[tuple[int, str], int] = {}
-
-    def clean(self, row: imports.Row) -> Any:
-        if row["amount"] is not None and row["amount"] <= 0:
-            row.error("amount", "兑现金额须大于 0")
-        key = (row["year"], row["name"])
-        if row.ok and key in self.seen:
-            row.error("name", f"与第 {self.seen[key]} 行重复")
-        self.seen.setdefault(key, row.number)
-        return {"row": row.number, **row.values}
-
-    def store(self, items: list[Any], report: ImportReport) -> None:
-        assert isinstance(report, AwardReport)
-        if self.fail_in_store:
-            Target.objects.create(year=2025, name="写了一半", kind="amount", target_fen=1)
-            raise RuntimeError("磁盘已满")
-        for item in items:
-            if item["name"] == "拒绝整表":
-                raise Refused(
-                    "该台账已被上级退回", errors=[imports.error_row(item["row"], "指标", "拒绝整表", "退回")]
-                )
-            target = Target.objects.create(
-                year=item["year"], name=item["name"], kind="amount", target_fen=item["amount"]
-            )
-            dept_name = item["department"]
-            if dept_name:
-                dept = self.departments.get(dept_name)
-                if dept is None:
-                    dept = self.departments[dept_name] = Department.objects.create(name=dept_name)
-                    report.add_reference("责任部门", dept_name, item["row"])
-                    report.departments_created += 1
-                target.departments.add(dept)
-            report.created += 1
-
-
-class AwardCommand(ImportCommand):
-    help = "导入兑现台账（测试）"
-    importer = AwardImporter
-
-
-def xlsx(path: Path, rows: list[list[Any]]) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
-
-
-HEADER = ["指标名称", "年份", "兑现金额（万元）", "兑现日期", "责任单位", "信用代码", "等级", "重点"]
-
-
-def good_rows() -> list[list[Any]]:
-    return [
-        ["2025年 重点产业扶持资金兑现台账"],
-        ["填报单位：区科委"],
-        HEADER,
-        ["研发补贴", 2025, 12.5, dt.date(2025, 3, 5), "区科委", new_credit_code(), "一等", "是"],
-        ["租金支持", "2025年", "1,000.01", "2025年3月5日", "区商务委", None, "乙", "否"],
-        ["人才奖励", "2025年度", 3, "二〇二五年四月一日", None, None, None, None],
-        ["合计", None, 1015.51, None, None, None, None, None],
-        ["注：金额为万元"],
-    ]
 
 
 def run_command(*args: str) -> tuple[dict[str, Any] | str, CommandError | None]:
@@ -298,46 +193,59 @@ def test_command_json_summary_and_exit_codes(db, tmp_path):
     assert isinstance(payload, dict) and payload["errors"][0]["message"] == "文件不存在"
 
 
-SCRIPT = textwrap.dedent(
-    """
-    import os, sys
-    import django
-    os.environ["DJANGO_SETTINGS_MODULE"] = "peiyu.settings"
-    django.setup()
-    from peiyu.core.tests.test_imports import AwardCommand, AwardImporter
-    if sys.argv[1] == "fail":
+def _child(mode: str, path: str, out: str, err: str) -> None:
+    """Runs in a forked process: the command's real exit path (run_from_argv → sys.exit(code))."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":  # never use the parent's socket; keep it referenced, open our own
+        _KEEP.append(connection.connection)
+        connection.connection = None
+    if mode == "fail":
         AwardImporter.fail_in_store = True
-    AwardCommand().run_from_argv(["peiyu", "import_awards", *sys.argv[2:]])
-    """
-)
+    with open(out, "w") as fo, open(err, "w") as fe:
+        cmd = AwardCommand(stdout=fo, stderr=fe)
+        sys.stderr = fe
+        try:
+            cmd.run_from_argv(["peiyu", "import_awards", path, "--json"])
+        except SystemExit as exc:
+            fo.flush()
+            fe.flush()
+            os._exit(int(exc.code or 0))
+        fo.flush()
+    os._exit(0)
+
+
+_KEEP: list[Any] = []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_exit_codes_of_a_real_process(tmp_path):
-    """0 accepted, 2 refused, 1 internal error — what a shell script sees."""
-    env = {**os.environ, "PEIYU_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": ""}
-    env.pop("DATABASE_URL")
-    subprocess.run(
-        [sys.executable, "-m", "django", "migrate", "-v0", "--settings=peiyu.settings"], env=env, check=True
-    )
+    """0 accepted, 2 refused, 1 internal error — what a shell script sees. The command runs in a
+    forked child process (this test's database, no interpreter start-up); the ``peiyu`` entry point
+    itself is run as a new interpreter by the registry's CLI test."""
+    import multiprocessing
+
     good = xlsx(tmp_path / "good.xlsx", good_rows())
     bad_rows = good_rows()
     bad_rows[4][2] = "abc"
     bad = xlsx(tmp_path / "bad.xlsx", bad_rows)
+    ctx = multiprocessing.get_context("fork")
 
-    def run(mode: str, path: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", SCRIPT, mode, str(path), "--json"], env=env, capture_output=True, text=True
-        )
+    def run(mode: str, path: Path) -> tuple[int, str, str]:
+        out, err = tmp_path / f"{mode}-{path.stem}.out", tmp_path / f"{mode}-{path.stem}.err"
+        proc = ctx.Process(target=_child, args=(mode, str(path), str(out), str(err)))
+        proc.start()
+        proc.join(120)
+        return proc.exitcode or 0, out.read_text(), err.read_text()
 
-    ok = run("ok", good)
-    assert ok.returncode == 0, ok.stderr
-    assert json.loads(ok.stdout)["status"] == "accepted"
-    refused = run("ok", bad)
-    assert refused.returncode == 2 and json.loads(refused.stdout)["errors"][0]["value"] == "abc"
-    failed = run("fail", good)
-    assert failed.returncode == 1 and json.loads(failed.stdout)["status"] == "failed"
-    assert "RuntimeError: 磁盘已满" in failed.stderr
+    code, out, err = run("ok", good)
+    assert code == 0, err
+    assert json.loads(out)["status"] == "accepted"
+    code, out, err = run("ok", bad)
+    assert code == 2 and json.loads(out)["errors"][0]["value"] == "abc"
+    code, out, err = run("fail", good)
+    assert code == 1 and json.loads(out)["status"] == "failed"
+    assert "RuntimeError: 磁盘已满" in err
 
 
 # ---------------------------------------------------------------------------------------------
@@ -425,3 +333,63 @@ def test_credit_codes_choices_and_booleans():
     with pytest.raises(cells.CellError):
         yes("也许")
     assert cells.split_list("甲、乙;丙 ，丁") == ["甲", "乙", "丙", "丁"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+def test_upload_page_report_page_and_error_table(world, tmp_path):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import RequestFactory
+
+    from peiyu.core.imports import views
+
+    def request(method: str, data: dict[str, Any] | None = None) -> Any:
+        rf = RequestFactory()
+        req = rf.post("/x/", data or {}) if method == "post" else rf.get("/x/", data or {})
+        req.user = world["admin"]
+        req.session = {}  # type: ignore[assignment]
+        req._messages = FallbackStorage(req)  # type: ignore[attr-defined]
+        return req
+
+    bad_rows = good_rows()
+    bad_rows[3][1] = "明年"
+    content = xlsx(tmp_path / "b.xlsx", bad_rows).read_bytes()
+    req = request("post", {"file": SimpleUploadedFile("台账.xlsx", content)})
+    html = views.upload_page(req, AwardImporter, title="兑现台账导入").content.decode()
+    assert 'id="import-errors"' in html and "明年" in html and "年份（B）" in html and "已拒绝" in html
+    batch = ImportBatch.objects.get(kind="test.awards")
+    assert (
+        batch.user == world["admin"]
+        and batch.upload is not None
+        and batch.upload.uploaded_by == world["admin"]
+    )
+
+    good = xlsx(tmp_path / "g.xlsx", good_rows()).read_bytes()
+    req = request("post", {"file": SimpleUploadedFile("台账2.xlsx", good)})
+    resp = views.upload_page(req, AwardImporter, title="兑现台账导入", report_url=lambda pk: f"/r/{pk}/")
+    assert resp.status_code == 302
+    pk = int(resp["Location"].strip("/").split("/")[-1])
+    page = views.report_page(
+        request("get"), views.get_batch(AwardImporter, pk), AwardImporter
+    ).content.decode()
+    assert "已导入" in page and "新建部门" in page and "责任部门：区商务委（第 5 行）" in page
+
+    wrong = request("post", {"file": SimpleUploadedFile("台账.docx", b"x")})
+    assert views.upload_page(wrong, AwardImporter, title="x").status_code == 400
+
+    sheet = openpyxl.load_workbook(io.BytesIO(views.errors_xlsx(request("get"), batch).content)).active
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert ["行号", "列", "原值", "问题"] in values
+    assert any(r[0] == 4 and r[2] == "明年" for r in values)
+    with pytest.raises(Exception, match="导入记录不存在"):
+        views.get_batch("registry", batch.pk)
+
+
+def test_a_csv_cell_over_the_field_limit_is_refused_not_a_crash(db, tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("指标,年度,金额\n" + '"' + "x" * 300_000 + '",2025,1\n', encoding="utf-8")
+    report = AwardImporter().run(path)
+    assert report.status == "rejected" and report.exit_code == 2 and "CSV 文件无法读取" in report.message

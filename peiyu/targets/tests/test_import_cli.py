@@ -140,8 +140,9 @@ def test_import_command_json(world, depts, tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "accepted" and out["created"] == 1
     bad = xlsx(tmp_path / "b.xlsx", [GOOD[2], ["智能软件", 1999, 1, None, None, None, None, None]])
-    with pytest.raises(SystemExit):
+    with pytest.raises(CommandError) as refused:  # exit code 2: refused (issue 19, every importer)
         call_command("import_targets", str(bad), "--json")
+    assert refused.value.returncode == 2
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "rejected" and out["errors"][0]["row"] == 2
 

@@ -5,79 +5,62 @@ must change the password at first login."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
+from typing import Any
 
-from django.core.management import BaseCommand, CommandError
+from django.core.management import CommandError
+
+from peiyu.accounts.roster import RosterImporter, RosterResult, import_roster
+from peiyu.core.imports import ImportReport
+from peiyu.core.imports.command import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "批量导入用户名册（列：用户名、姓名、角色、范围），输出初始密码；整表校验，有错则一个也不导入"
+    importer = RosterImporter
+    file_help = "名册文件（xlsx/xls/csv）"
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="名册文件（xlsx/xls/csv）")
+    def add_import_arguments(self, parser: Any) -> None:
         parser.add_argument("--output", default=None, help="把初始密码写入此 Excel 文件（不在屏幕上显示）")
-        parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
 
-    def handle(self, *args, **opts):
-        from peiyu.accounts.roster import import_roster
+    def handle(self, *args: Any, **opts: Any) -> None:
+        output = opts.get("output")
+        if output and Path(output).suffix.lower() != ".xlsx":
+            raise CommandError("--output 须为 .xlsx 文件", returncode=2)
+        super().handle(*args, **opts)
 
-        path = Path(opts["file"])
-        output = Path(opts["output"]) if opts["output"] else None
-        if output is not None and output.suffix.lower() != ".xlsx":
-            raise CommandError("--output 须为 .xlsx 文件")
-        if not path.exists():
-            if opts["json"]:
-                self.stdout.write(
-                    json.dumps(
-                        {
-                            "ok": False,
-                            "errors": [
-                                {"row": None, "column": "", "value": str(path), "message": "文件不存在"}
-                            ],
-                        },
-                        ensure_ascii=False,
-                    )
-                )
-            raise CommandError(f"文件不存在：{path}")
-        result = import_roster(path)
-        if not result.ok:
-            if opts["json"]:
-                self.stdout.write(
-                    json.dumps({"ok": False, "created": 0, "errors": result.errors}, ensure_ascii=False)
-                )
-            else:
-                self.stderr.write(f"名册有 {len(result.errors)} 处错误，未导入任何用户：")
-                for e in result.errors:
-                    where = f"第 {e['row']} 行 " if e.get("row") else ""
-                    col = f"{e['column']} " if e.get("column") else ""
-                    val = f"“{e['value']}” " if e.get("value") else ""
-                    self.stderr.write(f"  {where}{col}{val}{e['message']}")
-            raise CommandError("导入失败")
-        if output is not None:
-            self._write_passwords(output, result.created)
-        if opts["json"]:
-            users = [
-                {k: v for k, v in u.items() if not (k == "password" and output is not None)}
-                for u in result.created
-            ]
-            payload = {"ok": True, "created": len(users), "users": users, "errors": []}
-            if output is not None:
-                payload["output"] = str(output)
-            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+    def run_import(self, path: Path, opts: dict[str, Any], on_progress: Any) -> ImportReport:
+        report = import_roster(path, filename=path.name)
+        if report.ok and opts.get("output"):
+            self._write_passwords(Path(opts["output"]), report.created)
+        return report
+
+    def payload(self, report: ImportReport, opts: dict[str, Any]) -> dict[str, Any]:
+        data = report.as_dict()
+        if opts.get("output"):
+            data["users"] = [{k: v for k, v in u.items() if k != "password"} for u in data.get("users", [])]
+            if report.ok:
+                data["output"] = str(opts["output"])
+        return data
+
+    def print_report(self, report: ImportReport, opts: dict[str, Any]) -> None:
+        assert isinstance(report, RosterResult)
+        if not report.ok:
+            self.stdout.write(report.message)
+            self.print_errors(report)
             return
-        self.stdout.write(f"已导入 {len(result.created)} 个用户，首次登录须修改密码。")
-        if output is not None:
-            self.stdout.write(f"初始密码已写入 {output}（仅此一份，请妥善分发后删除）。")
+        self.stdout.write(f"已导入 {len(report.created)} 个用户，首次登录须修改密码。")
+        if opts.get("output"):
+            self.stdout.write(f"初始密码已写入 {opts['output']}（仅此一份，请妥善分发后删除）。")
             return
         self.stdout.write("初始密码（仅显示这一次）：")
-        for u in result.created:
+        for u in report.created:
             self.stdout.write(
                 f"  {u['username']}\t{u['display_name'] or '-'}\t{u['role_label']}\t{u['password']}"
             )
 
-    def _write_passwords(self, output: Path, rows: list[dict]) -> None:
+    def _write_passwords(self, output: Path, rows: list[dict[str, Any]]) -> None:
         from peiyu.core.export import Column, Table, build_workbook
 
         data = build_workbook(
