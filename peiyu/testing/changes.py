@@ -51,7 +51,7 @@ def _tables() -> dict[str, tuple[Any, str]]:
             continue
         if meta.auto_created and not meta.auto_created.__module__.startswith("peiyu."):
             continue
-        out[meta.db_table] = (model, meta.pk.column)
+        out[meta.db_table] = (model, str(meta.pk.column))
     return out
 
 

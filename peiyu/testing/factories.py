@@ -87,7 +87,7 @@ def make_world() -> dict[str, Any]:
     # (mypy takes ``SomeFactory(...)`` for a factory instance, factory_boy's metaclass __call__ being
     # untyped: cast where the model instance it returns is used as one)
     soft = cast(KeyIndustry, KeyIndustryFactory(name="智能软件", slug="software", prefixes=["64", "65"]))
-    health = KeyIndustryFactory(name="生命健康", slug="health", prefixes=["27", "84"])
+    health = cast(KeyIndustry, KeyIndustryFactory(name="生命健康", slug="health", prefixes=["27", "84"]))
     a1 = AreaFactory(name="长寿路街道", code="310107015000")
     a2 = cast(Area, AreaFactory(name="桃浦镇", code="310107103000", kind=Area.Kind.TOWN))
     ents = {
@@ -121,8 +121,9 @@ def make_world() -> dict[str, Any]:
     department = cast(User, UserFactory(username="kewei_p", role=Role.DEPARTMENT))
     department.departments.set([kewei])
     service = cast(User, UserFactory(username="service_p", role=Role.SERVICE, display_name="金牌店小二"))
-    ents["health_a1"].liaison = service
-    ents["health_a1"].save(update_fields=["liaison"])
+    liaised = cast(Enterprise, ents["health_a1"])
+    liaised.liaison = service
+    liaised.save(update_fields=["liaison"])
     return {
         "industries": {"soft": soft, "health": health},
         "areas": {"a1": a1, "a2": a2},
