@@ -109,7 +109,7 @@ def _set_scopes(
 
 
 def do_create_user(
-    by: Any,
+    acting_user: Any,
     *,
     username: str,
     display_name: str = "",
@@ -139,7 +139,7 @@ def do_create_user(
         user.save()
         _set_scopes(user, key_industries, areas, departments)
         record(
-            by,
+            acting_user,
             A.USER_CREATE,
             user,
             object_id=user.username,
@@ -151,7 +151,7 @@ def do_create_user(
 
 
 def do_update_user(
-    by: Any,
+    acting_user: Any,
     user: User,
     *,
     display_name: str,
@@ -167,7 +167,7 @@ def do_update_user(
         raise ActionError(f"未知角色：{role}")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        _check_admin_kept(by, user, new_role=role)
+        _check_admin_kept(acting_user, user, new_role=role)
         before = user_snapshot(user)
         user.display_name = display_name.strip()
         user.role = role
@@ -177,7 +177,7 @@ def do_update_user(
         after = user_snapshot(user)
         if after != before:
             record(
-                by,
+                acting_user,
                 A.USER_UPDATE,
                 user,
                 object_id=user.username,
@@ -189,14 +189,16 @@ def do_update_user(
     return user
 
 
-def do_set_active(by: Any, user: User, active: bool, *, request: Any = None, reason: str = "") -> User:
+def do_set_active(
+    acting_user: Any, user: User, active: bool, *, request: Any = None, reason: str = ""
+) -> User:
     """Deactivate (or reactivate) a user. Deactivation also revokes their API tokens."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_active == active:
             return user
         if not active:
-            _check_admin_kept(by, user, new_active=False)
+            _check_admin_kept(acting_user, user, new_active=False)
         before = user_snapshot(user)
         user.is_active = active
         user.save(update_fields=["is_active"])
@@ -206,7 +208,7 @@ def do_set_active(by: Any, user: User, active: bool, *, request: Any = None, rea
                 revoked_at=timezone.now()
             )
         record(
-            by,
+            acting_user,
             A.USER_ACTIVATE if active else A.USER_DEACTIVATE,
             user,
             object_id=user.username,
@@ -219,7 +221,7 @@ def do_set_active(by: Any, user: User, active: bool, *, request: Any = None, rea
     return user
 
 
-def do_reset_password(by: Any, user: User, *, request: Any = None, reason: str = "") -> str:
+def do_reset_password(acting_user: Any, user: User, *, request: Any = None, reason: str = "") -> str:
     """Give the user a new random password (returned once) that must be changed at next login.
     Their open sessions end (the session hash changes with the password)."""
     with transaction.atomic():
@@ -229,7 +231,7 @@ def do_reset_password(by: Any, user: User, *, request: Any = None, reason: str =
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password"])
         record(
-            by,
+            acting_user,
             A.PASSWORD_RESET,
             user,
             object_id=user.username,
@@ -262,7 +264,7 @@ def locked_usernames() -> set[str]:
     )
 
 
-def do_unlock(by: Any, user: User, *, request: Any = None, reason: str = "") -> int:
+def do_unlock(acting_user: Any, user: User, *, request: Any = None, reason: str = "") -> int:
     """Clear the failed-login record of a user (ends an axes lock-out)."""
     from axes.utils import reset
 
@@ -270,7 +272,7 @@ def do_unlock(by: Any, user: User, *, request: Any = None, reason: str = "") -> 
         was_locked = is_locked(user)
         removed = reset(username=user.username)
         record(
-            by,
+            acting_user,
             A.USER_UNLOCK,
             user,
             object_id=user.username,
@@ -287,7 +289,7 @@ def do_unlock(by: Any, user: User, *, request: Any = None, reason: str = "") -> 
 
 
 def do_create_token(
-    by: Any, user: User, *, label: str = "", days: int | None = None, request: Any = None
+    acting_user: Any, user: User, *, label: str = "", days: int | None = None, request: Any = None
 ) -> tuple[ApiToken, str]:
     """A new bearer token for ``user``; the secret is returned once and only its SHA-256 is stored."""
     days = settings.API_TOKEN_DAYS if days is None else int(days)
@@ -305,7 +307,7 @@ def do_create_token(
             expires_at=timezone.now() + dt.timedelta(days=days),
         )
         record(
-            by,
+            acting_user,
             A.TOKEN_CREATE,
             token,
             object_id=str(token.pk),
@@ -316,7 +318,7 @@ def do_create_token(
     return token, secret
 
 
-def do_revoke_token(by: Any, token: ApiToken, *, request: Any = None, reason: str = "") -> ApiToken:
+def do_revoke_token(acting_user: Any, token: ApiToken, *, request: Any = None, reason: str = "") -> ApiToken:
     with transaction.atomic():
         token = ApiToken.objects.select_for_update(of=("self",)).select_related("user").get(pk=token.pk)
         if token.revoked_at is not None:
@@ -325,7 +327,7 @@ def do_revoke_token(by: Any, token: ApiToken, *, request: Any = None, reason: st
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         record(
-            by,
+            acting_user,
             A.TOKEN_REVOKE,
             token,
             object_id=str(token.pk),

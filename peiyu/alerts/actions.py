@@ -153,12 +153,14 @@ def _warning_words(message: str) -> str:
     )
 
 
-def do_acknowledge(by: Any, warning: Warning, note: str = "", *, request: Any = None) -> Warning:
-    return _transition(by, warning, Status.ACKNOWLEDGED, (note or "").strip(), A.WARNING_ACKNOWLEDGE, request)
+def do_acknowledge(acting_user: Any, warning: Warning, note: str = "", *, request: Any = None) -> Warning:
+    return _transition(
+        acting_user, warning, Status.ACKNOWLEDGED, (note or "").strip(), A.WARNING_ACKNOWLEDGE, request
+    )
 
 
 def do_follow_up(
-    by: Any,
+    acting_user: Any,
     warning: Warning,
     *,
     kind: str,
@@ -177,7 +179,7 @@ def do_follow_up(
         raise ActionError("跟进方式无效")
     try:
         return work_actions.do_add_note(
-            by,
+            acting_user,
             _item(warning),
             text=note,
             method=kind,
@@ -193,29 +195,29 @@ def do_follow_up(
         raise ActionError(_warning_words(str(exc))) from None
 
 
-def do_resolve(by: Any, warning: Warning, reason: str, *, request: Any = None) -> Warning:
+def do_resolve(acting_user: Any, warning: Warning, reason: str, *, request: Any = None) -> Warning:
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("请填写解决情况（理由必填）")
-    return _transition(by, warning, Status.RESOLVED, reason, A.WARNING_RESOLVE, request)
+    return _transition(acting_user, warning, Status.RESOLVED, reason, A.WARNING_RESOLVE, request)
 
 
-def do_dismiss(by: Any, warning: Warning, reason: str, *, request: Any = None) -> Warning:
+def do_dismiss(acting_user: Any, warning: Warning, reason: str, *, request: Any = None) -> Warning:
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("请填写排除理由")
-    return _transition(by, warning, Status.DISMISSED, reason, A.WARNING_DISMISS, request)
+    return _transition(acting_user, warning, Status.DISMISSED, reason, A.WARNING_DISMISS, request)
 
 
 def do_reassign(
-    by: Any, warning: Warning, new_owner: Any, reason: str = "", *, request: Any = None
+    acting_user: Any, warning: Warning, new_owner: Any, reason: str = "", *, request: Any = None
 ) -> Warning:
     """Hand the warning to another user, who must be active and able to see the enterprise."""
     if not warning.is_open:
         raise ActionError("预警已关闭，不能转派")
     try:
         work_actions.do_reassign(
-            by,
+            acting_user,
             _item(warning),
             new_owner,
             reason=reason,
@@ -253,9 +255,9 @@ def assignable_users(warning: Warning) -> list[Any]:
 
 
 def do_update_settings(
-    by: Any, changes: dict[str, Any], *, request: Any = None, reason: str = ""
+    acting_user: Any, changes: dict[str, Any], *, request: Any = None, reason: str = ""
 ) -> AlertSettings:
-    if not getattr(by, "is_admin", False):
+    if not getattr(acting_user, "is_admin", False):
         raise ActionError("只有管理员可以修改预警规则")
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
@@ -270,14 +272,14 @@ def do_update_settings(
         after = {f: getattr(cfg, f) for f in SETTINGS_FIELDS}
         if after == before:
             return cfg
-        cfg.updated_at, cfg.updated_by = timezone.now(), by
+        cfg.updated_at, cfg.updated_by = timezone.now(), acting_user
         cfg.save()
         if "overdue_days" in changes:
             work_actions.recompute_dues(KIND)
         diff_before = {k: v for k, v in before.items() if after[k] != v}
         diff_after = {k: after[k] for k in diff_before}
         record(
-            by,
+            acting_user,
             A.SETTINGS_UPDATE,
             cfg,
             object_id="1",
@@ -323,7 +325,7 @@ def can_edit_key_list(user: Any, enterprise: Any) -> bool:
 
 
 def do_key_override(
-    by: Any, enterprise: Any, kind: str, reason: str, *, request: Any = None
+    acting_user: Any, enterprise: Any, kind: str, reason: str, *, request: Any = None
 ) -> KeyEnterpriseOverride:
     """Add an enterprise to the key list, or remove it, by hand (reason required). Replaces any
     active override of the same enterprise."""
@@ -332,7 +334,7 @@ def do_key_override(
         raise ActionError("请填写理由")
     if kind not in KeyEnterpriseOverride.Kind.values:
         raise ActionError("类型无效")
-    if not can_edit_key_list(by, enterprise):
+    if not can_edit_key_list(acting_user, enterprise):
         raise ActionError("无权调整重点企业名单")
     with transaction.atomic():
         now = timezone.now()
@@ -347,15 +349,15 @@ def do_key_override(
                 raise ActionError(f"该企业已是“{previous.get_kind_display()}”")
             previous.revoked_at, previous.revoked_by, previous.revoke_reason = (
                 now,
-                by,
+                acting_user,
                 f"被新的调整替代：{reason}",
             )
             previous.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         obj = KeyEnterpriseOverride.objects.create(
-            enterprise=enterprise, kind=kind, reason=reason, created_by=by, created_at=now
+            enterprise=enterprise, kind=kind, reason=reason, created_by=acting_user, created_at=now
         )
         record(
-            by,
+            acting_user,
             A.KEY_OVERRIDE[kind],
             enterprise,
             before=before,
@@ -367,21 +369,21 @@ def do_key_override(
 
 
 def do_revoke_override(
-    by: Any, override: KeyEnterpriseOverride, reason: str, *, request: Any = None
+    acting_user: Any, override: KeyEnterpriseOverride, reason: str, *, request: Any = None
 ) -> KeyEnterpriseOverride:
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("请填写撤销理由")
-    if not can_edit_key_list(by, override.enterprise):
+    if not can_edit_key_list(acting_user, override.enterprise):
         raise ActionError("无权调整重点企业名单")
     with transaction.atomic():
         obj = KeyEnterpriseOverride.objects.select_for_update().get(pk=override.pk)
         if obj.revoked_at is not None:
             raise ActionError("该调整已撤销")
-        obj.revoked_at, obj.revoked_by, obj.revoke_reason = timezone.now(), by, reason
+        obj.revoked_at, obj.revoked_by, obj.revoke_reason = timezone.now(), acting_user, reason
         obj.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         record(
-            by,
+            acting_user,
             A.KEY_REVOKE,
             obj.enterprise,
             before={"kind": obj.kind},

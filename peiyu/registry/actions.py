@@ -39,7 +39,7 @@ def _require_admin(user: Any) -> None:
 
 
 def do_save_definition(
-    user: Any,
+    acting_user: Any,
     industry: KeyIndustry,
     prefixes: list[str] | str,
     *,
@@ -48,7 +48,7 @@ def do_save_definition(
     note: str = "",
 ) -> tuple[IndustryDefinition, classify.ReclassifyResult]:
     """Save a new version of an industry's definition (older versions stay for as-of figures)."""
-    _require_admin(user)
+    _require_admin(acting_user)
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("请填写修改口径的理由")
@@ -68,11 +68,13 @@ def do_save_definition(
             valid_from=valid_from,
             prefixes=clean,
             note=note or reason,
-            created_by=_user(user),
+            created_by=_user(acting_user),
         )
-        result = classify.reclassify(user=user, source=f"口径调整：{industry.name}（{reason[:60]}）"[:200])
+        result = classify.reclassify(
+            user=acting_user, source=f"口径调整：{industry.name}（{reason[:60]}）"[:200]
+        )
         audit.record(
-            user,
+            acting_user,
             A.DEFINITION_SAVE,
             industry,
             before={"prefixes": current},
@@ -84,7 +86,7 @@ def do_save_definition(
 
 
 def do_override(
-    user: Any,
+    acting_user: Any,
     enterprise: Enterprise,
     industry: KeyIndustry,
     kind: str,
@@ -93,7 +95,7 @@ def do_override(
     valid_from: dt.date | None = None,
 ) -> IndustryOverride:
     """Include an enterprise in an industry by hand, or exclude it from one; with a reason."""
-    _require_admin(user)
+    _require_admin(acting_user)
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("手工认定必须填写理由")
@@ -121,13 +123,13 @@ def do_override(
             kind=kind,
             reason=reason,
             valid_from=valid_from or timezone.localdate(),
-            created_by=_user(user),
+            created_by=_user(acting_user),
         )
         label = IndustryOverride.Kind(kind).label
-        classify.reclassify([enterprise.pk], user=user, source=f"{label}：{reason[:80]}")
+        classify.reclassify([enterprise.pk], user=acting_user, source=f"{label}：{reason[:80]}")
         enterprise.refresh_from_db()
         audit.record(
-            user,
+            acting_user,
             A.OVERRIDE[kind],
             enterprise,
             before=before,
@@ -137,8 +139,8 @@ def do_override(
     return ov
 
 
-def do_revoke_override(user: Any, override: IndustryOverride, *, reason: str) -> None:
-    _require_admin(user)
+def do_revoke_override(acting_user: Any, override: IndustryOverride, *, reason: str) -> None:
+    _require_admin(acting_user)
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("撤销手工认定必须填写理由")
@@ -150,11 +152,11 @@ def do_revoke_override(user: Any, override: IndustryOverride, *, reason: str) ->
         override.revoked_at = timezone.now()
         override.save(update_fields=["revoked_at"])
         classify.reclassify(
-            [enterprise.pk], user=user, source=f"撤销{override.get_kind_display()}：{reason[:80]}"
+            [enterprise.pk], user=acting_user, source=f"撤销{override.get_kind_display()}：{reason[:80]}"
         )
         enterprise.refresh_from_db()
         audit.record(
-            user,
+            acting_user,
             A.OVERRIDE_REVOKE,
             enterprise,
             before={
@@ -166,8 +168,8 @@ def do_revoke_override(user: Any, override: IndustryOverride, *, reason: str) ->
         )
 
 
-def do_set_key_flag(user: Any, enterprise: Enterprise, is_key: bool, *, reason: str = "") -> None:
-    _require_admin(user)
+def do_set_key_flag(acting_user: Any, enterprise: Enterprise, is_key: bool, *, reason: str = "") -> None:
+    _require_admin(acting_user)
     if enterprise.is_key == is_key:
         return
     with transaction.atomic():
@@ -175,7 +177,7 @@ def do_set_key_flag(user: Any, enterprise: Enterprise, is_key: bool, *, reason: 
         enterprise.is_key = is_key
         enterprise.save(update_fields=["is_key", "updated_at"])
         audit.record(
-            user,
+            acting_user,
             A.KEY_FLAG,
             enterprise,
             before={"is_key": before},
@@ -199,7 +201,7 @@ EDITABLE = (
 
 
 def do_update_enterprise(
-    user: Any,
+    acting_user: Any,
     enterprise: Enterprise,
     *,
     reason: str = "",
@@ -212,11 +214,11 @@ def do_update_enterprise(
     ``industry_code`` is normalised and checked against GB/T 4754; a name change keeps the old name in
     ``former_names``; name, area, industry code and status changes become events dated ``event_date``
     (default today)."""
-    _require_admin(user)
+    _require_admin(acting_user)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ActionError(f"不可修改的字段：{'、'.join(sorted(unknown))}")
-    if user is not None and not (reason or "").strip():
+    if acting_user is not None and not (reason or "").strip():
         raise ActionError("请填写修改理由")
     if "industry_code" in changes and changes["industry_code"]:
         try:
@@ -261,7 +263,7 @@ def do_update_enterprise(
                         before=str(old or "")[:200],
                         after=str(value or "")[:200],
                         source=(source or reason or "手工修改")[:200],
-                        created_by=_user(user),
+                        created_by=_user(acting_user),
                     )
                 )
             setattr(enterprise, field, value)
@@ -273,9 +275,9 @@ def do_update_enterprise(
             return []
         enterprise.save()
         EnterpriseEvent.objects.bulk_create(events)
-        audit.record(user, A.ENTERPRISE_UPDATE, enterprise, before=before, after=after, reason=reason)
+        audit.record(acting_user, A.ENTERPRISE_UPDATE, enterprise, before=before, after=after, reason=reason)
         if "industry_code" in changed:
-            classify.reclassify([enterprise.pk], user=user, source=source or "行业代码变更")
+            classify.reclassify([enterprise.pk], user=acting_user, source=source or "行业代码变更")
         if {"area", "status", "industry_code", "liaison"} & set(changed):
             classify.notify_dimension_changed([enterprise.pk], "企业信息变更")
     return changed
@@ -297,7 +299,7 @@ def _classification(enterprise: Enterprise) -> dict[str, Any]:
 
 
 def do_create_industry(
-    user: Any,
+    acting_user: Any,
     name: str,
     prefixes: list[str] | str,
     *,
@@ -306,7 +308,7 @@ def do_create_industry(
     color: str = "#206bc4",
 ) -> tuple[KeyIndustry, classify.ReclassifyResult]:
     """Add a key industry (districts re-cut their industries over time) with its first definition."""
-    _require_admin(user)
+    _require_admin(acting_user)
     name = normalize_name(name)
     reason = (reason or "").strip()
     if not name:
@@ -337,11 +339,11 @@ def do_create_industry(
             valid_from=valid_from or timezone.localdate(),
             prefixes=clean,
             note=reason,
-            created_by=_user(user),
+            created_by=_user(acting_user),
         )
-        result = classify.reclassify(user=user, source=f"新增重点产业：{name}")
+        result = classify.reclassify(user=acting_user, source=f"新增重点产业：{name}")
         audit.record(
-            user,
+            acting_user,
             A.INDUSTRY_CREATE,
             industry,
             after={
@@ -356,10 +358,10 @@ def do_create_industry(
 
 
 def do_set_industry_active(
-    user: Any, industry: KeyIndustry, active: bool, *, reason: str
+    acting_user: Any, industry: KeyIndustry, active: bool, *, reason: str
 ) -> classify.ReclassifyResult:
     """Stop (or resume) using a key industry; its enterprises are reclassified. Definitions stay."""
-    _require_admin(user)
+    _require_admin(acting_user)
     if not (reason or "").strip():
         raise ActionError("请填写理由")
     with transaction.atomic():
@@ -367,10 +369,10 @@ def do_set_industry_active(
         industry.active = active
         industry.save(update_fields=["active"])
         result = classify.reclassify(
-            user=user, source=f"{'启用' if active else '停用'}重点产业：{industry.name}"
+            user=acting_user, source=f"{'启用' if active else '停用'}重点产业：{industry.name}"
         )
         audit.record(
-            user,
+            acting_user,
             A.INDUSTRY_ACTIVE,
             industry,
             before={"active": before},

@@ -96,7 +96,7 @@ def validate(t: Target) -> None:
 
 
 def do_save_target(
-    user: Any,
+    acting_user: Any,
     target: Target,
     departments: Iterable[Any] | None = None,
     *,
@@ -111,8 +111,8 @@ def do_save_target(
         if target.pk:
             before = target_snapshot(Target.objects.select_related("key_industry", "area").get(pk=target.pk))
         creating = target.pk is None
-        if creating and getattr(user, "is_authenticated", False):
-            target.created_by = user
+        if creating and getattr(acting_user, "is_authenticated", False):
+            target.created_by = acting_user
         target.save()
         if departments is not None:
             target.departments.set(list(departments))
@@ -120,7 +120,7 @@ def do_save_target(
         if before == after:
             return target
         record(
-            user,
+            acting_user,
             A.TARGET_CREATE if creating else A.TARGET_UPDATE,
             target,
             before=before,
@@ -131,7 +131,7 @@ def do_save_target(
     return target
 
 
-def do_delete_target(user: Any, target: Target, *, reason: str = "", request: Any = None) -> None:
+def do_delete_target(acting_user: Any, target: Target, *, reason: str = "", request: Any = None) -> None:
     if not reason.strip():
         raise ActionError("删除目标须说明原因")
     with transaction.atomic():
@@ -139,7 +139,7 @@ def do_delete_target(user: Any, target: Target, *, reason: str = "", request: An
         pk, label = target.pk, str(target)
         target.delete()
         record(
-            user,
+            acting_user,
             A.TARGET_DELETE,
             object_type="targets.target",
             object_id=str(pk),
@@ -164,7 +164,7 @@ def parse_value(raw: Any, label: str = "完成值") -> Decimal:
 
 
 def do_report_value(
-    user: Any,
+    acting_user: Any,
     target: Target,
     *,
     month: str,
@@ -180,7 +180,7 @@ def do_report_value(
 
     if target.kind != TargetKind.REPORTED:
         raise ActionError("只有“部门报送”类目标需要报送完成值")
-    if not can_report(user, target):
+    if not can_report(acting_user, target):
         raise ActionError("只有责任部门或管理员可以报送该目标的完成情况")
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
         raise ActionError(f"月份“{month}”格式应为 YYYY-MM")
@@ -201,11 +201,14 @@ def do_report_value(
     if department is not None:  # an administrator entering a department's figure on its behalf
         if not target.departments.filter(pk=department.pk).exists():
             raise ActionError(f"{department} 不是该目标的责任部门")
-        if not getattr(user, "is_admin", False) and not department.users.filter(pk=user.pk).exists():
+        if (
+            not getattr(acting_user, "is_admin", False)
+            and not department.users.filter(pk=acting_user.pk).exists()
+        ):
             raise ActionError(f"只能以本部门名义报送（{department}）")
         dept = department
-    elif getattr(user, "is_authenticated", False):
-        dept = target.departments.filter(users=user).first()
+    elif getattr(acting_user, "is_authenticated", False):
+        dept = target.departments.filter(users=acting_user).first()
     with transaction.atomic():
         report = TargetReport(
             target=target,
@@ -213,14 +216,14 @@ def do_report_value(
             value=number,
             note=note.strip(),
             department=dept,
-            reported_by=user if getattr(user, "is_authenticated", False) else None,
+            reported_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         )
         if attachment is not None:
             report.attachment_name = attachment.name[:200]
             report.attachment.save(attachment.name, attachment, save=False)
         report.save()
         record(
-            user,
+            acting_user,
             A.TARGET_REPORT,
             target,
             after={
@@ -236,7 +239,7 @@ def do_report_value(
 
 
 def do_update_settings(
-    user: Any, *, green_gap: Any, yellow_gap: Any, basis: str, request: Any = None
+    acting_user: Any, *, green_gap: Any, yellow_gap: Any, basis: str, request: Any = None
 ) -> TargetSettings:
     green = parse_value(green_gap, "绿色阈值")
     yellow = parse_value(yellow_gap, "黄色阈值")
@@ -250,7 +253,7 @@ def do_update_settings(
         obj.green_gap, obj.yellow_gap, obj.basis = green, yellow, basis
         obj.save()
         after = {"green_gap": str(obj.green_gap), "yellow_gap": str(obj.yellow_gap), "basis": obj.basis}
-        record(user, A.SETTINGS_UPDATE, obj, before=before, after=after, request=request)
+        record(acting_user, A.SETTINGS_UPDATE, obj, before=before, after=after, request=request)
     return obj
 
 
@@ -271,7 +274,7 @@ def doubling_path(base_fen: int, goal_fen: int, base_year: int, final_year: int)
 
 
 def do_create_plan(
-    user: Any, *, name: str, base_year: int, final_year: int, note: str = "", request: Any = None
+    acting_user: Any, *, name: str, base_year: int, final_year: int, note: str = "", request: Any = None
 ) -> FiveYearPlan:
     name = (name or "").strip()
     if not name:
@@ -285,7 +288,7 @@ def do_create_plan(
             name=name, base_year=base_year, final_year=final_year, note=note.strip()
         )
         record(
-            user,
+            acting_user,
             A.PLAN_CREATE,
             plan,
             after={"name": name, "base_year": base_year, "final_year": final_year},
@@ -295,7 +298,7 @@ def do_create_plan(
 
 
 def do_save_plan_line(
-    user: Any,
+    acting_user: Any,
     plan: FiveYearPlan,
     key_industry: Any,
     *,
@@ -318,7 +321,7 @@ def do_save_plan_line(
         line.base_fen, line.goal_fen, line.milestones = base_fen, goal_fen, path
         line.save()
         record(
-            user,
+            acting_user,
             A.PLAN_LINE_UPDATE if before else A.PLAN_LINE_CREATE,
             line,
             before=before,

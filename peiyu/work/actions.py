@@ -200,7 +200,7 @@ def open_items(by: Any, specs: Iterable[ItemSpec]) -> list[Item]:
 
 
 def do_open_item(
-    by: Any,
+    acting_user: Any,
     source: Any,
     *,
     kind: str,
@@ -234,9 +234,9 @@ def do_open_item(
         note=note or reason,
     )
     with transaction.atomic():
-        item = open_items(by, [spec])[0]
+        item = open_items(acting_user, [spec])[0]
         record(
-            by,
+            acting_user,
             A.ITEM_OPEN,
             item,
             object_id=str(item.pk),
@@ -248,7 +248,7 @@ def do_open_item(
                 "source": f"{item.source_type.app_label}.{item.source_type.model}:{source.pk}",
             },
         )
-        if owner is not None and owner != _real(by):
+        if owner is not None and owner != _real(acting_user):
             from peiyu.work import notify
 
             notify.notify(
@@ -340,7 +340,7 @@ def apply_transition(
 
 
 def do_transition(
-    by: Any,
+    acting_user: Any,
     item: Item,
     to_status: str,
     *,
@@ -359,16 +359,16 @@ def do_transition(
     with transaction.atomic():
         it = _locked(item)
         flow = flows.get(it.kind)
-        if not queries.can_act(by, it, to_status):
+        if not queries.can_act(acting_user, it, to_status):
             raise ActionError("无权处理该事项")
         if not flow.allowed(it.status, to_status):
             raise ActionError(f"事项当前为“{flow.label_of(it.status)}”，不能{flow.verb(to_status)}")
         if to_status in flow.reason_required and not text:
             raise ActionError(f"请填写{flow.verb(to_status)}理由")
         before = it.snapshot()
-        apply_transition(it, to_status, by=by, note=text, label=label)
+        apply_transition(it, to_status, by=acting_user, note=text, label=label)
         record(
-            by,
+            acting_user,
             audit_action or A.ITEM_TRANSITION,
             it.source if audit_action else it,
             object_id=str(it.source_id if audit_action else it.pk),
@@ -382,7 +382,7 @@ def do_transition(
 
 
 def do_add_note(
-    by: Any,
+    acting_user: Any,
     item: Item,
     *,
     text: str,
@@ -416,7 +416,7 @@ def do_add_note(
         if method and method not in dict(flow.note_methods):
             raise ActionError("跟进方式无效")
         target = flow.note_moves_to
-        if not queries.can_act(by, it, target):
+        if not queries.can_act(acting_user, it, target):
             raise ActionError("无权处理该事项")
         if not it.is_open:
             raise ActionError("事项已关闭，不能再记录跟进")
@@ -428,7 +428,7 @@ def do_add_note(
             apply_transition(
                 it,
                 target,
-                by=by,
+                by=acting_user,
                 note=summary,
                 label="跟进",
                 data={"method": method, "date": date.isoformat()},
@@ -444,7 +444,7 @@ def do_add_note(
                 time=now,
                 kind=Event.Kind.NOTE,
                 label="跟进",
-                user=_real(by),
+                user=_real(acting_user),
                 from_status=it.status,
                 to_status=it.status,
                 note=summary,
@@ -452,12 +452,17 @@ def do_add_note(
             )
             _changed(it, ev)
         note = Note.objects.create(
-            item=it, method=method, date=date, contact=contact.strip()[:100], text=text, created_by=_real(by)
+            item=it,
+            method=method,
+            date=date,
+            contact=contact.strip()[:100],
+            text=text,
+            created_by=_real(acting_user),
         )
         for f in files:
             Attachment.objects.create(note=note, file=f, name=str(f.name)[:200], size=getattr(f, "size", 0))
         record(
-            by,
+            acting_user,
             audit_action or A.ITEM_NOTE,
             it.source if audit_action else it,
             object_id=str(it.source_id if audit_action else it.pk),
@@ -476,7 +481,7 @@ def do_add_note(
 
 
 def do_reassign(
-    by: Any,
+    acting_user: Any,
     item: Item,
     new_owner: Any,
     *,
@@ -492,7 +497,7 @@ def do_reassign(
     with transaction.atomic():
         it = _locked(item)
         flow = flows.get(it.kind)
-        if not queries.can_reassign(by, it):
+        if not queries.can_reassign(acting_user, it):
             raise ActionError("无权转派该事项" if it.is_open else "事项已关闭，不能转派")
         if new_owner is None or not new_owner.is_active:
             raise ActionError("请选择有效的责任人")
@@ -518,7 +523,7 @@ def do_reassign(
             item=it,
             kind=Event.Kind.REASSIGNED,
             label="转派",
-            user=_real(by),
+            user=_real(acting_user),
             from_status=it.status,
             to_status=it.status,
             before=before,
@@ -526,7 +531,7 @@ def do_reassign(
             note=note,
         )
         record(
-            by,
+            acting_user,
             audit_action or A.ITEM_REASSIGN,
             it.source if audit_action else it,
             object_id=str(it.source_id if audit_action else it.pk),
@@ -536,7 +541,7 @@ def do_reassign(
             request=request,
             detail={"item": it.pk},
         )
-        if new_owner != _real(by):
+        if new_owner != _real(acting_user):
             from peiyu.work import notify
 
             notify.notify(
@@ -551,14 +556,16 @@ def do_reassign(
         return it
 
 
-def do_set_due(by: Any, item: Item, due: dt.datetime | None, *, reason: str, request: Any = None) -> Item:
+def do_set_due(
+    acting_user: Any, item: Item, due: dt.datetime | None, *, reason: str, request: Any = None
+) -> Item:
     """Fix (or, with None, release) the item's deadline, e.g. a complex case extended with a reason."""
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("请填写调整期限的理由")
     with transaction.atomic():
         it = _locked(item)
-        if not queries.can_reassign(by, it):
+        if not queries.can_reassign(acting_user, it):
             raise ActionError("无权调整该事项的期限")
         before = it.snapshot()
         it.fixed_due = due
@@ -569,7 +576,7 @@ def do_set_due(by: Any, item: Item, due: dt.datetime | None, *, reason: str, req
             item=it,
             kind=Event.Kind.DUE_CHANGED,
             label="调整期限",
-            user=_real(by),
+            user=_real(acting_user),
             from_status=it.status,
             to_status=it.status,
             before=before,
@@ -577,7 +584,7 @@ def do_set_due(by: Any, item: Item, due: dt.datetime | None, *, reason: str, req
             note=reason,
         )
         record(
-            by,
+            acting_user,
             A.ITEM_DUE,
             it,
             object_id=str(it.pk),
@@ -626,11 +633,17 @@ def _require_admin(by: Any, what: str) -> None:
 
 
 def do_set_calendar_day(
-    by: Any, day: dt.date, is_workday: bool | None, name: str = "", *, reason: str = "", request: Any = None
+    acting_user: Any,
+    day: dt.date,
+    is_workday: bool | None,
+    name: str = "",
+    *,
+    reason: str = "",
+    request: Any = None,
 ) -> None:
     """Set one day to 放假 (False) or 上班 (True), or back to the Monday–Friday rule (None). The year
     becomes known (source 管理员录入) if it was not."""
-    _require_admin(by, "修改工作日历")
+    _require_admin(acting_user, "修改工作日历")
     with transaction.atomic():
         before_row = CalendarDay.objects.filter(date=day).first()
         before = {"is_workday": before_row.is_workday, "name": before_row.name} if before_row else None
@@ -645,10 +658,10 @@ def do_set_calendar_day(
         year, created = CalendarYear.objects.get_or_create(
             year=day.year, defaults={"source": CalendarYear.Source.MANUAL, "note": "管理员录入"}
         )
-        year.updated_at, year.updated_by = timezone.now(), _real(by)
+        year.updated_at, year.updated_by = timezone.now(), _real(acting_user)
         year.save(update_fields=["updated_at", "updated_by"])
         record(
-            by,
+            acting_user,
             A.CALENDAR_DAY,
             object_type="work.calendarday",
             object_id=day.isoformat(),
@@ -681,14 +694,14 @@ class CalendarImportResult:
 
 
 def do_import_calendar(
-    by: Any, path: Any, *, filename: str | None = None, reason: str = "", request: Any = None
+    acting_user: Any, path: Any, *, filename: str | None = None, reason: str = "", request: Any = None
 ) -> CalendarImportResult:
     """Import a notice (日期, 类型 放假/上班, 名称): all or nothing. Every year named in the file is
     replaced by the file's days (and becomes known); a file with any bad row changes nothing."""
     from peiyu.core.tabular import TableError
 
-    if by is not None:
-        _require_admin(by, "导入工作日历")
+    if acting_user is not None:
+        _require_admin(acting_user, "导入工作日历")
     try:
         rows, errors = workdays.read_calendar_file(path, filename)
     except TableError as exc:
@@ -715,7 +728,7 @@ def do_import_calendar(
                     "source": CalendarYear.Source.IMPORT,
                     "note": (f"导入：{filename}" if filename else "文件导入")[:200],
                     "updated_at": timezone.now(),
-                    "updated_by": _real(by),
+                    "updated_by": _real(acting_user),
                 },
             )
         result = CalendarImportResult(
@@ -726,7 +739,7 @@ def do_import_calendar(
             [],
         )
         record(
-            by,
+            acting_user,
             A.CALENDAR_IMPORT,
             object_type="work.calendaryear",
             object_id=",".join(map(str, years)),
@@ -740,15 +753,15 @@ def do_import_calendar(
     return result
 
 
-def do_seed_calendar(by: Any, year: int, *, request: Any = None) -> bool:
+def do_seed_calendar(acting_user: Any, year: int, *, request: Any = None) -> bool:
     """(Re)load a year from the chinesecalendar package, replacing any edits of that year."""
-    _require_admin(by, "载入工作日历")
+    _require_admin(acting_user, "载入工作日历")
     if year not in workdays.package_years():
         raise ActionError(f"chinesecalendar 程序包没有 {year} 年的节假日安排，请导入国务院通知")
     with transaction.atomic():
-        workdays.seed_year(year, user=by, replace=True)
+        workdays.seed_year(year, user=acting_user, replace=True)
         record(
-            by,
+            acting_user,
             A.CALENDAR_SEED,
             object_type="work.calendaryear",
             object_id=str(year),
@@ -763,9 +776,11 @@ def do_seed_calendar(by: Any, year: int, *, request: Any = None) -> bool:
 # Unit leaders and schedules
 
 
-def do_set_unit_leader(by: Any, unit: Any, leader: Any, *, reason: str = "", request: Any = None) -> None:
+def do_set_unit_leader(
+    acting_user: Any, unit: Any, leader: Any, *, reason: str = "", request: Any = None
+) -> None:
     """Record (or, with None, remove) who leads ``unit``: overdue items of the unit escalate to them."""
-    _require_admin(by, "设置单位负责人")
+    _require_admin(acting_user, "设置单位负责人")
     ct = ContentType.objects.get_for_model(type(unit))
     with transaction.atomic():
         row = UnitLeader.objects.filter(unit_type=ct, unit_id=unit.pk).select_related("leader").first()
@@ -779,7 +794,7 @@ def do_set_unit_leader(by: Any, unit: Any, leader: Any, *, reason: str = "", req
                 unit_type=ct, unit_id=unit.pk, defaults={"leader": leader, "updated_at": timezone.now()}
             )
         record(
-            by,
+            acting_user,
             A.UNIT_LEADER,
             unit,
             object_type=f"{ct.app_label}.{ct.model}",
@@ -795,9 +810,9 @@ SCHEDULE_FIELDS = ("enabled", "time_of_day", "day_of_month")
 
 
 def do_update_schedule(
-    by: Any, schedule: Schedule, changes: dict[str, Any], *, request: Any = None
+    acting_user: Any, schedule: Schedule, changes: dict[str, Any], *, request: Any = None
 ) -> Schedule:
-    _require_admin(by, "修改定时任务")
+    _require_admin(acting_user, "修改定时任务")
     unknown = set(changes) - set(SCHEDULE_FIELDS)
     if unknown:
         raise ActionError("未知设置项：" + "、".join(sorted(unknown)))
@@ -811,10 +826,10 @@ def do_update_schedule(
         for k, v in changes.items():
             setattr(s, k, v)
         s.next_run_at = schedules.next_run(s, timezone.now())
-        s.updated_at, s.updated_by = timezone.now(), _real(by)
+        s.updated_at, s.updated_by = timezone.now(), _real(acting_user)
         s.save()
         record(
-            by,
+            acting_user,
             A.SCHEDULE_UPDATE,
             s,
             object_id=s.key,
