@@ -32,6 +32,12 @@ ALLOW_UNFILLED: dict[str, str] = {}
 # Values for path parameters whose meaning the generic rules cannot guess (parameter name -> values).
 PARAM_VALUES: dict[str, list[str]] = {
     "action": [
+        "acknowledge",
+        "followup",
+        "resolve",
+        "dismiss",
+        "reassign",
+        "claim",
         "link",
         "outside",
         "reset",

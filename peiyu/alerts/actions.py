@@ -37,7 +37,8 @@ from peiyu.alerts.models import (
 from peiyu.work import actions as work_actions
 from peiyu.work.models import Note
 
-MANAGER_ROLES = (Role.ADMIN, Role.LEADER, Role.TASKFORCE, Role.DEPARTMENT, Role.AREA)
+# who may take up any warning in their scope (a district leader reads them all and acts on none)
+MANAGER_ROLES = (Role.ADMIN, Role.TASKFORCE, Role.DEPARTMENT, Role.AREA)
 KIND = "alerts.warning"
 
 # status -> the statuses it may move to (declared once, in peiyu.alerts.tracked)
@@ -63,8 +64,9 @@ def can_see(user: Any, warning: Warning) -> bool:
 
 
 def can_act(user: Any, warning: Warning) -> bool:
-    """The owner, or a manager (not enterprise-service staff) whose scope covers the enterprise."""
-    if not can_see(user, warning):
+    """The owner, or a manager (not enterprise-service staff) who may act on the enterprise (its
+    CHANGE scope: a read-only leader never)."""
+    if not scope_mod.can(user, warning.enterprise, scope_mod.CHANGE):
         return False
     return warning.owner_id == getattr(user, "pk", None) or is_manager(user)
 

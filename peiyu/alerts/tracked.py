@@ -30,7 +30,7 @@ def _may_act(user: Any, item: Any, to_status: str | None) -> bool:
     from peiyu.alerts.models import Warning
 
     w = Warning.objects.select_related("enterprise").filter(item=item).first()
-    if w is None or not scope_mod.can_see_enterprise(user, w.enterprise):
+    if w is None or not scope_mod.can(user, w.enterprise, scope_mod.CHANGE):
         return False
     return item.owner_id == user.pk or is_manager(user)
 

@@ -170,6 +170,8 @@ def transition(request: Any, pk: int, action: str) -> HttpResponse:
     if action not in TRANSITIONS:
         raise Http404
     w = queries.get_or_404(request.user, pk)  # outside the scope: 404
+    if request.method == "POST":  # seeing is not acting: a read-only leader gets a recorded 403
+        scope_mod.require_change(request.user, w.enterprise, request=request)
     error = ""
     followup_form = None
     try:

@@ -99,3 +99,33 @@ ENTERPRISE_MONTHS = TableSpec(
     Column("yoy_pct", "同比（%）", "percent", signed=True),
     Column("source", "来源（批次、文件、版本、行）"),
 )
+
+
+SHARE_COLUMNS = ("BY_INDUSTRY", "BY_AREA", "TAX_TYPES", "TOP")
+
+
+class _Scoped:
+    """The tables with their share headings saying what the share is of: a scoped user's share is
+    of their scope's total (占本范围), never of the district (占全区)."""
+
+    def __init__(self, limited: bool) -> None:
+        for name in SHARE_COLUMNS:
+            spec: TableSpec = globals()[name]
+            if limited:
+                label = next(c.label for c in spec.columns if c.key == "share_pct")
+                spec = spec.relabel(share_pct=label.replace("占比", "占本范围"))
+            setattr(self, name, spec)
+
+    def __getattr__(self, name: str) -> Any:
+        return globals()[name]
+
+
+_DISTRICT = _Scoped(False)
+_LIMITED = _Scoped(True)
+
+
+def scoped(who: Any) -> Any:
+    """``tables.scoped(request.user).BY_INDUSTRY`` — the spec with the right share heading."""
+    from peiyu.accounts import scope
+
+    return _LIMITED if scope.scope_for(who).is_limited else _DISTRICT

@@ -17,9 +17,8 @@ from peiyu.accounts import audit
 from peiyu.accounts import scope as scope_mod
 from peiyu.core.export import xlsx_response
 from peiyu.registry.models import Area, KeyIndustry
-from peiyu.taxes import analytics, charts
+from peiyu.taxes import analytics, charts, tables
 from peiyu.taxes import audit_actions as A
-from peiyu.taxes import tables as t
 from peiyu.taxes.query import TaxQuery
 
 PAGE_SIZE = 50
@@ -118,6 +117,7 @@ def _linked(rows: list[dict[str, Any]], url: Any) -> list[dict[str, Any]]:
 
 @login_required
 def dashboard(request: Any) -> HttpResponse:
+    t = tables.scoped(request.user)
     f = Filters(request)
     if not f.month:
         return _no_data(request, "产业税收总览")
@@ -178,8 +178,8 @@ def dashboard(request: Any) -> HttpResponse:
 # Drill-down: industry → area → enterprise
 
 
-def _top_table(top: dict[str, Any], title: str) -> Any:
-    return t.TOP.table(
+def _top_table(top: dict[str, Any], title: str, who: Any) -> Any:
+    return tables.scoped(who).TOP.table(
         top["rows"],
         sheet="重点企业前十",
         title=title,
@@ -189,6 +189,7 @@ def _top_table(top: dict[str, Any], title: str) -> Any:
 
 @login_required
 def industry(request: Any, pk: int) -> HttpResponse:
+    t = tables.scoped(request.user)
     ind = KeyIndustry.objects.filter(pk=pk).first()
     if ind is None:
         raise Http404("产业不存在")
@@ -211,7 +212,7 @@ def industry(request: Any, pk: int) -> HttpResponse:
             f"{ind.name}_{f.month}.xlsx",
             [
                 t.BY_AREA.table(areas, sheet="分街道镇", title=title),
-                _top_table(top, title),
+                _top_table(top, title, request.user),
                 t.TAX_TYPES.table(types, sheet="分税种", title=title),
             ],
         )
@@ -238,6 +239,7 @@ def industry(request: Any, pk: int) -> HttpResponse:
 
 @login_required
 def area(request: Any, pk: int) -> HttpResponse:
+    t = tables.scoped(request.user)
     obj = Area.objects.filter(pk=pk).first()
     if obj is None:
         raise Http404("街道镇不存在")
@@ -257,7 +259,7 @@ def area(request: Any, pk: int) -> HttpResponse:
             f"{obj.name}_{f.month}.xlsx",
             [
                 t.BY_INDUSTRY.table(inds, sheet="分产业", title=title),
-                _top_table(top, title),
+                _top_table(top, title, request.user),
             ],
         )
     base = reverse("taxes:enterprises") + f"?month={f.month}&area={obj.id}"
@@ -296,6 +298,7 @@ SORT_LABELS = {
 
 @login_required
 def enterprises(request: Any) -> HttpResponse:
+    t = tables.scoped(request.user)
     f = Filters(request)
     if not f.month:
         return _no_data(request, "企业税收明细")
@@ -354,6 +357,7 @@ def enterprises(request: Any) -> HttpResponse:
 
 @login_required
 def decomposition(request: Any) -> HttpResponse:
+    t = tables.scoped(request.user)
     f = Filters(request)
     if not f.month:
         return _no_data(request, "增长分解")
@@ -398,6 +402,7 @@ def _decomposition_rows(dec: dict[str, Any]) -> list[dict[str, Any]]:
 
 @login_required
 def top(request: Any) -> HttpResponse:
+    t = tables.scoped(request.user)
     f = Filters(request)
     if not f.month:
         return _no_data(request, "重点税源与集中度")
@@ -439,6 +444,7 @@ def top(request: Any) -> HttpResponse:
 
 @login_required
 def enterprise_export(request: Any, credit_code: str) -> HttpResponse:
+    t = tables.scoped(request.user)
     enterprise = scope_mod.get_enterprise_or_404(request.user, credit_code)
     series = analytics.enterprise_monthly(request.user, enterprise.id, analytics.latest_month())
     audit.record_view(

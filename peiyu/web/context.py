@@ -13,6 +13,7 @@ def shell(request: Any) -> dict[str, Any]:
     return {
         "nav": build_nav(user, request.path),
         "scope_text": scope.describe(user),
+        "share_label": scope.share_label(user),  # 占全区 / 占本范围: what a share is of
         "role_label": user.get_role_display() if not user.is_superuser else "管理员",
         "work_counts": _work_counts(user),
     }

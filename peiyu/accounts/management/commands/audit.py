@@ -27,7 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="", help="用户名")
         parser.add_argument("--since", default=None, help="起始日期 YYYY-MM-DD（含）")
         parser.add_argument("--until", default=None, help="截止日期 YYYY-MM-DD（含）")
-        parser.add_argument("--action", default="", help="操作代码，如 login、user_update、tax_export")
+        parser.add_argument(
+            "--action",
+            default="",
+            help="操作代码，如 accounts.session.login、accounts.access.denied（旧代码同样可用）",
+        )
         parser.add_argument("--object", default="", help="对象（标识或名称中包含的文字）")
         parser.add_argument("--limit", type=int, default=1000, help="最多输出条数（默认 1000，0 为不限）")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象 {entries: [...]}")

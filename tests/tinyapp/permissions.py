@@ -1,0 +1,1 @@
+PERMISSIONS = {"tinyapp.use": lambda user: user.username != "outsider_p"}

@@ -1,0 +1,2 @@
+def populate_world(world):
+    world["tinyapp"] = "planted"
