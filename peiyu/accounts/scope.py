@@ -171,7 +171,10 @@ class Anchors:
     - ``rule``: an app's own rule, ``rule(scope) -> Q`` (e.g. the members of an attraction team).
       A rule must return ``Q(pk__in=[])`` for scopes it does not recognise.
 
-    ``Anchors(everyone=True)`` marks reference data every signed-in user may see."""
+    ``limit(scope) -> Q`` narrows what a scoped user gets from the anchors (e.g. district-wide tax
+    targets stay with district-wide users); it never applies to a district-wide scope.
+    ``Anchors(everyone=True)`` marks reference data every signed-in user may see. Paths may cross a
+    many-to-many relation (``department="departments"``); the caller adds ``.distinct()``."""
 
     enterprise: str | None = None
     industry: str | None = None
@@ -179,6 +182,7 @@ class Anchors:
     department: str | None = None
     owner: str | None = None
     rule: Callable[[Scope], Q] | None = None
+    limit: Callable[[Scope], Q] | None = None
     everyone: bool = False
 
     def q(self, scope: Scope) -> Q:
@@ -188,22 +192,24 @@ class Anchors:
         if self.enterprise:
             e = self.enterprise
             if scope.industry_ids:
-                cond |= Q(**{f"{e}__key_industry_id__in": scope.industry_ids})
+                cond |= Q(**{f"{e}__key_industry__in": scope.industry_ids})
             if scope.area_ids:
-                cond |= Q(**{f"{e}__area_id__in": scope.area_ids})
+                cond |= Q(**{f"{e}__area__in": scope.area_ids})
             if scope.enterprise_ids:
-                cond |= Q(**{f"{e}_id__in": scope.enterprise_ids})
+                cond |= Q(**{f"{e}__in": scope.enterprise_ids})
         for path, ids in (
             (self.industry, scope.industry_ids),
             (self.area, scope.area_ids),
             (self.department, scope.department_ids),
         ):
             if path and ids:
-                cond |= Q(**{f"{path}_id__in": ids})
+                cond |= Q(**{f"{path}__in": ids})
         if self.owner and scope.user_id is not None:
-            cond |= Q(**{f"{self.owner}_id": scope.user_id})
+            cond |= Q(**{self.owner: scope.user_id})
         if self.rule is not None:
             cond |= self.rule(scope)
+        if self.limit is not None:
+            cond &= self.limit(scope)
         return cond
 
 

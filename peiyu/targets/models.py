@@ -19,7 +19,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+from peiyu.accounts import scope
 
 
 class TargetKind(models.TextChoices):
@@ -30,6 +33,16 @@ class TargetKind(models.TextChoices):
 
 
 class Target(models.Model):
+    # who sees a target: its industry, area or responsible departments; district-wide tax targets
+    # (they reveal the district total) only for district-wide users
+    SCOPE = scope.Anchors(
+        industry="key_industry",
+        area="area",
+        department="departments",
+        limit=lambda s: (
+            ~Q(key_industry__isnull=True, area__isnull=True, kind__in=[TargetKind.AMOUNT, TargetKind.GROWTH])
+        ),
+    )
     year = models.PositiveSmallIntegerField("年度", db_index=True)
     name = models.CharField("指标名称", max_length=120)
     kind = models.CharField("类型", max_length=10, choices=TargetKind.choices)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from peiyu.accounts import scope as scope_mod
 from peiyu.analytics import shift_month, year_months
@@ -118,23 +118,9 @@ def visible_targets(user: Any, qs: QuerySet[Target] | None = None) -> QuerySet[T
     district-wide users (they reveal the district total)."""
     if qs is None:
         qs = Target.objects.all()
-    scope = scope_mod.scope_for(user)
-    if scope.everything:
+    if scope_mod.scope_for(user).everything:
         return qs
-    if user is None or not getattr(user, "is_authenticated", False):
-        return qs.none()
-    dept_ids = list(user.departments.values_list("id", flat=True))
-    cond = Q(pk__in=[])
-    if scope.industry_ids:
-        cond |= Q(key_industry_id__in=scope.industry_ids)
-    if scope.area_ids:
-        cond |= Q(area_id__in=scope.area_ids)
-    if dept_ids:
-        cond |= Q(departments__id__in=dept_ids)
-    district_tax = Q(
-        key_industry__isnull=True, area__isnull=True, kind__in=[TargetKind.AMOUNT, TargetKind.GROWTH]
-    )
-    return qs.filter(cond).exclude(district_tax).distinct()
+    return scope_mod.restrict(user, qs).distinct()  # anchors: Target.SCOPE
 
 
 def can_see(user: Any, target: Target) -> bool:
