@@ -85,6 +85,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "peiyu.work",
+    "peiyu.meetings",
+    "peiyu.attraction",
+    "peiyu.services",
+    "peiyu.carriers",
+    "peiyu.policies",
+    "peiyu.taskforce",
+    "peiyu.reports",
     "peiyu.web",
 ]
 
