@@ -39,6 +39,6 @@ class PublicityForm(forms.Form):
     date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
     theme = forms.CharField(label="主题", max_length=200)
     policies = forms.CharField(label="发布政策", required=False)
-    media = forms.CharField(label="媒体", max_length=300, required=False)
+    outlets = forms.CharField(label="媒体", max_length=300, required=False)  # "media" is Form.media
     inquiries = forms.IntegerField(label="此后咨询（件）", min_value=0, required=False)
     applications = forms.IntegerField(label="此后申报（件）", min_value=0, required=False)

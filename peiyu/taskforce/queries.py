@@ -169,8 +169,10 @@ def next_meeting(who: Any, tf: TaskForce, today: dt.date | None = None) -> Any:
 def pipeline(who: Any, tf: TaskForce) -> dict[str, Any] | None:
     """The attraction pipeline of the industry, when the attraction app offers it
     (``peiyu.attraction.queries.industry_pipeline(who, industry) -> dict``); None otherwise."""
+    import importlib
+
     try:
-        from peiyu.attraction import queries as attraction
+        attraction = importlib.import_module("peiyu.attraction.queries")
     except ImportError:
         return None
     fn = getattr(attraction, "industry_pipeline", None)

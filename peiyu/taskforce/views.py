@@ -493,12 +493,9 @@ def publicity(request: Any) -> HttpResponse:
             raise PermissionDenied("请选择您所在的专班")
         if form.is_valid():
             try:
-                actions.do_save_publicity(
-                    request.user,
-                    taskforce=tf,
-                    request=request,
-                    **{k: v for k, v in form.cleaned_data.items() if v is not None},
-                )
+                data = {k: v for k, v in form.cleaned_data.items() if v is not None}
+                data["media"] = data.pop("outlets", "")
+                actions.do_save_publicity(request.user, taskforce=tf, request=request, **data)
                 messages.success(request, "已登记")
             except ValueError as exc:
                 _error(request, exc)
