@@ -19,6 +19,7 @@ urlpatterns = [
     path("measures/<int:pk>/", views.measure_detail, name="measure"),
     path("measures/import/", views.measures_import, name="measures_import"),
     path("measures/bulletin/", views.bulletin, name="bulletin"),
-    path("imports/<str:what>/<int:pk>/", views.import_report, name="import_report"),
+    path("liaison/import/<int:pk>/", views.liaison_import_report, name="liaison_import_report"),
+    path("measures/import/<int:pk>/", views.measures_import_report, name="measures_import_report"),
     path("publicity/", views.publicity, name="publicity"),
 ]

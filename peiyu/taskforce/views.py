@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -253,7 +253,7 @@ def liaison_import(request: Any) -> HttpResponse:
         LiaisonImporter,
         title="企业联络员导入",
         help_text="列：统一社会信用代码、企业名称、联络员（用户名或姓名）。有错则整表不导入。",
-        report_url=lambda pk: reverse("taskforce:import_report", args=["liaison", pk]),
+        report_url=lambda pk: reverse("taskforce:liaison_import_report", args=[pk]),
     )
 
 
@@ -264,20 +264,20 @@ def measures_import(request: Any) -> HttpResponse:
         MeasureImporter,
         title="营商环境措施导入",
         help_text="列：编号、板块、措施、责任单位、配合单位、指标、完成时限、完成日期、佐证材料。有错则整表不导入。",
-        report_url=lambda pk: reverse("taskforce:import_report", args=["measures", pk]),
+        report_url=lambda pk: reverse("taskforce:measures_import_report", args=[pk]),
     )
 
 
-IMPORTERS: dict[str, Any] = {"liaison": LiaisonImporter, "measures": MeasureImporter}
+@scope_mod.admin_required
+def liaison_import_report(request: Any, pk: int) -> HttpResponse:
+    batch = imports.get_batch(LiaisonImporter, pk)
+    return imports.report_page(request, batch, LiaisonImporter, back_url=reverse("taskforce:liaison_import"))
 
 
 @scope_mod.admin_required
-def import_report(request: Any, what: str, pk: int) -> HttpResponse:
-    importer = IMPORTERS.get(what)
-    if importer is None:
-        raise Http404("导入记录不存在")
-    batch = imports.get_batch(importer, pk)
-    return imports.report_page(request, batch, importer, back_url=reverse(f"taskforce:{what}_import"))
+def measures_import_report(request: Any, pk: int) -> HttpResponse:
+    batch = imports.get_batch(MeasureImporter, pk)
+    return imports.report_page(request, batch, MeasureImporter, back_url=reverse("taskforce:measures_import"))
 
 
 # ---------------------------------------------------------------------------------------------
