@@ -32,7 +32,7 @@ from peiyu.taskforce.models import ContactLog, InfoReport, Measure, ReportTempla
 def _tf(request: Any, pk: int) -> TaskForce:
     return scope_mod.get_object_or_404(
         request.user,
-        TaskForce.objects.select_related("industry", "office"),
+        TaskForce.objects.select_related("industry", "office").distinct(),
         request=request,
         missing="专班不存在",
         pk=pk,
@@ -313,7 +313,7 @@ def reports(request: Any) -> HttpResponse:
 @require_POST
 def issue(request: Any, pk: int) -> HttpResponse:
     template = scope_mod.get_object_or_404(
-        request.user, ReportTemplate, request=request, missing="模板不存在", pk=pk
+        request.user, ReportTemplate.objects.distinct(), request=request, missing="模板不存在", pk=pk
     )
     if not queries.can_manage(request.user, template.taskforce):
         scope_mod.denied(request, request.user, template, action=scope_mod.CHANGE)
@@ -336,7 +336,9 @@ def issue(request: Any, pk: int) -> HttpResponse:
 def report(request: Any, pk: int) -> HttpResponse:
     r = scope_mod.get_object_or_404(
         request.user,
-        InfoReport.objects.select_related("template", "template__taskforce", "department", "area", "item"),
+        InfoReport.objects.select_related(
+            "template", "template__taskforce", "department", "area", "item"
+        ).distinct(),
         request=request,
         missing="报送不存在",
         pk=pk,
@@ -409,7 +411,7 @@ def measure_list(request: Any) -> HttpResponse:
 def measure_detail(request: Any, pk: int) -> HttpResponse:
     m = scope_mod.get_object_or_404(
         request.user,
-        Measure.objects.select_related("unit", "plan"),
+        Measure.objects.select_related("unit", "plan").distinct(),
         request=request,
         missing="措施不存在",
         pk=pk,

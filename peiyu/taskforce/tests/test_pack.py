@@ -129,7 +129,16 @@ def test_decisions_become_items_and_carry_over(generated):
 def test_taskforce_scope(generated, login):
     world = generated
     soft = taskforce(world)
-    health = taskforce(world, "health")
+    from peiyu.accounts.models import Department
+
+    other, _ = Department.objects.get_or_create(name="区卫健委")
+    # several member units and areas: the scope joins must not return the task force twice
+    health = taskforce(
+        world,
+        "health",
+        departments=[world["departments"]["kewei"], other],
+        areas=list(world["areas"].values()),
+    )
     m_soft = actions.do_schedule_taskforce_meeting(world["admin"], soft, date=dt.date(2025, 4, 10))
     m_health = actions.do_schedule_taskforce_meeting(world["admin"], health, date=dt.date(2025, 4, 11))
     from peiyu.taskforce import queries
@@ -141,6 +150,8 @@ def test_taskforce_scope(generated, login):
     client = login(world["industry_officer"])
     assert client.get(reverse("taskforce:detail", args=[soft.pk])).status_code == 200
     assert client.get(reverse("taskforce:detail", args=[health.pk])).status_code == 404
+    assert login(world["department"]).get(reverse("taskforce:detail", args=[health.pk])).status_code == 200
+    client = login(world["industry_officer"])
     assert client.get(reverse("meetings:detail", args=[m_health.pk])).status_code == 404
     assert (
         client.post(reverse("taskforce:schedule", args=[health.pk]), {"date": "2025-05-01"}).status_code
