@@ -332,6 +332,9 @@ class StageLog(models.Model):
         ordering = ["at", "id"]
         verbose_name = "阶段变更记录"
 
+    def __str__(self) -> str:
+        return f"{self.from_stage or '—'} → {self.to_stage}"
+
 
 class FollowUp(models.Model):
     """A follow-up on a project (visit, call, talks); a problem that needs coordination is flagged
@@ -350,3 +353,6 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = "项目跟进"
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.text[:30]}"

@@ -80,7 +80,7 @@ def year_view(year: int, user: Any = None) -> dict[str, Any]:
                 "credit_code": p.credit_code or None,
                 "first_tax_month": first,
                 "district_tax_first_12m_fen": p.tax12_fen if first else None,
-                "duplicate_of": p.duplicate_of.name if p.duplicate_of_id else None,
+                "duplicate_of": p.duplicate_of.name if p.duplicate_of is not None else None,
             }
         )
         row = teams[p.team_id]
@@ -103,7 +103,9 @@ def league(year: int, user: Any = None) -> list[dict[str, Any]]:
         rows[t.pk] = {
             "team": t,
             "name": t.name,
-            "leader": (t.leader.display_name or t.leader.username) if t.leader_id else t.leader_title,
+            "leader": (t.leader.display_name or t.leader.username)
+            if t.leader is not None
+            else t.leader_title,
             "by_stage": dict.fromkeys(stages.ORDER, 0),
             "projects": 0,
             "signed": 0,

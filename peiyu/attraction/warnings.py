@@ -87,7 +87,9 @@ def check(today: dt.date | None = None) -> dict[str, int]:
                         p,
                         kind=KIND,
                         title=f"{label}：{p.name}",
-                        owner=p.team.leader if p.team.leader_id and p.team.leader.is_active else None,
+                        owner=p.team.leader
+                        if p.team.leader is not None and p.team.leader.is_active
+                        else None,
                         unit=p.team,
                         data={"rule": rule},
                         note=_why(p, rule),
