@@ -206,7 +206,7 @@ def _resolve_enterprise(project: Project) -> None:
         return
     ent = Enterprise.objects.filter(credit_code=code).first()
     project.enterprise = ent
-    if ent is not None and project.area_id is None and ent.area_id is not None:
+    if ent is not None and ent.area_id is not None:  # the registry says where it is registered
         project.area_id = ent.area_id
 
 

@@ -333,7 +333,10 @@ class StageLog(models.Model):
         verbose_name = "阶段变更记录"
 
     def __str__(self) -> str:
-        return f"{self.from_stage or '—'} → {self.to_stage}"
+        def lab(code: str) -> str:
+            return str(Stage(code).label) if code in Stage.values else (code or "—")
+
+        return f"{lab(self.from_stage)} → {lab(self.to_stage)}"
 
 
 class FollowUp(models.Model):

@@ -50,6 +50,17 @@ def projects_for(enterprise: Any, user: Any = None) -> list[Project]:
     return list(qs.order_by("entered_at", "pk"))
 
 
+def enterprise_name(user: Any, p: Project) -> str:
+    """The landed company's name for ``user``: shown when the user may see the enterprise or works
+    on the project (its team, the 投促办), else left out."""
+    ent = p.enterprise
+    if ent is None:
+        return ""
+    if user is None or scope.can_see_enterprise(user, ent) or stages.can_edit(user, p):
+        return ent.name
+    return "（已登记企业）"
+
+
 def credited_team(p: Project) -> str | None:
     return p.team.name if p.is_credited else None
 
