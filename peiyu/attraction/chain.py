@@ -20,7 +20,7 @@ def graph(user: Any, industry: Any) -> dict[str, Any]:
     projects += [
         p for p in queries.visible(user).filter(anchor__isnull=False, industry=industry) if p not in projects
     ]
-    anchor_ids = {a.pk for a in anchors} | {p.anchor_id for p in projects}
+    anchor_ids = {a.pk for a in anchors} | {p.anchor_id for p in projects if p.anchor_id is not None}
     anchors = list(AnchorFirm.objects.filter(pk__in=anchor_ids))
     nodes: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []

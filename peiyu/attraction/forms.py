@@ -87,7 +87,27 @@ class ProjectForm(forms.Form):
 
     def project_fields(self) -> dict[str, Any]:
         d = self.cleaned_data
-        keys = ["name", "channel", "investor", "industry", "space_need", "signed_on", "agreement_terms", "credit_code", "area", "estimated_landing", "anchor", "chain_position", "fund", "event", "partner_city", "partner_institution", "is_capital_increase", "is_relocation", "note"]
+        keys = [
+            "name",
+            "channel",
+            "investor",
+            "industry",
+            "space_need",
+            "signed_on",
+            "agreement_terms",
+            "credit_code",
+            "area",
+            "estimated_landing",
+            "anchor",
+            "chain_position",
+            "fund",
+            "event",
+            "partner_city",
+            "partner_institution",
+            "is_capital_increase",
+            "is_relocation",
+            "note",
+        ]
         out = {k: d.get(k) for k in keys}
         for k in (
             "channel",
