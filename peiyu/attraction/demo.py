@@ -321,21 +321,21 @@ def generate(ctx: Any) -> None:
         )
     if landed_pool:
         # the duplicate claim: another team registers a company the first team had already landed
-        first = next(p for p in created if p.credit_code == landed_pool[0].credit_code)
-        dup_team = teams[(teams.index(first.team) + 1) % len(teams)]
+        orig = next(p for p in created if p.credit_code == landed_pool[0].credit_code)
+        dup_team = teams[(teams.index(orig.team) + 1) % len(teams)]
         project(
             dup_team,
             Stage.SIGNED,
             name=f"{landed_pool[0].name}（{dup_team.name}申报）",
-            investor=first.investor,
-            invest_fen=first.invest_fen,
-            industry=first.industry,
-            space_need=first.space_need,
-            signed_on=first.signed_on,
+            investor=orig.investor,
+            invest_fen=orig.invest_fen,
+            industry=orig.industry,
+            space_need=orig.space_need,
+            signed_on=orig.signed_on,
             agreement_terms="同一企业，另一小组申报",
-            promised_tax_fen=first.promised_tax_fen,
-            credit_code=first.credit_code,
-            entered_on=(first.entered_on or start_day) + dt.timedelta(days=20),
+            promised_tax_fen=orig.promised_tax_fen,
+            credit_code=orig.credit_code,
+            entered_on=(orig.entered_on or start_day) + dt.timedelta(days=20),
         )
     for p in rng.sample(created, min(25, len(created))):
         actions.do_add_followup(
