@@ -14,6 +14,7 @@ NAV = [
             NavItem(_("产业链图谱"), "attraction:chain"),
             NavItem(_("基金招商"), "attraction:funds"),
             NavItem(_("区域合作"), "attraction:events"),
+            NavItem(_("调度会"), "attraction:dispatch"),
             NavItem(_("重复申报"), "attraction:duplicates"),
             NavItem(_("招商小组"), "attraction:teams"),
             NavItem(_("台账导入"), "attraction:import", permission="attraction.manage"),

@@ -444,3 +444,39 @@ def import_report(request: Any, pk: int) -> HttpResponse:
 @scope_mod.permission_required("attraction.manage")
 def import_errors(request: Any, pk: int) -> HttpResponse:
     return imports.errors_xlsx(request, imports.get_batch(ProjectImporter, pk))
+
+
+@login_required
+def dispatch_meetings(request: Any) -> HttpResponse:
+    """The dispatch meetings (招商引资调度会): the list, and the next one scheduled by the 投促办 (the
+    pack, minutes and decisions are on the meeting's page of the meetings core)."""
+    from peiyu.attraction.dispatch import INTERVAL_DAYS, KIND
+    from peiyu.meetings import actions as meeting_actions
+    from peiyu.meetings import queries as meeting_queries
+    from peiyu.meetings.models import Meeting
+
+    office = stages.is_office(request.user)
+    meetings = list(meeting_queries.visible(request.user).filter(kind=KIND).order_by("-date", "-id"))
+    if request.method == "POST":
+        if not office:
+            raise PermissionDenied("调度会由投促办安排")
+        from peiyu.core.imports import cells
+
+        last = Meeting.objects.filter(kind=KIND).order_by("-date").first()
+        try:
+            day = cells.parse_date(request.POST.get("date") or "")
+        except ValueError:
+            day = (last.date if last else dt.date.today()) + dt.timedelta(days=INTERVAL_DAYS)
+        n = Meeting.objects.filter(kind=KIND).count() + 1
+        m = meeting_actions.do_schedule_meeting(
+            request.user,
+            kind=KIND,
+            title=f"{day.year}年第{n}次招商引资调度会",
+            date=day,
+            location=request.POST.get("location", "") or "区政府第一会议室",
+            request=request,
+        )
+        meeting_actions.do_prepare_pack(request.user, m, request=request)
+        messages.success(request, "调度会已安排，会议材料已生成")
+        return redirect("meetings:detail", pk=m.pk)
+    return render(request, "attraction/dispatch.html", {"meetings": meetings, "is_office": office})
