@@ -356,10 +356,68 @@ def generate(ctx: Any) -> None:
         actions.recompute_duplicates(code)
     tax = taxlink.refresh()
     warn = warnings.check(today=end_day + dt.timedelta(days=3))
+    meetings = _dispatch_meetings(end_day, touchu, teams)
     ctx.summary["attraction"] = {
         "teams": len(teams),
         "projects": Project.objects.count(),
         "landed_paying": tax["taxpaying"],
         "warnings": warn["opened"],
+        "dispatch_meetings": meetings,
         "users": ["touchu", *[f"team{n}" for n in range(1, len(teams) + 1)]],
     }
+
+
+def _dispatch_meetings(end_day: dt.date, office: Any, teams: list[Any]) -> int:
+    """Three biweekly dispatch meetings: two held (minutes, decisions as tracked items, one of
+    them done), the next one planned with its pack prepared (last meeting's decisions first)."""
+    from peiyu.meetings import actions as m_actions
+    from peiyu.meetings.models import Meeting
+    from peiyu.work import actions as w_actions
+
+    if Meeting.objects.filter(kind="attraction.dispatch").exists():
+        return 0
+    first_day = end_day - dt.timedelta(days=28)
+    days = [first_day, first_day + dt.timedelta(days=14), first_day + dt.timedelta(days=28)]
+    held = []
+    for n, day in enumerate(days, start=1):
+        m = m_actions.do_schedule_meeting(
+            None,
+            kind="attraction.dispatch",
+            title=f"{day.year}年第{n + 19}次招商引资调度会",
+            date=day,
+            location="区政府第一会议室",
+            attendees="区长、各副区长、各招商小组联络员、区投促办",
+        )
+        m_actions.do_prepare_pack(None, m)
+        if n < 3:
+            m_actions.do_record_minutes(
+                None,
+                m,
+                "会议听取了轮值小组汇报，通报了各小组目标完成情况，研究了停滞项目和重复申报的认定。",
+            )
+            held.append(m)
+    d1 = m_actions.do_add_decision(
+        None,
+        held[0],
+        text="投促办牵头协调智能网联汽车研发中心项目载体租金补贴",
+        owner=office,
+        unit=teams[2],
+        due=days[1] + dt.timedelta(days=7),
+    )
+    m_actions.do_add_decision(
+        None,
+        held[1],
+        text="常务副区长招商小组两周内完成生物医药 CRO 项目工商注册",
+        owner=office,
+        unit=teams[1],
+        due=days[2] + dt.timedelta(days=5),
+    )
+    m_actions.do_add_decision(
+        None, held[1], text="投促办认定重复申报项目的计入小组", owner=office, unit=None, due=days[2]
+    )
+    if d1.item is not None:
+        w_actions.apply_transition(d1.item, "done", by=office, note="已协调，租金补贴按政策兑现")
+    latest = Meeting.objects.filter(kind="attraction.dispatch").order_by("-date").first()
+    if latest is not None:
+        m_actions.do_prepare_pack(None, latest)  # the planned meeting starts with last meeting's decisions
+    return len(days)
