@@ -328,8 +328,8 @@ class ListingSettings(models.Model):
 
     @classmethod
     def current(cls) -> ListingSettings:
-        obj, _ = cls.objects.get_or_create(pk=1, defaults={"rnd_prefixes": ["73", "75"]})
-        return obj
+        """The row, or the defaults (unsaved) until an administrator saves thresholds."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1, rnd_prefixes=["73", "75"])
 
 
 class Product(models.TextChoices):

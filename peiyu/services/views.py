@@ -122,6 +122,7 @@ def request_new(request: Any) -> HttpResponse:
             ent = scope.get_enterprise_or_404(request.user, code, action=scope.CHANGE, request=request)
         except Http404:
             ctx["error"] = "找不到该信用代码的企业（或不在您的办理范围内）"
+            ctx["form"] = {**request.POST.dict(), "credit_code": ""}  # never echo an unknown code
             return render(request, "services/request_new.html", ctx, status=400)
         cat = Category.objects.filter(code=request.POST.get("category"), active=True).first()
         if cat is None:
@@ -305,6 +306,7 @@ def visit_new(request: Any) -> HttpResponse:
             ent = scope.get_enterprise_or_404(request.user, code, action=scope.CHANGE, request=request)
         except Http404:
             ctx["error"] = "找不到该信用代码的企业（或不在您的办理范围内）"
+            ctx["form"] = {**request.POST.dict(), "credit_code": ""}  # never echo an unknown code
             return render(request, "services/visit_new.html", ctx, status=400)
         cat = Category.objects.filter(code=request.POST.get("request_category")).first()
         raised = (cat, request.POST.get("request_content", "")) if cat else None
