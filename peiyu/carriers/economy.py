@@ -349,3 +349,30 @@ def buildings_report(who: Any, year: int, *, through: str | None = None) -> dict
         "months": library_months(year, through),
         "buildings": [f.as_row() for f in figs],
     }
+
+
+def focus_row(fig: CarrierFigures) -> dict[str, Any]:
+    """A park's focus industry: its share of the firms and of the tax, this year and a year before."""
+    focus = fig.carrier.focus_industry_id
+    now = [t for t in fig.tenants if t.months]
+    before = [t for t in fig.tenants if t.prev_tax_fen or t.tenancy.move_in.year < fig.year]
+    firms = len({t.enterprise.pk for t in now})
+    focus_firms = len({t.enterprise.pk for t in now if focus and t.enterprise.key_industry_id == focus})
+    focus_tax = sum(t.tax_fen for t in now if focus and t.enterprise.key_industry_id == focus)
+    prev_total = sum(t.prev_tax_fen for t in fig.tenants)
+    prev_focus = sum(t.prev_tax_fen for t in fig.tenants if focus and t.enterprise.key_industry_id == focus)
+    prev_firms = len({t.enterprise.pk for t in before})
+    prev_focus_firms = len(
+        {t.enterprise.pk for t in before if focus and t.enterprise.key_industry_id == focus}
+    )
+    return {
+        **fig.table_row(),
+        "focus": fig.carrier.focus_industry.name if fig.carrier.focus_industry else "—",
+        "firms": firms,
+        "focus_firms": focus_firms,
+        "focus_firm_pct": pct(focus_firms, firms) if firms else None,
+        "prev_focus_firm_pct": pct(prev_focus_firms, prev_firms) if prev_firms else None,
+        "focus_tax_fen": focus_tax,
+        "focus_tax_pct": pct(focus_tax, fig.tax_fen) if fig.tax_fen else None,
+        "prev_focus_tax_pct": pct(prev_focus, prev_total) if prev_total else None,
+    }

@@ -20,7 +20,9 @@ def building(name: str, area: Any, gross: int = 10000, leasable: int = 8000, **k
     )
 
 
-def tenant(carrier: Carrier, enterprise: Any, move_in: str, move_out: str | None = None, area: int = 500, **kw: Any) -> Tenancy:
+def tenant(
+    carrier: Carrier, enterprise: Any, move_in: str, move_out: str | None = None, area: int = 500, **kw: Any
+) -> Tenancy:
     return Tenancy.objects.create(
         carrier=carrier,
         enterprise=enterprise,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -131,4 +130,3 @@ def test_an_area_officer_sees_its_buildings_and_in_scope_tenants_only(world, log
     page = client.get(f"/carriers/{a2.pk}/").content.decode()
     assert "上海桃浦软件有限公司" in page and "上海长寿软件有限公司" not in page
     assert client.get(f"/carriers/{a1.pk}/").status_code == 404
-    del dt
