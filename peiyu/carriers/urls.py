@@ -24,9 +24,30 @@ urlpatterns = [
     path("schemes/<int:year>/publicity/", views.scheme_publicity, name="scheme_publicity"),
     path("evaluations/<int:pk>/", views.evaluation_page, name="evaluation"),
     path("evaluations/<int:pk>/report.docx", views.evaluation_docx, name="evaluation_docx"),
-    path("evaluations/<int:pk>/<str:what>/", views.evaluation_action, name="evaluation_action"),
-    path("import/", views.import_page, name="import"),
-    path("import/<str:what>/", views.import_page, name="import_kind"),
-    path("import/<str:what>/<int:pk>/", views.import_report, name="import_report"),
-    path("import/<str:what>/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
+    *[
+        path(
+            f"evaluations/<int:pk>/{what}/",
+            views.evaluation_action,
+            {"what": what},
+            name=f"evaluation_{what}",
+        )
+        for what in views.EVALUATION_ACTIONS
+    ],
+    path("import/", views.import_page, {"what": "buildings"}, name="import"),
+    *[
+        p
+        for what in views.IMPORTERS
+        for p in (
+            path(f"import/{what}/", views.import_page, {"what": what}, name=f"import_{what}"),
+            path(
+                f"import/{what}/<int:pk>/", views.import_report, {"what": what}, name=f"import_{what}_report"
+            ),
+            path(
+                f"import/{what}/<int:pk>/errors.xlsx",
+                views.import_errors,
+                {"what": what},
+                name=f"import_{what}_errors",
+            ),
+        )
+    ],
 ]

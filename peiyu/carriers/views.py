@@ -736,6 +736,9 @@ def evaluation_page(request: Any, pk: int) -> HttpResponse:
     )
 
 
+EVALUATION_ACTIONS = ("prefill", "values", "score", "objection", "finalize")
+
+
 @login_required
 @require_POST
 def evaluation_action(request: Any, pk: int, what: str) -> HttpResponse:
@@ -829,10 +832,8 @@ def import_page(request: Any, what: str = "buildings") -> HttpResponse:
         IMPORTERS[what],
         title=IMPORT_TITLES[what],
         help_text=IMPORT_HELP[what],
-        report_url=lambda pk: reverse("carriers:import_report", args=[what, pk]),
-        context={
-            "import_links": [(reverse("carriers:import_kind", args=[k]), IMPORT_TITLES[k]) for k in IMPORTERS]
-        },
+        report_url=lambda pk: reverse(f"carriers:import_{what}_report", args=[pk]),
+        context={"import_links": [(reverse(f"carriers:import_{k}"), IMPORT_TITLES[k]) for k in IMPORTERS]},
     )
 
 
@@ -850,8 +851,8 @@ def import_report(request: Any, what: str, pk: int) -> HttpResponse:
         request,
         batch,
         IMPORTERS[what],
-        back_url=reverse("carriers:import_kind", args=[what]),
-        errors_url=reverse("carriers:import_errors", args=[what, pk]),
+        back_url=reverse(f"carriers:import_{what}"),
+        errors_url=reverse(f"carriers:import_{what}_errors", args=[pk]),
     )
 
 
