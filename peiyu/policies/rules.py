@@ -150,10 +150,7 @@ def describe(condition: dict[str, Any]) -> str:
     f, op, v = condition["field"], condition["op"], condition.get("value")
     if op == "any":
         return "属于区重点产业"
-    if isinstance(v, list):
-        shown = "、".join(map(str, v))
-    else:
-        shown = _shown(f, v)
+    shown = "、".join(map(str, v)) if isinstance(v, list) else _shown(f, v)
     return f"{FIELDS.get(f, f)} {OPS.get(op, op)} {shown}"
 
 

@@ -11,18 +11,18 @@ from peiyu.policies.tests.helpers import WAN, clause, policy, tax_year
 
 
 def facts(**kw):
-    base = dict(
-        enterprise_id=1,
-        status="存续",
-        key_industry="health",
-        area="桃浦镇",
-        industry_code="2710",
-        established=dt.date(2015, 7, 1),
-        is_key=False,
-        tax_last_year=120 * WAN,
-        tax_year_before=100 * WAN,
-        year=2021,
-    )
+    base = {
+        "enterprise_id": 1,
+        "status": "存续",
+        "key_industry": "health",
+        "area": "桃浦镇",
+        "industry_code": "2710",
+        "established": dt.date(2015, 7, 1),
+        "is_key": False,
+        "tax_last_year": 120 * WAN,
+        "tax_year_before": 100 * WAN,
+        "year": 2021,
+    }
     base.update(kw)
     return rules.Facts(**base)
 
