@@ -106,9 +106,9 @@ class Command(BaseCommand):
             month = opts["month"]
             if len(month) != 7 or month[4] != "-":
                 raise CommandError(f"月份格式应为 YYYY-MM：{month}")
-            res = actions.do_check_conditions(None, month, reason="命令行检查兑现承诺条件")
+            check = actions.do_check_conditions(None, month, reason="命令行检查兑现承诺条件")
             self._out(
-                opts, res.as_dict(), f"{month}：检查兑现 {res.checked} 笔，新发现违约 {len(res.breaches)} 笔"
+                opts, check.as_dict(), f"{month}：检查兑现 {check.checked} 笔，新发现违约 {len(check.breaches)} 笔"
             )
             return
         year = _year(opts["year"])
