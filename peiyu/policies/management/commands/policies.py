@@ -108,7 +108,9 @@ class Command(BaseCommand):
                 raise CommandError(f"月份格式应为 YYYY-MM：{month}")
             check = actions.do_check_conditions(None, month, reason="命令行检查兑现承诺条件")
             self._out(
-                opts, check.as_dict(), f"{month}：检查兑现 {check.checked} 笔，新发现违约 {len(check.breaches)} 笔"
+                opts,
+                check.as_dict(),
+                f"{month}：检查兑现 {check.checked} 笔，新发现违约 {len(check.breaches)} 笔",
             )
             return
         year = _year(opts["year"])
