@@ -45,7 +45,9 @@ def test_industry_officer_sees_the_special_policy_of_its_industry(pw, login):
     c = login(pw["industry_officer"])
     page = names(c.get("/policies/"))
     assert "走查软件专项政策" in page and "走查普惠政策" in page
-    assert pw["enterprises"]["health_a1"].name not in names(c.get(f"/policies/{pw['policies']['general'].pk}/"))
+    assert pw["enterprises"]["health_a1"].name not in names(
+        c.get(f"/policies/{pw['policies']['general'].pk}/")
+    )
 
 
 def test_outsider_sees_nothing(pw, login):
@@ -100,7 +102,13 @@ def test_create_policy_and_clause(world, login):
     kewei = world["departments"]["kewei"]
     r = c.post(
         "/policies/new/",
-        {"name": "科技创新若干政策", "doc_number": "普科〔2025〕3号", "kind": "general", "department": kewei.pk, "round": "2025—2027年"},
+        {
+            "name": "科技创新若干政策",
+            "doc_number": "普科〔2025〕3号",
+            "kind": "general",
+            "department": kewei.pk,
+            "round": "2025—2027年",
+        },
     )
     assert r.status_code == 302, r.content.decode()[:500]
     from peiyu.policies.models import Policy
@@ -120,7 +128,10 @@ def test_create_policy_and_clause(world, login):
     assert r.status_code == 302, r.content.decode()[:800]
     clause = p.clauses.get()
     assert clause.fixed_fen == 20 * WAN and clause.auto and clause.conditions[0]["field"] == "tax_last_year"
-    bad = c.post(f"/policies/{p.pk}/clauses/new/", {"title": "x", "support_type": "reward", "commitment_years": "0", "conditions_text": "{bad"})
+    bad = c.post(
+        f"/policies/{p.pk}/clauses/new/",
+        {"title": "x", "support_type": "reward", "commitment_years": "0", "conditions_text": "{bad"},
+    )
     assert bad.status_code == 200 and "不是有效的条件" in bad.content.decode()
     # another department's staff may not edit it
     assert login(world["industry_officer"]).get(f"/policies/{p.pk}/edit/").status_code in (403, 404)
@@ -128,8 +139,8 @@ def test_create_policy_and_clause(world, login):
 
 def test_exports_and_api(pw, login):
     e = pw["enterprises"]
-    tax_year(2023, {ent: 100 * WAN for ent in e.values()})
-    tax_year(2025, {ent: 120 * WAN for ent in e.values()})
+    tax_year(2023, dict.fromkeys(e.values(), 100 * WAN))
+    tax_year(2025, dict.fromkeys(e.values(), 120 * WAN))
     c = login(pw["department"])
     x = c.get("/policies/evaluation/?year=2024&format=xlsx")
     assert x.status_code == 200
