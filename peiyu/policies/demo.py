@@ -29,40 +29,40 @@ ORDER = 62
 
 WAN = 1_000_000
 
-GENERAL = [
+GENERAL: list[tuple[str, str, str, list[dict[str, Any]]]] = [
     (
         "普陀区关于促进经济高质量发展的若干政策",
         "普府规〔{y0}〕1号",
         "区发改委",
         [
-            dict(
-                number="第五条",
-                title="经营贡献奖励",
-                support_type="reward",
-                amount_rule="按上年区级税收的 5% 给予奖励，单户最高 100 万元",
-                rate_pct=5,
-                cap_fen=100 * WAN,
-                conditions=[
+            {
+                "number": "第五条",
+                "title": "经营贡献奖励",
+                "support_type": "reward",
+                "amount_rule": "按上年区级税收的 5% 给予奖励，单户最高 100 万元",
+                "rate_pct": 5,
+                "cap_fen": 100 * WAN,
+                "conditions": [
                     {"field": "tax_last_year", "op": ">=", "value": 500 * WAN},
                     {"field": "tax_growth", "op": ">=", "value": 15},
                 ],
-                auto=True,
-                commitment_years=5,
-                require_tax=True,
-            ),
-            dict(
-                number="第八条",
-                title="新引进企业落户奖励",
-                support_type="reward",
-                amount_rule="新落户且当年区级税收超过 100 万元的，一次性奖励 30 万元",
-                fixed_fen=30 * WAN,
-                conditions=[
+                "auto": True,
+                "commitment_years": 5,
+                "require_tax": True,
+            },
+            {
+                "number": "第八条",
+                "title": "新引进企业落户奖励",
+                "support_type": "reward",
+                "amount_rule": "新落户且当年区级税收超过 100 万元的，一次性奖励 30 万元",
+                "fixed_fen": 30 * WAN,
+                "conditions": [
                     {"field": "age", "op": "<=", "value": 2},
                     {"field": "tax_last_year", "op": ">=", "value": 100 * WAN},
                 ],
-                auto=True,
-                commitment_years=5,
-            ),
+                "auto": True,
+                "commitment_years": 5,
+            },
         ],
     ),
     (
@@ -70,24 +70,24 @@ GENERAL = [
         "普府规〔{y0}〕2号",
         "区商务委",
         [
-            dict(
-                number="第四条",
-                title="总部认定奖励",
-                support_type="reward",
-                amount_rule="经认定的跨国公司地区总部、民营企业总部一次性奖励 200 万元",
-                fixed_fen=200 * WAN,
-                other_requirements="经市商务委认定的地区总部或民营企业总部",
-                commitment_years=5,
-            ),
-            dict(
-                number="第六条",
-                title="总部办公用房补贴",
-                support_type="rent",
-                amount_rule="按实际租金的 30% 补贴，连续三年，每年最高 100 万元",
-                cap_fen=100 * WAN,
-                other_requirements="租赁合同及发票",
-                commitment_years=3,
-            ),
+            {
+                "number": "第四条",
+                "title": "总部认定奖励",
+                "support_type": "reward",
+                "amount_rule": "经认定的跨国公司地区总部、民营企业总部一次性奖励 200 万元",
+                "fixed_fen": 200 * WAN,
+                "other_requirements": "经市商务委认定的地区总部或民营企业总部",
+                "commitment_years": 5,
+            },
+            {
+                "number": "第六条",
+                "title": "总部办公用房补贴",
+                "support_type": "rent",
+                "amount_rule": "按实际租金的 30% 补贴，连续三年，每年最高 100 万元",
+                "cap_fen": 100 * WAN,
+                "other_requirements": "租赁合同及发票",
+                "commitment_years": 3,
+            },
         ],
     ),
     (
@@ -95,21 +95,21 @@ GENERAL = [
         "普府规〔{y0}〕3号",
         "区投促办",
         [
-            dict(
-                number="第三条",
-                title="贷款贴息",
-                support_type="interest",
-                amount_rule="按贷款市场报价利率的 50% 贴息，单户最高 50 万元",
-                cap_fen=50 * WAN,
-                other_requirements="银行贷款合同及付息凭证",
-            ),
-            dict(
-                number="第七条",
-                title="人才安居补贴",
-                support_type="talent",
-                amount_rule="经认定的重点企业骨干人才每人每年 2 万元",
-                other_requirements="经认定的骨干人才名单",
-            ),
+            {
+                "number": "第三条",
+                "title": "贷款贴息",
+                "support_type": "interest",
+                "amount_rule": "按贷款市场报价利率的 50% 贴息，单户最高 50 万元",
+                "cap_fen": 50 * WAN,
+                "other_requirements": "银行贷款合同及付息凭证",
+            },
+            {
+                "number": "第七条",
+                "title": "人才安居补贴",
+                "support_type": "talent",
+                "amount_rule": "经认定的重点企业骨干人才每人每年 2 万元",
+                "other_requirements": "经认定的骨干人才名单",
+            },
         ],
     ),
 ]
@@ -183,8 +183,8 @@ def generate(ctx: Any) -> None:
                 reason="演示数据：本轮产业政策",
             )
             policies[name] = p
-            for c in clauses:
-                actions.do_save_clause(admin, p, None, dict(c), reason="演示数据")
+            for spec in clauses:
+                actions.do_save_clause(admin, p, None, dict(spec), reason="演示数据")
         for i, (slug, name, dept, _pick) in enumerate(INDUSTRY, 4):
             ind = industries.get(slug) if slug else None
             p = actions.do_save_policy(
@@ -258,8 +258,8 @@ def generate(ctx: Any) -> None:
     tax = analytics.yearly_tax(scope.EVERYTHING, sorted({y for yy in years for y in (yy - 1, yy + 1)}))
     firms = list(Enterprise.objects.filter(status__in=("存续", "在业")).values_list("id", "key_industry_id"))
     by_ind: dict[Any, list[int]] = {}
-    for eid, ind in firms:
-        by_ind.setdefault(ind, []).append(eid)
+    for eid, ind_id in firms:
+        by_ind.setdefault(ind_id, []).append(eid)
     ledger_first: list[list[Any]] = []
     stored = 0
     paid_total = 0
@@ -388,7 +388,7 @@ def _move_some(admin: Any, clause: Any, year: int, rng: Any) -> None:
                 )
             else:
                 actions.do_advance_award(admin, a, "publicity", on=today)
-        except Exception:  # noqa: BLE001 - a demo step never stops the demo (calendar gaps etc.)
+        except Exception:  # noqa: BLE001, S112 - a demo step never stops the demo (calendar gaps etc.)
             continue
 
 
