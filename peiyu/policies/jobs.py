@@ -8,8 +8,21 @@ from typing import Any
 from peiyu.work.jobs import JobContext, handler
 
 
-@handler("policies.conditions", "检查政策兑现承诺条件")
-def check_conditions(job: JobContext, *, month: str = "", **_: Any) -> dict[str, Any]:
+def _wanted(months: list[str] | None = None, **_: Any) -> bool:
+    """Only when some paid award carries a commitment and the latest month was (re)imported."""
+    from peiyu.policies.models import Award
+    from peiyu.taxes.analytics import latest_month
+
+    latest = latest_month()
+    if latest is None or (months and latest not in months):
+        return False
+    return Award.objects.filter(status="paid", clause__commitment_years__gt=0).exists()
+
+
+@handler("policies.conditions", "检查政策兑现承诺条件", wanted=_wanted)
+def check_conditions(
+    job: JobContext, *, month: str = "", months: list[str] | None = None, **_: Any
+) -> dict[str, Any]:
     from peiyu.policies import actions
     from peiyu.taxes.analytics import latest_month
 

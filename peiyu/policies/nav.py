@@ -11,6 +11,7 @@ NAV = [
         children=(
             NavItem(_("政策目录"), "policies:index"),
             NavItem(_("兑现台账"), "policies:awards"),
+            NavItem(_("公示名单"), "policies:publicity"),
             NavItem(_("绩效评估"), "policies:evaluation"),
             NavItem(_("政策未覆盖企业"), "policies:gap"),
             NavItem(_("兑现台账导入"), "policies:import", permission="admin"),

@@ -77,3 +77,9 @@ BREACHES = TableSpec(
     Column("status", "办理状态"),
     empty="没有兑现条件违约。",
 )
+
+PUBLICITY = (
+    AWARDS.only("credit_code", "enterprise", "policy", "clause", "amount_fen")
+    .extended(Column("publicity", "公示期"))
+    .with_options(empty="当前没有公示中的兑现。")
+)

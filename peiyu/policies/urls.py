@@ -14,6 +14,7 @@ urlpatterns = [
     path("clauses/<int:pk>/list/", views.clause_list, name="clause_list"),
     path("awards/", views.awards, name="awards"),
     path("awards/apply/", views.apply, name="apply"),
+    path("awards/publicity/", views.publicity, name="publicity"),
     path("awards/<int:pk>/", views.award_detail, name="award"),
     path("awards/<int:pk>/step/", views.award_step, name="award_step"),
     path("breaches/<int:pk>/", views.breach_detail, name="breach"),

@@ -25,7 +25,7 @@ from peiyu.policies import audit_actions as A
 from peiyu.policies.forms import ApplyForm, ClauseForm, PolicyForm, StepForm
 from peiyu.policies.importer import LedgerImporter
 from peiyu.policies.models import Award, AwardStatus, Breach, Clause, Policy
-from peiyu.policies.tables import AWARDS, BREACHES, ELIGIBLE, EVALUATION, GAP, POLICIES
+from peiyu.policies.tables import AWARDS, BREACHES, ELIGIBLE, EVALUATION, GAP, POLICIES, PUBLICITY
 from peiyu.work.actions import ActionError
 
 
@@ -433,6 +433,40 @@ def breach_step(request: Any, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已办理")
     return redirect("policies:breach", b.pk)
+
+
+@login_required
+def publicity(request: Any) -> HttpResponse:
+    """公示名单: the awards in their public notice (the list the department posts), exportable."""
+    qs = queries.awards(request.user).filter(status=AwardStatus.PUBLICITY).order_by("publicity_end", "id")
+    rows = [
+        {
+            **r,
+            "publicity": f"{a.publicity_start:%Y-%m-%d} 至 {a.publicity_end:%Y-%m-%d}"
+            if a.publicity_start
+            else "",
+        }
+        for a, r in zip(qs, queries.award_rows(qs), strict=True)
+    ]
+    table = PUBLICITY
+    if request.GET.get("format") == "xlsx":
+        audit.record_view(request, A.AWARDS_EXPORT, "政策兑现公示名单")
+        return table.xlsx(
+            "政策兑现公示名单.xlsx",
+            rows,
+            sheet="公示名单",
+            title="产业政策兑现公示名单",
+            notes=["公示期内对公示对象有异议的，请向政策主管部门实名反映。"],
+        )
+    return render(
+        request,
+        "policies/publicity.html",
+        {
+            "page_title": "政策兑现公示名单",
+            "table": table.render(rows, id="publicity-table"),
+            "count": len(rows),
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------

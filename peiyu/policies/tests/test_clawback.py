@@ -55,3 +55,17 @@ def test_stopped_paying_tax(world):
     assert [b["award_id"] for b in res.breaches] == [a.pk]
     assert res.breaches[0]["kind"] == "stopped_paying"
     assert keep.breaches.count() == 0
+
+
+def test_a_tax_import_runs_the_check_in_the_background(world, django_capture_on_commit_callbacks):
+    from peiyu.work.models import Job
+
+    e = world["enterprises"]
+    c = clause(policy(world), commitment_years=5)
+    paid(c, e["health_a1"], 2024, 10 * WAN, paid_on=dt.date(2024, 5, 1))
+    move_out(e["health_a1"], dt.date(2025, 6, 3))
+    with django_capture_on_commit_callbacks(execute=True):
+        put_month("2025-06", [(e["soft_a1"].credit_code, e["soft_a1"].name, "增值税", 2 * WAN, WAN)])
+    job = Job.objects.get(kind="policies.conditions")
+    assert job.status == Job.Status.DONE and job.result["breaches"][0]["kind"] == "moved_out"
+    assert Breach.objects.get().recover_fen == 10 * WAN * (60 - 13) // 60

@@ -95,6 +95,9 @@ def test_steps_on_the_page_and_the_leader_cannot(pw, login):
     assert r.status_code == 302
     award.refresh_from_db()
     assert award.status == "publicity" and award.publicity_end == dt.date(2025, 3, 10)
+    listing = c.get("/policies/awards/publicity/").content.decode()
+    assert award.enterprise.name in listing and "2025-03-03 至 2025-03-10" in listing
+    assert c.get("/policies/awards/publicity/?format=xlsx").status_code == 200
 
 
 def test_create_policy_and_clause(world, login):
