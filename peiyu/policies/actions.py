@@ -260,15 +260,17 @@ def eligible_rows(who: Any, clause: Clause, year: int) -> list[dict[str, Any]]:
 def do_list_eligible(
     acting_user: Any, clause: Clause, year: int, *, reason: str = "", request: Any = None
 ) -> Listing:
-    """免申即享: put every firm the data qualify (district-wide) on the clause's list for the year;
-    each is asked to confirm (tracked), then publicity and payment follow. Firms already listed or
+    """免申即享: put every firm the data qualify on the clause's list for the year — district-wide
+    for administrators and the command line, within the acting user's CHANGE scope otherwise; each
+    is asked to confirm (tracked), then publicity and payment follow. Firms already listed or
     awarded for the clause and year are left as they are."""
     if not rules.decidable(clause):
         raise ActionError("该条款含数据无法判断的条件，不能免申即享")
     _require_manage(acting_user, clause.policy)
     res = Listing(clause.pk, year)
     with transaction.atomic():
-        rows = eligible_rows(scope.EVERYTHING, clause, year)
+        who = scope.EVERYTHING if acting_user is None else scope.scope_for(acting_user, scope.CHANGE)
+        rows = eligible_rows(who, clause, year)
         res.eligible = len(rows)
         have = set(Award.objects.filter(clause=clause, year=year).values_list("enterprise_id", flat=True))
         for r in rows:

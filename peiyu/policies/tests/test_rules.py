@@ -157,3 +157,36 @@ def test_auto_clause_needs_decidable_conditions(world):
             None,
             {"title": "人才奖励", "auto": True, "other_requirements": "经认定的高层次人才"},
         )
+
+
+def test_a_department_lists_within_its_change_scope(world):
+    e = world["enterprises"]
+    tax_year(2020, dict.fromkeys(e.values(), 200 * WAN))
+    c = clause(policy(world, kind="general", key_industry=None), fixed_fen=WAN, auto=True,
+               conditions=[{"field": "tax_last_year", "op": ">=", "value": 100 * WAN}])  # fmt: skip
+    res = actions.do_list_eligible(world["department"], c, 2021)
+    assert res.listed == 2
+    assert set(c.awards.values_list("enterprise__key_industry__slug", flat=True)) == {"health"}
+    assert actions.do_list_eligible(world["admin"], c, 2021).listed == 3  # the other three firms
+    with pytest.raises(actions.ActionError):
+        actions.do_list_eligible(world["industry_officer"], c, 2021)  # not the issuing department
+
+
+def test_monthly_section_and_panel(world, rf):
+    import datetime as dt
+
+    from peiyu.policies import panels, reports
+    from peiyu.policies.tests.helpers import paid
+
+    e = world["enterprises"]
+    c = clause(policy(world))
+    paid(c, e["health_a1"], 2025, 12 * WAN, paid_on=dt.date(2025, 3, 5))
+    paid(c, e["soft_a1"], 2025, 30 * WAN, paid_on=dt.date(2025, 2, 5))
+    sec = reports.monthly_section(world["department"], "2025-03")
+    assert sec is not None and "累计兑现产业政策资金 12.00 万元" in sec.paragraphs[0]
+    assert sec.tables[0].rows == [["普陀区促进生命健康产业发展若干政策", 12 * WAN, 1]]
+    assert "42.00 万元" in reports.monthly_section(world["admin"], "2025-03").paragraphs[0]
+    assert reports.monthly_section(world["outsider"], "2025-03") is None
+    req = rf.get("/")
+    req.user = world["department"]
+    assert panels.home_panel(req) is None or panels.home_panel(req)["template"] == "policies/panel.html"
