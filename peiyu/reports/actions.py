@@ -37,12 +37,6 @@ def _next_version(kind: str, month: str, reader: Any) -> int:
     return int(qs.aggregate(v=Max("version"))["v"] or 0) + 1
 
 
-def _want_pdf(pdf: bool | None) -> bool:
-    if pdf is not None:
-        return pdf
-    return bool(getattr(settings, "PEIYU_REPORT_PDF", True))
-
-
 def do_generate_report(
     acting_user: Any,
     month: str,
@@ -50,12 +44,13 @@ def do_generate_report(
     reader: Any = None,
     origin: str = Report.Origin.PAGE,
     suggestions: str | None = None,
-    pdf: bool | None = None,
+    pdf: bool = False,
     date: dt.date | None = None,
     reason: str = "",
     request: Any = None,
 ) -> Report:
-    """Write the monthly report of ``month`` for ``reader`` (None: the district) as a new version."""
+    """Write the monthly report of ``month`` for ``reader`` (None: the district) as a new version.
+    ``pdf``: convert at once (the scheduled job does; pages convert on the first PDF download)."""
     from peiyu.analytics import parse_month
     from peiyu.taxes import analytics
 
@@ -74,7 +69,7 @@ def do_generate_report(
     docx = monthly.render(data, text, issuer=issuer(), date=date)
     from peiyu.core import documents
 
-    pdf_bytes = documents.to_pdf(docx) if _want_pdf(pdf) else None
+    pdf_bytes = documents.to_pdf(docx) if pdf else None
     with transaction.atomic():
         report = Report.objects.create(
             kind=Report.Kind.MONTHLY,
@@ -111,7 +106,7 @@ def do_edit_report(
     report: Report,
     suggestions: str,
     *,
-    pdf: bool | None = None,
+    pdf: bool = False,
     reason: str = "",
     request: Any = None,
 ) -> Report:
@@ -127,7 +122,7 @@ def do_edit_report(
     docx = monthly.render(data, text, issuer=issuer(), date=timezone.localdate())
     from peiyu.core import documents
 
-    pdf_bytes = documents.to_pdf(docx) if _want_pdf(pdf) else None
+    pdf_bytes = documents.to_pdf(docx) if pdf else None
     with transaction.atomic():
         new = Report.objects.create(
             kind=report.kind,
@@ -153,3 +148,17 @@ def do_edit_report(
             request=request,
         )
     return new
+
+
+def ensure_pdf(report: Report) -> bytes | None:
+    """The report's PDF, converted on first use and kept with the version (a derived file, like a
+    cache: no audit row); None when LibreOffice is not installed."""
+    if report.pdf:
+        return bytes(report.pdf)
+    from peiyu.core import documents
+
+    data = documents.to_pdf(bytes(report.docx))
+    if data is not None:
+        Report.objects.filter(pk=report.pk).update(pdf=data)
+        report.pdf = data
+    return data

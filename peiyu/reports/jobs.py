@@ -45,7 +45,12 @@ def generate_district(
     if job is not None:
         job.progress(f"生成 {month} 全区报告", 0, 1)
     report = actions.do_generate_report(
-        None, month, reader=None, origin=Report.Origin.SCHEDULE, request=job.request if job else None
+        None,
+        month,
+        reader=None,
+        origin=Report.Origin.SCHEDULE,
+        pdf=True,
+        request=job.request if job else None,
     )
     notified = 0
     if notify:
