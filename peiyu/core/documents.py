@@ -36,6 +36,16 @@ HEADING_FONT = "黑体"
 SUBHEADING_FONT = "楷体_GB2312"
 LATIN_FONT = "Times New Roman"
 
+#: The issuing unit printed in the header when a caller names none (settings.PEIYU_REPORT_ISSUER).
+DEFAULT_ISSUER = "区重点产业培育工作领导小组办公室"
+
+
+def default_issuer() -> str:
+    from django.conf import settings
+
+    return str(getattr(settings, "PEIYU_REPORT_ISSUER", "") or DEFAULT_ISSUER)
+
+
 _KIND_TO_COLUMN = {
     "money": "wan",
     "percent": "pct",

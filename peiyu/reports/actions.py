@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -17,11 +16,11 @@ from peiyu.reports import audit_actions as A
 from peiyu.reports import monthly
 from peiyu.reports.models import Report
 
-DEFAULT_ISSUER = "区重点产业培育工作领导小组办公室"
-
 
 def issuer() -> str:
-    return str(getattr(settings, "PEIYU_REPORT_ISSUER", "") or DEFAULT_ISSUER)
+    from peiyu.core.documents import default_issuer
+
+    return default_issuer()
 
 
 def may_generate(acting_user: Any, reader: Any) -> bool:

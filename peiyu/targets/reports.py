@@ -63,11 +63,17 @@ def projection_words(r: Any) -> str:
 
 
 def monthly_section(who: Any, month: str) -> Section | None:
-    from peiyu.targets import progress
-
     rows = board(who, month)
     if not rows:
         return None
+    return progress_section(rows, month)
+
+
+def progress_section(rows: list[Any], month: str, *, title: str = "目标完成情况") -> Section:
+    """The targets of a board as a document section (the monthly report and the board's Word
+    export): one sentence per target with its projection, the table, a chart against time progress."""
+    from peiyu.targets import progress
+
     counts = progress.status_counts(rows)
     paragraphs = [
         f"截至{int(month[5:])}月，时间进度 {progress.time_progress(month):.1f}%。共 {len(rows)} 项目标，"
@@ -106,9 +112,29 @@ def monthly_section(who: Any, month: str) -> Section | None:
             for r in rows
         ],
     )
+    tp = float(progress.time_progress(month))
+    with_completion = [r for r in rows if r.completion_pct is not None]
+    chart = None
+    if with_completion:
+        chart = {
+            "title": {"text": "目标完成率与时间进度（%）"},
+            "xAxis": {"type": "category", "data": [r.target.name for r in with_completion]},
+            "yAxis": {"type": "value", "name": "%"},
+            "series": [
+                {"type": "bar", "name": "完成率", "data": [float(r.completion_pct) for r in with_completion]},
+                {
+                    "type": "line",
+                    "name": "时间进度",
+                    "data": [tp] * len(with_completion),
+                    "lineStyle": {"type": "dashed"},
+                    "itemStyle": {"color": "#d63939"},
+                },
+            ],
+        }
     return Section(
         key="targets.progress",
-        title="目标完成情况",
+        title=title,
+        chart=chart,
         order=ORDER,
         paragraphs=paragraphs,
         tables=[table],
