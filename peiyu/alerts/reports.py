@@ -42,9 +42,9 @@ def monthly_section(who: Any, month: str) -> Section | None:
                 w.get_status_display(),
                 (w.owner.display_name or w.owner.username) if w.owner is not None else "未分派",
             ]
-            for w in ordered[:30]
+            for w in ordered[:15]
         ],
-        note=f"共 {len(open_)} 条，列出前 {min(30, len(open_))} 条。" if len(open_) > 30 else "",
+        note=f"共 {len(open_)} 条，按级别列出前 15 条。" if len(open_) > 15 else "",
     )
     problems = []
     high = [w for w in open_ if w.severity == Severity.HIGH]

@@ -195,10 +195,43 @@ def add_table(doc: Any, table: SectionTable) -> None:
             if kinds[j] in ("money", "percent", "integer", "decimal"):
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _set_font(p.add_run(cell_text(value, kinds[j])), BODY_FONT, 10.5)
+    _fit_columns(grid, table, kinds)
     if table.note:
         note = doc.add_paragraph()
         note.paragraph_format.first_line_indent = Pt(0)
         _set_font(note.add_run(f"注：{table.note}"), BODY_FONT, 10.5)
+
+
+TEXT_WIDTH_CM = 15.6  # A4 less the official margins (2.8 cm + 2.6 cm)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _fit_columns(grid: Any, table: SectionTable, kinds: list[str]) -> None:
+    """Column widths in proportion to their content (a name column wide, numbers narrow), the table
+    spanning the text width; Word and LibreOffice both read the cell widths."""
+    from docx.shared import Cm
+
+    weights = []
+    for j, header in enumerate(table.columns):
+        longest = max(
+            [_display_width(header) // 2 + 2]
+            + [
+                _display_width(cell_text(row[j] if j < len(row) else None, kinds[j]))
+                for row in table.rows[:200]
+            ]
+        )
+        weights.append(min(max(longest, 6), 28 if kinds[j] == "text" else 14))
+    total = sum(weights) or 1
+    widths = [Cm(TEXT_WIDTH_CM * w / total) for w in weights]
+    grid.autofit = False
+    for col, width in zip(grid.columns, widths, strict=True):
+        col.width = width
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
 
 
 def add_section(doc: Any, section: Section, *, number: str = "", level: int = 1) -> None:

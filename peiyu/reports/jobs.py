@@ -32,7 +32,7 @@ def _wanted_after_import(months: list[str] | None = None, **_: Any) -> bool:
 
 
 def generate_district(
-    job: JobContext | None, month: str | None = None, *, notify: bool = True
+    job: JobContext | None, month: str | None = None, *, notify: bool = True, pdf: bool = True
 ) -> dict[str, Any]:
     from peiyu.accounts.models import Role, User
     from peiyu.reports import actions
@@ -49,7 +49,7 @@ def generate_district(
         month,
         reader=None,
         origin=Report.Origin.SCHEDULE,
-        pdf=True,
+        pdf=pdf,
         request=job.request if job else None,
     )
     notified = 0

@@ -372,7 +372,7 @@ def _growth_words(value: float | None) -> str:
 
 def document_sections(report: MonthlyReport, suggestions: str) -> list[tuple[str, list[Section]]]:
     """The parts as the Word document prints them: (part heading, its sections)."""
-    parts: list[tuple[str, list[Section]]] = [(PARTS[0], report.features)]
+    parts: list[tuple[str, list[Section]]] = [(PARTS[0], [_plain(s) for s in report.features])]
     if report.drivers is not None:
         parts.append((PARTS[1], [_untitled(report.drivers)]))
     if report.forecast is not None:
@@ -380,12 +380,17 @@ def document_sections(report: MonthlyReport, suggestions: str) -> list[tuple[str
     lines = [line.strip() for line in (suggestions or "").splitlines() if line.strip()]
     parts.append((PARTS[3], [Section(key="reports.suggestions", title="", paragraphs=lines)]))
     if report.annex:
-        parts.append(("附：重点工作进展", report.annex))
+        parts.append(("附：重点工作进展", [_plain(s) for s in report.annex]))
     return parts
 
 
 def _untitled(section: Section) -> Section:
     return Section(**{**section.__dict__, "title": "", "problems": []})
+
+
+def _plain(section: Section) -> Section:
+    """The section without its problems: they are gathered under 四、问题与建议."""
+    return Section(**{**section.__dict__, "problems": []})
 
 
 def render(
