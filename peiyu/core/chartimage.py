@@ -84,10 +84,10 @@ def render_png(
     fen = bool(option.get("_fenAxis") or option.get("_fenTooltip"))
     family = cjk_font()
     with _LOCK:
-        rc = {"font.size": 9, "axes.unicode_minus": False}
+        rc: dict[str, Any] = {"font.size": 9, "axes.unicode_minus": False}
         if family:
             rc["font.family"] = family
-        with plt.rc_context(rc):
+        with plt.rc_context(rc):  # type: ignore[arg-type]
             fig, ax = plt.subplots(figsize=(width, height), dpi=dpi)
             try:
                 if series[0].get("type") == "pie":
