@@ -501,6 +501,36 @@ def _fontconfig(folder: Any) -> Any:
     return path
 
 
+def pdf_page_images(
+    pdf: bytes, folder: Any, prefix: str = "page", *, dpi: int = 80, pages: int = 0
+) -> list[Any]:
+    """The PDF's pages as PNG files in ``folder`` (poppler's ``pdftoppm``; [] when not installed) —
+    for screenshots of documents as printed."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        return []
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="peiyu-png-") as tmp:
+        src = Path(tmp) / "document.pdf"
+        src.write_bytes(pdf)
+        args = [tool, "-png", "-r", str(dpi)]
+        if pages:
+            args += ["-f", "1", "-l", str(pages)]
+        subprocess.run([*args, str(src), str(Path(tmp) / "p")], check=True, capture_output=True, timeout=120)
+        made = []
+        for i, png in enumerate(sorted(Path(tmp).glob("p-*.png")), 1):
+            target = out / f"{prefix}-{i}.png"
+            shutil.move(str(png), target)
+            made.append(target)
+    return made
+
+
 def pdf_response(filename: str, data: bytes) -> HttpResponse:
     return _attachment(data, filename, "application/pdf")
 

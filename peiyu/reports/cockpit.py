@@ -121,7 +121,7 @@ def area_map(user: Any, month: str) -> dict[str, Any]:
     areas = [a for a in analytics.area_stats(user, month) if a["id"] is not None]
     n = len(areas)
     cols = max(1, math.ceil(math.sqrt(n * 1.6))) if n else 1
-    w, h, gap = 150, 74, 10
+    w, h, gap = 150, 110, 10
     tiles = []
     for i, a in enumerate(areas):
         yoy = a["yoy_pct"]
@@ -144,8 +144,8 @@ def area_map(user: Any, month: str) -> dict[str, Any]:
                 "w": w,
                 "h": h,
                 "tx": x + w / 2,
-                "ty": y + 30,
-                "vy": y + 56,
+                "ty": y + 48,
+                "vy": y + 80,
                 "color": color,
                 "ytd": format_wan(a["ytd_fen"]),
                 "yoy": "—" if yoy is None else f"{yoy:+.1f}%",

@@ -38,7 +38,10 @@ def index(request: Any) -> HttpResponse:
     context = {
         "page_title": "月度分析报告",
         "reports": reports,
-        "latest": sorted(latest.values(), key=lambda r: (r.month, r.reader_id or 0), reverse=True),
+        # newest month first; within a month the district report first, then the readers' own
+        "latest": sorted(
+            latest.values(), key=lambda r: (r.month, r.reader_id is None, -(r.reader_id or 0)), reverse=True
+        ),
         "months": months[:36],
         "month": months[0] if months else "",
         "is_admin": scope.is_admin(request.user),
