@@ -39,7 +39,7 @@ from peiyu.accounts import audit
 from peiyu.core.imports import save_upload, sha256_of
 from peiyu.core.models import ImportBatch, Upload
 from peiyu.core.signals import dimension_changed
-from peiyu.core.tabular import Sheet
+from peiyu.core.tabular import Workbook
 from peiyu.taxes import audit_actions as A
 from peiyu.taxes import library, matching, parse
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
@@ -175,7 +175,7 @@ def do_import_tax_file(
 
 
 def _import(
-    run: _Run, path: Path, reading: Future[list[Sheet]], *, month: str | None, force: bool
+    run: _Run, path: Path, reading: Future[Workbook], *, month: str | None, force: bool
 ) -> dict[str, Any]:
     """The steps of one import, in order (the file is being read meanwhile)."""
     existing = None if force else _active_duplicate(run.source["sha256"], month)

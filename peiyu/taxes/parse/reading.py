@@ -8,7 +8,15 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from peiyu.core.tabular import Sheet, TableError, read_sheets
+from peiyu.core.tabular import (
+    Sheet,
+    TableError,
+    Workbook,
+    check_file_size,
+    decode_text,
+    is_xml_spreadsheet,
+    read_workbook,
+)
 
 
 class _HtmlTables(HTMLParser):
@@ -73,32 +81,30 @@ class _HtmlTables(HTMLParser):
         return [[grid.get((i, j), "") for j in range(width)] for i in range(height)]
 
 
-def read_tax_file(path: str | Path, file_name: str) -> list[Sheet]:
-    """Excel through python-calamine without copying rows; HTML or text saved as ".xls" (as many
-    systems export) as what it really is; CSV via peiyu.core.tabular."""
-    with Path(path).open("rb") as fh:
-        data_head = fh.read(4096)
-    suffix = Path(file_name).suffix.lower()
+def read_tax_file(path: str | Path, file_name: str) -> Workbook:
+    """Excel (visible sheets only; every limit of :func:`peiyu.core.tabular.read_workbook` checked
+    before reading), XML Spreadsheet 2003, HTML or text saved as ".xls" (as many systems export) as
+    what it really is; CSV / UTF-16 text via peiyu.core.tabular."""
+    path = Path(path)
+    try:
+        check_file_size(path.stat().st_size)
+        with path.open("rb") as fh:
+            data_head = fh.read(4096)
+    except OSError as exc:
+        raise TableError(f"无法读取文件：{exc.strerror or exc}") from None
     is_excel = data_head[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
-    if suffix in {".xlsx", ".xlsm", ".xls", ".xlsb"} and is_excel:
-        try:
-            from python_calamine import CalamineWorkbook
-
-            wb = CalamineWorkbook.from_path(str(path))
-            return [
-                Sheet(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in wb.sheet_names
-            ]
-        except Exception as exc:  # calamine raises several exception types for corrupt files
-            raise TableError(f"无法读取 Excel 文件（文件损坏或格式不符）：{type(exc).__name__}") from None
-    if not is_excel and re.search(rb"<\s*(html|table|!doctype)", data_head, re.IGNORECASE):
-        from peiyu.core.tabular import decode_text
-
-        parser = _HtmlTables()
-        parser.feed(decode_text(Path(path).read_bytes()))
-        parser.close()
-        if not parser.tables:
-            raise TableError("网页格式的文件中没有表格")
-        return [Sheet(f"表{k + 1}", t) for k, t in enumerate(parser.tables)]
+    if not is_excel and not is_xml_spreadsheet(data_head):
+        probe = data_head
+        if data_head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            probe = data_head.decode("utf-16", "ignore").encode("utf-8")
+        if re.search(rb"<\s*(html|table|!doctype)", probe, re.IGNORECASE):
+            parser = _HtmlTables()
+            parser.feed(decode_text(path.read_bytes()))
+            parser.close()
+            if not parser.tables:
+                raise TableError("网页格式的文件中没有表格")
+            return Workbook([Sheet(f"表{k + 1}", t) for k, t in enumerate(parser.tables)])
+    suffix = Path(file_name).suffix.lower()
     if not is_excel and suffix in {".xls", ".xlsx"}:
-        return read_sheets(path, Path(file_name).stem + ".csv")  # text saved with an Excel name
-    return read_sheets(path, file_name)
+        file_name = Path(file_name).stem + (".xls" if is_xml_spreadsheet(data_head) else ".csv")
+    return read_workbook(path, file_name)
