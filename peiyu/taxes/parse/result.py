@@ -41,6 +41,7 @@ class ParsedFile:
     sheets: list[str] = field(default_factory=list)
     hidden_sheets: list[str] = field(default_factory=list)  # not read (only visible sheets count)
     codes: list[str] = field(default_factory=list)  # machine-readable reasons: missing_ratio, …
+    missing_ratio_types: list[str] = field(default_factory=list)  # tax types without a sharing ratio
 
     def error(self, row: int | None, column: str, value: Any, message: str, sheet: str | None = None) -> None:
         err = TaxErrorRow(**error_row(row, column, value, message))
