@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,8 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
 
 
-def check_file_size(size: int, limit: int = MAX_FILE_BYTES) -> None:
+def check_file_size(size: int, limit: int | None = None) -> None:
+    limit = MAX_FILE_BYTES if limit is None else limit
     if size > limit:
         raise TableError(f"文件过大（{_mb(size)}），单个文件最多 {_mb(limit)}；请拆分后分别导入")
 
@@ -81,6 +83,10 @@ def column_index(letters: str) -> int:
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _WIDE_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{3,})(\d+)"')
 _DEEP_ROW = re.compile(rb'\sr="[A-Z]*(\d{7,})"')
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*)>(?:\s*<(?:\w+:)?f[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?\s*<(?:\w+:)?v>([^<]*)<'
+)
+_REF = re.compile(rb'\br="([A-Z]+\d+)"')
 _LONG_TEXT = re.compile(rb"[^<>]{%d,}" % (MAX_CELL_CHARS * 3 + 1))  # UTF-8: at most 3 bytes a character
 
 
@@ -88,9 +94,12 @@ def _where_cell(col: int, row: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
-def _check_part(zf: Any, info: Any, sheet_names: Mapping[str, str]) -> int:
+def _check_part(
+    zf: Any, info: Any, sheet_names: Mapping[str, str], error_cells: list[tuple[str, str, str]]
+) -> int:
     """Decompress one part in chunks (never whole), checking its size, its ratio, the sheet
-    dimension, cell positions and text lengths; returns its size."""
+    dimension, cell positions and text lengths, collecting Excel error cells (#DIV/0!, #N/A: a
+    reader shows them as blanks); returns its size."""
     name = info.filename
     label = f"工作表“{sheet_names[name]}”" if name in sheet_names else f"文件部件 {name}"
     if info.file_size > MAX_PART_BYTES or (
@@ -152,13 +161,25 @@ def _check_part(zf: Any, info: Any, sheet_names: Mapping[str, str]) -> int:
                     raise TableError(
                         f"{label}有第 {int(m.group(1))} 行的数据，超过 {MAX_ROWS} 行的上限；请拆分后分别导入"
                     )
-                tail = chunk[-64:]
+                if b't="e"' in window and len(error_cells) < 200:
+                    for m in _ERROR_CELL.finditer(window):
+                        ref = _REF.search(m.group(1))
+                        item = (
+                            sheet_names[name],
+                            ref.group(1).decode() if ref else "",
+                            m.group(2).decode("utf-8", "replace"),
+                        )
+                        if item not in error_cells:
+                            error_cells.append(item)
+                tail = chunk[-1024:]
     return size
 
 
-def check_zip(data: bytes | Path) -> None:
+def check_zip(data: bytes | Path) -> list[tuple[str, str, str]]:
     """An .xlsx/.ods is a zip: its parts' sizes, ratios, sheet dimensions and cells are checked
-    while decompressing them in chunks, before a spreadsheet reader allocates anything for them."""
+    while decompressing them in chunks, before a spreadsheet reader allocates anything for them.
+    Returns the Excel error cells found: (sheet name, cell, value such as "#DIV/0!")."""
+    error_cells: list[tuple[str, str, str]] = []
     import zipfile
 
     try:
@@ -180,7 +201,7 @@ def check_zip(data: bytes | Path) -> None:
             for info in infos:
                 if info.is_dir():
                     continue
-                total += _check_part(zf, info, sheet_names)
+                total += _check_part(zf, info, sheet_names, error_cells)
                 if total > MAX_UNPACKED_BYTES:
                     raise TableError(
                         f"Excel 文件解压后超过 {_mb(MAX_UNPACKED_BYTES)} 的上限，疑似恶意构造的压缩文件"
@@ -191,6 +212,7 @@ def check_zip(data: bytes | Path) -> None:
             if isinstance(exc, TableError):
                 raise
             raise TableError(f"无法读取 Excel 文件（文件损坏或格式不符）：{type(exc).__name__}") from None
+    return error_cells
 
 
 def _xlsx_sheet_parts(zf: Any) -> dict[str, str]:
@@ -455,6 +477,92 @@ def read_xml_spreadsheet(data: bytes) -> Workbook:
 
 
 # ---------------------------------------------------------------------------------------------
+# HTML tables saved as .xls (what many systems export)
+
+
+class _HtmlTables(HTMLParser):
+    """Tables of an HTML page, with colspan/rowspan laid out like merged cells in Excel (the value in
+    the top-left cell, blanks elsewhere). Many systems export "Excel" files that are HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str]]] = []
+        self._rows: list[list[tuple[str, int, int]]] | None = None
+        self._cell: list[str] | None = None
+        self._span = (1, 1)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table":
+            self._rows = []
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None:
+            if not self._rows:
+                self._rows.append([])
+            self._cell = []
+
+            def span(name: str) -> int:
+                try:
+                    return max(1, min(int(a.get(name) or 1), 1000))
+                except ValueError:
+                    return 1
+
+            self._span = (span("rowspan"), span("colspan"))
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._rows is not None:
+            self._rows[-1].append(("".join(self._cell).strip(), *self._span))
+            self._cell = None
+        elif tag == "table" and self._rows is not None:
+            self.tables.append(self._layout(self._rows))
+            self._rows = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    @staticmethod
+    def _layout(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
+        grid: dict[tuple[int, int], str] = {}
+        width = 0
+        area = 0
+        for i, row in enumerate(rows):
+            j = 0
+            for text, rs, cs in row:
+                area += rs * cs
+                if area > 5_000_000:
+                    raise TableError("网页格式的表格过大（合并单元格的范围超过 500 万格）；文件未导入")
+                while (i, j) in grid:
+                    j += 1
+                for di in range(rs):
+                    for dj in range(cs):
+                        grid[(i + di, j + dj)] = text if (di, dj) == (0, 0) else ""
+                j += cs
+                width = max(width, j)
+        height = max((i for i, _ in grid), default=-1) + 1
+        return [[grid.get((i, j), "") for j in range(width)] for i in range(height)]
+
+
+def is_html(head: bytes) -> bool:
+    return bool(re.search(rb"<\s*(html|table|!doctype)", head[:4096], re.IGNORECASE))
+
+
+def read_html_tables(data: bytes) -> Workbook:
+    parser = _HtmlTables()
+    parser.feed(decode_text(data))
+    parser.close()
+    if not parser.tables:
+        raise TableError("网页格式的文件中没有表格")
+    for t in parser.tables:
+        if len(t) > MAX_ROWS or any(len(r) > MAX_COLS for r in t[:1]):
+            raise TableError(f"网页格式的表格超过上限（{MAX_ROWS} 行、{MAX_COLS} 列）")
+    return Workbook([Sheet(f"表{k + 1}", t) for k, t in enumerate(parser.tables)])
+
+
+# ---------------------------------------------------------------------------------------------
 # Workbooks
 
 
@@ -462,6 +570,21 @@ def read_xml_spreadsheet(data: bytes) -> Workbook:
 class Workbook:
     sheets: list[Sheet]
     hidden: list[str] = field(default_factory=list)  # hidden sheets, not read
+    error_cells: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # (sheet, cell, "#N/A") visible sheets
+
+    def error_cells_message(self) -> str:
+        """A Chinese sentence naming the error cells (empty when there are none)."""
+        if not self.error_cells:
+            return ""
+        multi = len({s for s, _c, _v in self.error_cells}) > 1 or len(self.sheets) > 1
+        shown = "、".join((f"{s}!" if multi else "") + f"{c}（{v}）" for s, c, v in self.error_cells[:20])
+        more = f"等 {len(self.error_cells)} 个单元格" if len(self.error_cells) > 20 else ""
+        return (
+            f"文件中有 Excel 错误值：{shown}{more}。错误值会被读成空白（0），数字就错了；"
+            "请在 Excel 中修正公式（或粘贴为数值）后重新导出"
+        )
 
 
 def _calamine(data: bytes) -> Workbook:
@@ -521,11 +644,18 @@ def read_workbook(path: str | Path, filename: str | None = None) -> Workbook:
     if suffix in TEXT_SUFFIXES or (suffix not in EXCEL_SUFFIXES and not (is_zip or is_ole)):
         return Workbook([Sheet(Path(name).stem, _read_csv(data))])
     if not (is_zip or is_ole):
+        probe = data[:4096]
+        if probe[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            probe = probe.decode("utf-16", "ignore").encode("utf-8")
+        if is_html(probe):
+            return read_html_tables(data)
         return Workbook([Sheet(Path(name).stem, _read_csv(data))])  # text saved with an Excel name
-    if is_zip:
-        check_zip(data)
+    error_cells = check_zip(data) if is_zip else []
     try:
-        return _calamine(data)
+        book = _calamine(data)
+        visible = {sh.name for sh in book.sheets}
+        book.error_cells = [e for e in error_cells if e[0] in visible]
+        return book
     except TableError:
         raise
     except Exception as exc:  # calamine raises several exception types for corrupt files

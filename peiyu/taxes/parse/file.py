@@ -5,6 +5,7 @@ error row in the returned ParsedFile."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -40,6 +41,13 @@ def parse_tax_file(
     except TableError as exc:
         pf = ParsedFile()
         pf.error(None, "", "", str(exc))
+        return pf
+    if book.error_cells:
+        pf = ParsedFile()
+        pf.error(None, "", "", book.error_cells_message())
+        for sheet, ref, value in book.error_cells[:50]:
+            row = int(re.sub(r"^[A-Z]+", "", ref) or 0) or None
+            pf.error(row, ref, value, f"工作表“{sheet}”单元格 {ref} 是 Excel 错误值 {value}", sheet)
         return pf
     pf = parse_tax_sheets(book.sheets, file_name, month, progress=progress)
     if book.hidden:
