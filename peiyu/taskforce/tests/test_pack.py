@@ -64,7 +64,14 @@ def test_pack_contents_from_a_generated_month(generated):
     april.refresh_from_db()
     keys = [s["key"] for s in april.pack]
     assert keys[0] == "meetings.carried_over"
-    assert keys[1:] == ["taskforce.tax", "taskforce.movers", "taskforce.warnings", "taskforce.liaison"]
+    assert keys[1:] == [
+        "taskforce.tax",
+        "taskforce.movers",
+        "taskforce.warnings",
+        "taskforce.projects",
+        "taskforce.liaison",
+    ]
+    assert "本产业在库招商项目 0 个" in april.pack[4]["paragraphs"][0]
     sections = {s["key"]: s for s in april.pack}
     # last meeting's decision, overdue by now (its due date has passed)
     carried = sections["meetings.carried_over"]
