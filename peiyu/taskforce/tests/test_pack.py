@@ -188,3 +188,23 @@ def test_home_page(generated, login):
     assert "上海桃浦软件有限公司" in page  # open warning
     assert "区政府 301" in page  # next meeting
     assert "上海长寿医药" not in page
+
+
+def test_pack_shows_the_industrys_projects(world):
+    from peiyu.attraction.models import Stage
+    from peiyu.attraction.tests.factories import make_project, make_teams
+
+    make_teams(world)
+    soft = world["industries"]["soft"]
+    make_project(
+        world["teams"]["one"], Stage.TALKS, name="软件总部项目", industry=soft, entered_on=dt.date(2020, 1, 1)
+    )
+    make_project(world["teams"]["one"], Stage.TALKS, name="医药项目", industry=world["industries"]["health"])
+    tf = taskforce(world)
+    m = actions.do_schedule_taskforce_meeting(world["admin"], tf, date=dt.date(2025, 4, 10))
+    meeting_actions.do_prepare_pack(world["admin"], m)
+    m.refresh_from_db()
+    sec = next(s for s in m.pack if s["key"] == "taskforce.projects")
+    assert "在库招商项目 1 个" in sec["paragraphs"][0] and "在谈 1" in sec["paragraphs"][0]
+    assert sec["tables"][0]["rows"][0][0] == "软件总部项目"  # stalled: no follow-up for years
+    assert "医药项目" not in str(sec)
