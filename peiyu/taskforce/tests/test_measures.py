@@ -152,3 +152,22 @@ def test_bulletin_by_unit(world, login):
     assert r.status_code == 200 and "区科委" in r.content.decode()
     r = client.get(reverse("taskforce:bulletin") + "?month=2025-04&format=docx")
     assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_measures_api_is_scoped(world, client):
+
+    kewei = world["departments"]["kewei"]
+    shangwu, _ = Department.objects.get_or_create(name="区商务委")
+    p = plan()
+    measure(p, "1", kewei, D(2025, 3, 31))
+    measure(p, "2", shangwu, D(2025, 3, 31), D(2025, 3, 1))
+    client.force_login(world["department"], backend="django.contrib.auth.backends.ModelBackend")
+    r = client.get("/api/v1/measures?as_of=2025-04-01")
+    assert r.status_code == 200
+    assert r.json() == {
+        "as_of": "2025-04-01",
+        "measures": [
+            {"number": "1", "unit": "区科委", "deadline": "2025-03-31", "done": None, "status": "red"}
+        ],
+    }
+    assert client.get("/api/v1/measures?as_of=xx").status_code == 422
