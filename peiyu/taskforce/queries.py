@@ -202,3 +202,41 @@ def requests(who: Any, tf: TaskForce) -> dict[str, Any] | None:
     open_ = list(qs.filter(item__is_open=True).order_by("received_at"))
     now = timezone.now()
     return {"open": open_, "overdue": [r for r in open_ if r.item is not None and r.item.is_overdue(now)]}
+
+
+FOLLOW_DAYS = 30
+
+
+def followed(who: Any, event: PublicityEvent, days: int = FOLLOW_DAYS) -> dict[str, int | None]:
+    """What followed a publicity event in the system: enterprise requests (services) and policy
+    applications (policies) of the industry's firms within ``days`` days, as ``who`` sees them;
+    None where that app is not installed or the event names no industry."""
+    from django.apps import apps
+
+    out: dict[str, int | None] = {"requests": None, "applications": None}
+    if event.industry_id is None:
+        return out
+    end = event.date + dt.timedelta(days=days)
+    if apps.is_installed("peiyu.services"):
+        from peiyu.services import queries as services
+
+        out["requests"] = (
+            services.visible_requests(who)
+            .filter(
+                enterprise__key_industry_id=event.industry_id,
+                received_at__date__gte=event.date,
+                received_at__date__lte=end,
+            )
+            .count()
+        )
+    if apps.is_installed("peiyu.policies"):
+        from peiyu.policies.models import Award
+
+        out["applications"] = (
+            scope_mod.restrict(who, Award.objects.all())
+            .filter(
+                enterprise__key_industry_id=event.industry_id, applied_on__gte=event.date, applied_on__lte=end
+            )
+            .count()
+        )
+    return out

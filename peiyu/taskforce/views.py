@@ -486,6 +486,8 @@ def bulletin(request: Any) -> HttpResponse:
 @login_required
 def publicity(request: Any) -> HttpResponse:
     events = list(queries.publicity(request.user)[:200])
+    for ev in events:
+        ev.followed = queries.followed(request.user, ev)  # type: ignore[attr-defined]
     tfs = [tf for tf in queries.visible(request.user) if queries.can_manage(request.user, tf)]
     if request.method == "POST":
         form = PublicityForm(request.POST)

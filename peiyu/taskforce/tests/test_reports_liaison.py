@@ -157,3 +157,18 @@ def test_publicity(world, login):
     assert not queries.publicity(world["department"]).exists()
     page = client.get(reverse("taskforce:publicity")).content.decode()
     assert "智能软件产业政策发布会" in page
+
+
+def test_publicity_is_linked_to_the_requests_that_followed(world):
+    from peiyu.services.tests.helpers import at, make_request
+
+    tf = taskforce(world)
+    ev = actions.do_save_publicity(
+        world["admin"], taskforce=tf, date=dt.date(2025, 5, 20), theme="政策发布会"
+    )
+    make_request(world, "soft_a1", received_at=at(2025, 5, 25))  # within 30 days, the industry
+    make_request(world, "soft_a2", received_at=at(2025, 8, 1))  # too late
+    make_request(world, "health_a1", received_at=at(2025, 5, 25))  # another industry
+    assert queries.followed(world["admin"], ev)["requests"] == 1
+    assert queries.followed(world["admin"], ev)["applications"] == 0
+    assert queries.followed(world["outsider"], ev)["requests"] == 0
