@@ -172,3 +172,23 @@ def test_publicity_is_linked_to_the_requests_that_followed(world):
     assert queries.followed(world["admin"], ev)["requests"] == 1
     assert queries.followed(world["admin"], ev)["applications"] == 0
     assert queries.followed(world["outsider"], ev)["requests"] == 0
+
+
+def test_admin_edits_the_composition(world, login):
+    tf = taskforce(world)
+    client = login(world["admin"])
+    assert client.get(reverse("taskforce:edit", args=[tf.pk])).status_code == 200
+    r = client.post(
+        reverse("taskforce:edit", args=[tf.pk]),
+        {
+            "name": tf.name,
+            "leaders": "leader_p",
+            "members": "software_p kewei_p",
+            "departments": [world["departments"]["kewei"].pk],
+            "liaison_member": "software_p",
+        },
+    )
+    assert r.status_code == 302
+    tf.refresh_from_db()
+    assert list(tf.leaders.all()) == [world["leader"]] and tf.members.count() == 2
+    assert login(world["industry_officer"]).get(reverse("taskforce:edit", args=[tf.pk])).status_code == 403
