@@ -170,11 +170,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, Decimal):
-        return (
-            int(value)
-            if value == value.to_integral_value() and value.as_tuple().exponent >= 0
-            else float(value)
-        )
+        return float(value) if value.is_finite() else None
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     return value

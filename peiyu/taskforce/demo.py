@@ -196,25 +196,26 @@ def generate(ctx: Any) -> None:
                 unit = depts[k % len(depts)] if depts else None
                 d = meeting_actions.do_add_decision(admin, m, text=text, owner=member, unit=unit, due=due)
                 opened = timezone.make_aware(dt.datetime.combine(date, dt.time(16, 0)))
-                Item.objects.filter(pk=d.item_id).update(
+                item = Item.objects.get(meeting_decision=d)
+                Item.objects.filter(pk=item.pk).update(
                     opened_at=opened, entered_at=opened, last_activity_at=opened
                 )
-                d.item.refresh_from_db()
+                item.refresh_from_db()
                 summary["decisions"] += 1
                 roll = rng.random()
                 age = (today - date).days
                 if age > 60 and roll < 0.85 or 0 < age <= 60 and roll < 0.45:
                     work_actions.apply_transition(
-                        d.item, "in_progress", by=member, note="已部署推进", now=opened + dt.timedelta(days=2)
+                        item, "in_progress", by=member, note="已部署推进", now=opened + dt.timedelta(days=2)
                     )
                     done_at = opened + dt.timedelta(days=rng.choice((5, 10, 18, 40)))
                     if done_at < timezone.now():
                         work_actions.apply_transition(
-                            d.item, "done", by=member, note="已落实，情况已报专班办公室", now=done_at
+                            item, "done", by=member, note="已落实，情况已报专班办公室", now=done_at
                         )
                 elif roll < 0.6:
                     work_actions.apply_transition(
-                        d.item, "in_progress", by=member, note="正在推进", now=opened + dt.timedelta(days=3)
+                        item, "in_progress", by=member, note="正在推进", now=opened + dt.timedelta(days=3)
                     )
             made.append(m)
         # the packs of the last two held meetings and the next one, from the demo data
@@ -343,10 +344,8 @@ def generate(ctx: Any) -> None:
                     )
     # ---- publicity: 18 press conferences and campaigns over the year
     events = []
-    for k in range(18):
-        tf = tfs[k % len(tfs)] if tfs else None
-        if tf is None:
-            break
+    for k in range(18 if tfs else 0):
+        tf = tfs[k % len(tfs)]
         day = today - dt.timedelta(days=20 * k + rng.randint(0, 10))
         events.append(
             PublicityEvent(
