@@ -308,8 +308,9 @@ def generate(ctx: Any) -> None:
         for phase in PHASES:
             for text in texts:
                 n += 1
-                deadline = dt.date(today.year, rng.randint(3, 12), 1) + dt.timedelta(
-                    days=rng.choice((0, 14, 27))
+                # deadlines from nine months ago to five months ahead: every state is present
+                deadline = (today + dt.timedelta(days=rng.randint(-270, 150))).replace(
+                    day=rng.choice((1, 15, 28))
                 )
                 roll = rng.random()
                 done = None
