@@ -166,6 +166,7 @@ def generate(ctx: Any) -> None:
 
     # ---- a year of monthly meetings (oldest first, so each pack finds its previous meeting)
     this_month = today.replace(day=1)
+    to_prepare: list[Any] = []
     for tf in tfs:
         member = tf.liaison_member
         ents = list(Enterprise.objects.filter(key_industry=tf.industry, status="存续").order_by("id")[:300])
@@ -218,9 +219,9 @@ def generate(ctx: Any) -> None:
                         item, "in_progress", by=member, note="正在推进", now=opened + dt.timedelta(days=3)
                     )
             made.append(m)
-        # the packs of the last two held meetings and the next one, from the demo data
-        for m in [x for x in made if x.date < today][-2:] + [x for x in made if x.date >= today][:1]:
-            meeting_actions.do_prepare_pack(admin, m)
+        # the packs of the last two held meetings and the next one (prepared at the end, once the
+        # reports and liaison officers they summarise exist)
+        to_prepare += [x for x in made if x.date < today][-2:] + [x for x in made if x.date >= today][:1]
     summary["overdue_decisions"] = sum(1 for d in Decision.objects.select_related("item") if d.is_overdue())
 
     # ---- monthly information reports for the last six months (a few late, the last ones pending)
@@ -364,6 +365,8 @@ def generate(ctx: Any) -> None:
             )
         )
     PublicityEvent.objects.bulk_create(events)
+    for m in to_prepare:
+        meeting_actions.do_prepare_pack(admin, m)
     summary.update(
         {
             "reports": report_count,
