@@ -171,3 +171,14 @@ def test_measures_api_is_scoped(world, client):
         ],
     }
     assert client.get("/api/v1/measures?as_of=xx").status_code == 422
+
+
+def test_fagaiwei_sees_every_measure_even_of_a_plan_without_lead(world):
+    from peiyu.taskforce.models import MeasurePlan
+
+    p = MeasurePlan.objects.create(name="营商环境方案 5.0")  # no lead department recorded
+    m = measure(p, "1", world["departments"]["kewei"], D(2025, 3, 31))
+    fgw_user = UserFactory(username="fgw2_p")
+    fgw_user.departments.set([fagaiwei()])
+    assert list(measures.visible(fgw_user, p)) == [m]
+    assert not measures.visible(world["industry_officer"], p).exists()
