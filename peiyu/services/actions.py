@@ -109,14 +109,19 @@ def green_basis(enterprise: Any) -> str:
     return ""
 
 
-def deadlines(received: dt.datetime | dt.date, category: Category, green: bool = False) -> dict[str, dt.date]:
-    """Accept / first reply / resolve deadlines (dates), counted in working days after receipt."""
-    acc, rep, res = category.limits(green)
-    return {
-        "accept_due": workdays.add_working_days(received, acc),
-        "reply_due": workdays.add_working_days(received, rep),
-        "resolve_due": workdays.add_working_days(received, res),
-    }
+def deadlines(
+    received: dt.datetime | dt.date, category: Category, green: bool = False
+) -> dict[str, dt.date | None]:
+    """Accept / first reply / resolve deadlines (dates), counted in working days after receipt;
+    None for a deadline that falls in a year whose holiday notice is not imported yet (the tracked
+    item says why, and computes it when the year is imported)."""
+    out: dict[str, dt.date | None] = {}
+    for key, days in zip(("accept_due", "reply_due", "resolve_due"), category.limits(green), strict=True):
+        try:
+            out[key] = workdays.add_working_days(received, days)
+        except workdays.CalendarMissing:
+            out[key] = None
+    return out
 
 
 def next_ref(when: dt.datetime) -> str:
@@ -171,10 +176,7 @@ def do_create_request(
         is_green = False
     if department is None and area is None:
         area = enterprise.area
-    try:
-        dues = deadlines(received_at, category, is_green)
-    except workdays.CalendarMissing as exc:
-        raise ActionError(str(exc)) from None
+    dues = deadlines(received_at, category, is_green)
     acc, rep, res = category.limits(is_green)
     with transaction.atomic():
         req = Request.objects.create(
@@ -252,6 +254,10 @@ def _move(
         )
     except work.ActionError as exc:
         raise ActionError(_words(exc)) from None
+    if req.handler_id is None and req.item_id:  # whoever accepted an unassigned request handles it
+        owner = WorkItem.objects.filter(pk=req.item_id).values_list("owner_id", flat=True).first()
+        if owner:
+            Request.objects.filter(pk=req.pk, handler__isnull=True).update(handler_id=owner)
     return _reload(req)
 
 
@@ -325,7 +331,10 @@ def do_extend_request(acting_user: Any, req: Request, reason: str, *, request: A
     if req.status not in (Status.ACCEPTED, Status.HANDLING, Status.REPLIED):
         raise ActionError("受理后才能延期")
     _require_change(acting_user, req)
-    new_due = workdays.add_working_days(req.received_at, req.category.extended_days)
+    try:
+        new_due = workdays.add_working_days(req.received_at, req.category.extended_days)
+    except workdays.CalendarMissing as exc:
+        raise ActionError(str(exc)) from None
     before = req.snapshot()
     with transaction.atomic():
         try:
@@ -439,11 +448,12 @@ def do_record_feedback(
                     note=f"企业评价不满意：{fb.comment or '无意见'}",
                     label="重新办理",
                     force=True,
+                    now=now,
                 )
                 fields["reopened"] = req.reopened + 1
             elif latest and item.status == Status.REPLIED:
                 work.apply_transition(
-                    item, Status.CLOSED, by=None, note=f"企业评价{label}", label="办结", force=True
+                    item, Status.CLOSED, by=None, note=f"企业评价{label}", label="办结", force=True, now=now
                 )
             else:
                 work.log_event(item, "企业评价", f"第 {round} 次答复：{label}")

@@ -122,9 +122,15 @@ class Request(models.Model):
     )
     green = models.BooleanField("绿色通道", default=False)
     green_basis = models.CharField("绿色通道依据", max_length=60, blank=True)
-    accept_due = models.DateField("受理期限")
-    reply_due = models.DateField("答复期限")
-    resolve_due = models.DateField("办结期限")
+    accept_due = models.DateField(
+        "受理期限", null=True, blank=True
+    )  # None: the calendar year is not known yet
+    reply_due = models.DateField(
+        "答复期限", null=True, blank=True
+    )  # None: the calendar year is not known yet
+    resolve_due = models.DateField(
+        "办结期限", null=True, blank=True
+    )  # None: the calendar year is not known yet
     extended = models.BooleanField("已延期", default=False)
     extension_reason = models.CharField("延期理由", max_length=300, blank=True)
     reopened = models.PositiveSmallIntegerField("重办次数", default=0)
