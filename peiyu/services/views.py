@@ -524,3 +524,57 @@ def financingapplication_advance(request: Any, pk: int) -> HttpResponse:
     except (actions.ActionError, ValueError) as exc:
         return _fail(request, exc, reverse("services:financing_list"))
     return redirect("services:financing_list")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sub-district service meetings (on the shared meetings core)
+
+
+@login_required
+def meeting_list(request: Any) -> HttpResponse:
+    from django.core.exceptions import PermissionDenied
+
+    from peiyu.meetings.actions import MeetingError
+    from peiyu.meetings.queries import visible
+    from peiyu.registry.models import Area
+    from peiyu.services.meetings import AREA, FORMS, do_schedule_area_meeting
+
+    sc = scope.scope_for(request.user, scope.CHANGE)
+    areas = Area.objects.all() if sc.everything else Area.objects.filter(pk__in=sc.area_ids)
+    if request.method == "POST":
+        area = (
+            areas.filter(pk=request.POST.get("area") or 0).first()
+            if request.POST.get("area", "").isdigit()
+            else None
+        )
+        if area is None:
+            messages.error(request, "请选择您负责的街道镇")
+            return redirect("services:meeting_list")
+        try:
+            m = do_schedule_area_meeting(
+                request.user,
+                area,
+                form=request.POST.get("form", ""),
+                date=_date(request.POST.get("date"), timezone.localdate()) or timezone.localdate(),
+                location=request.POST.get("location", ""),
+                agenda=request.POST.get("agenda", ""),
+                request=request,
+            )
+        except (MeetingError, ValueError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+            return redirect("services:meeting_list")
+        return redirect("meetings:detail", m.pk)
+    meetings = list(
+        visible(request.user).filter(kind=AREA.key).select_related("area").order_by("-date", "-id")[:200]
+    )
+    return render(
+        request,
+        "services/meeting_list.html",
+        {
+            "page_title": "街道企业服务会议",
+            "meetings": meetings,
+            "areas": areas,
+            "forms": FORMS,
+            "today": timezone.localdate(),
+        },
+    )
