@@ -22,6 +22,7 @@ from peiyu.services import audit_actions as A
 from peiyu.services.models import (
     Category,
     Channel,
+    EventAttendance,
     Feedback,
     FinancingApplication,
     FinancingStage,
@@ -31,10 +32,11 @@ from peiyu.services.models import (
     Request,
     RequestFile,
     Satisfaction,
+    ServiceEvent,
     Status,
     Visit,
 )
-from peiyu.services.tracked import LISTING, REQUEST
+from peiyu.services.tracked import FOLLOWUP, LISTING, REQUEST
 from peiyu.work import actions as work
 from peiyu.work import workdays
 from peiyu.work.models import Item as WorkItem
@@ -818,3 +820,105 @@ def do_advance_financing(
             request=request,
         )
     return app
+
+
+# ---------------------------------------------------------------------------------------------
+# Salons and events (主题沙龙, 银企对接)
+
+
+def do_create_event(
+    acting_user: Any,
+    *,
+    kind: str,
+    theme: str,
+    date: dt.date,
+    area: Any = None,
+    location: str = "",
+    organiser: str = "",
+    request: Any = None,
+) -> ServiceEvent:
+    """A service event. A sub-district officer organises events of their own area only."""
+    if kind not in ServiceEvent.Kind.values:
+        raise ActionError("活动类型无效")
+    if not (theme or "").strip():
+        raise ActionError("请填写活动主题")
+    real = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    if real is not None and not scope.is_admin(real):
+        sc = scope.scope_for(real, scope.CHANGE)
+        if scope.is_leader(real) or (area is not None and area.pk not in sc.area_ids):
+            raise ActionError("只能为您负责的街道镇登记活动")
+    with transaction.atomic():
+        ev = ServiceEvent.objects.create(
+            kind=kind,
+            theme=theme.strip()[:200],
+            date=date,
+            area=area,
+            location=location.strip()[:200],
+            organiser=organiser.strip()[:100],
+            created_by=real,
+        )
+        record(
+            acting_user,
+            A.EVENT_CREATE,
+            ev,
+            after={"kind": kind, "theme": ev.theme, "date": date.isoformat()},
+            request=request,
+        )
+    return ev
+
+
+def do_add_attendance(
+    acting_user: Any, event: ServiceEvent, enterprise: Any, *, note: str = "", request: Any = None
+) -> EventAttendance:
+    """An enterprise attended the event (its own scope decides who may record it)."""
+    _require_change(acting_user, event)
+    _require_change(acting_user, enterprise)
+    with transaction.atomic():
+        att, created = EventAttendance.objects.get_or_create(
+            event=event,
+            enterprise=enterprise,
+            defaults={
+                "note": note.strip()[:300],
+                "created_by": acting_user if getattr(acting_user, "is_authenticated", False) else None,
+            },
+        )
+        if not created and note:
+            att.note = note.strip()[:300]
+            att.save(update_fields=["note"])
+        record(
+            acting_user,
+            A.EVENT_ATTEND,
+            att,
+            after={"note": att.note},
+            request=request,
+            detail={"credit_code": enterprise.credit_code, "event": event.pk},
+        )
+    return att
+
+
+def do_add_event_followup(
+    acting_user: Any, event: ServiceEvent, *, title: str, due: dt.date, owner: Any = None, request: Any = None
+) -> Any:
+    """A follow-up of the event (a tracked item with an owner and a due date)."""
+    _require_change(acting_user, event)
+    if not (title or "").strip():
+        raise ActionError("请填写跟进事项")
+    with transaction.atomic():
+        item = work.do_open_item(
+            acting_user,
+            event,
+            kind=FOLLOWUP.kind,
+            title=f"{event.theme}：{title.strip()}"[:300],
+            owner=owner or (acting_user if getattr(acting_user, "is_authenticated", False) else None),
+            due=workdays.end_of_day(due),
+            request=request,
+        )
+        record(
+            acting_user,
+            A.EVENT_FOLLOWUP,
+            event,
+            after={"title": title, "due": due.isoformat()},
+            request=request,
+            detail={"item": item.pk},
+        )
+    return item
