@@ -118,11 +118,12 @@ def generate(ctx: Any) -> None:  # noqa: C901 (one story, told in order)
         for r in enterprise_rows(EVERYTHING, month, limit=6000)["rows"]:
             if r.get("enterprise_id"):
                 ytd[int(r["enterprise_id"])] = int(r.get("ytd_total_fen") or 0)
-    ents = list(
-        Enterprise.objects.exclude(status__in=GONE_STATUSES)
+    ents: list[dict[str, Any]] = [
+        dict(row)
+        for row in Enterprise.objects.exclude(status__in=GONE_STATUSES)
         .filter(area__isnull=False)
         .values("id", "area_id", "key_industry_id", "established")
-    )
+    ]
     by_area: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for e in ents:
         by_area[e["area_id"]].append(e)
@@ -264,12 +265,12 @@ def generate(ctx: Any) -> None:  # noqa: C901 (one story, told in order)
                 lease(b, ent, rng.choice([80, 120, 150, 200, 300, 500, 800]))
             # some history: tenants who left in past years and one or two this year
             for ent in take(area, rng.randint(1, 4)):
-                start = dt.date(year - rng.randint(3, 6), rng.randint(1, 12), 1)
-                end = dt.date(year - rng.randint(0, 2), rng.randint(1, 12), rng.randint(1, 28))
-                if end > today:
-                    end = today - dt.timedelta(days=30)
-                if end > start:
-                    lease(b, ent, rng.choice([100, 200, 400]), start, end)
+                since = dt.date(year - rng.randint(3, 6), rng.randint(1, 12), 1)
+                until = dt.date(year - rng.randint(0, 2), rng.randint(1, 12), rng.randint(1, 28))
+                if until > today:
+                    until = today - dt.timedelta(days=30)
+                if until > since:
+                    lease(b, ent, rng.choice([100, 200, 400]), since, until)
             if j % 2 == 0:
                 for _ in range(rng.randint(1, 3)):
                     space = {
@@ -316,12 +317,12 @@ def generate(ctx: Any) -> None:  # noqa: C901 (one story, told in order)
         for ent in take(
             inc_area, rng.randint(8, 30) if level != Level.NATIONAL else rng.randint(30, 45), young=True
         ):
-            start = dt.date(year - rng.randint(0, 4), rng.randint(1, 12), rng.randint(1, 28))
-            if start > today:
-                start = dt.date(year, 1, 5)
-            graduated = rng.random() < 0.2 and start.year < year - 1
-            end = dt.date(year - 1, rng.randint(1, 12), rng.randint(1, 28)) if graduated else None
-            lease(inc, ent, rng.choice([20, 40, 60, 100, 150]), start, end, graduated)
+            entered = dt.date(year - rng.randint(0, 4), rng.randint(1, 12), rng.randint(1, 28))
+            if entered > today:
+                entered = dt.date(year, 1, 5)
+            graduated = rng.random() < 0.2 and entered.year < year - 1
+            left = dt.date(year - 1, rng.randint(1, 12), rng.randint(1, 28)) if graduated else None
+            lease(inc, ent, rng.choice([20, 40, 60, 100, 150]), entered, left, graduated)
 
     # 租税联动 rule
     actions.do_save_rent_rule(
@@ -352,19 +353,21 @@ def generate(ctx: Any) -> None:  # noqa: C901 (one story, told in order)
         "引进落地项目数": (0, 6, "区投促办项目落地确认单"),
         "创新创业活动": (5, 30, "活动通知、签到与照片"),
     }
-    for inc, e in ((e.incubator, e) for e in scheme.evaluations.select_related("incubator")):
-        actions.do_prefill_evaluation(admin, e, reason="演示数据")
-        boost = {Level.NATIONAL: 0.9, Level.MUNICIPAL: 0.6, Level.DISTRICT: 0.35}.get(inc.level, 0.5)
+    boosts: dict[str, float] = {Level.NATIONAL: 0.9, Level.MUNICIPAL: 0.6, Level.DISTRICT: 0.35}
+    for ev_ in scheme.evaluations.select_related("incubator"):
+        inc = ev_.incubator
+        actions.do_prefill_evaluation(admin, ev_, reason="演示数据")
+        boost = boosts.get(inc.level, 0.5)
         for ind in scheme.indicators.filter(source=Source.MANUAL):
             low, high, evidence = manual_values.get(ind.name, (0, 10, "佐证材料"))
             value = low + (high - low) * min(1.0, max(0.0, rng.gauss(boost, 0.2)))
             actions.do_set_indicator_value(
-                admin, e, ind, Decimal(round(value)), evidence=evidence, reason="演示数据"
+                admin, ev_, ind, Decimal(round(value)), evidence=evidence, reason="演示数据"
             )
-        actions.do_score_evaluation(admin, e, reason="演示数据")
-    start = today - dt.timedelta(days=30)
+        actions.do_score_evaluation(admin, ev_, reason="演示数据")
+    shown_from = today - dt.timedelta(days=30)
     try:
-        moved = actions.do_start_publicity(admin, scheme, today=start, reason="演示数据")
+        moved = actions.do_start_publicity(admin, scheme, today=shown_from, reason="演示数据")
     except actions.CarrierError:
         moved = []
     last = moved[-2:] if len(moved) > 2 else []
@@ -375,11 +378,11 @@ def generate(ctx: Any) -> None:  # noqa: C901 (one story, told in order)
             "有企业反映该孵化器部分在孵企业已实际迁出，请核实在孵企业名单。",
             reason="演示数据",
         )
-    for e in moved:
-        if e in last:
+    for done in moved:
+        if done in last:
             continue  # two results still under review after the objection
-        if e.publicity_end and e.publicity_end < today:
-            actions.do_finalize_evaluation(admin, e, today=today, reason="演示数据")
+        if done.publicity_end and done.publicity_end < today:
+            actions.do_finalize_evaluation(admin, done, today=today, reason="演示数据")
     ctx.summary["carriers"] = {
         "buildings": Carrier.objects.filter(kind=Kind.BUILDING).count(),
         "parks": len(parks),

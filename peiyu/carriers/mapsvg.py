@@ -35,7 +35,12 @@ SCHEMATIC: dict[str, tuple[int, int, int, int]] = {
     "长风新村街道": (270, 330, 220, 150),
     "长寿路街道": (610, 250, 160, 130),
 }
-COLORS = {Kind.BUILDING: "#206bc4", Kind.PARK: "#2fb344", Kind.INCUBATOR: "#f76707", Kind.PLATFORM: "#ae3ec9"}
+COLORS: dict[str, str] = {
+    Kind.BUILDING: "#206bc4",
+    Kind.PARK: "#2fb344",
+    Kind.INCUBATOR: "#f76707",
+    Kind.PLATFORM: "#ae3ec9",
+}
 FILL = "#f1f5f9"
 
 

@@ -182,7 +182,7 @@ def detail(request: Any, pk: int) -> HttpResponse:
         for t in ts
         if visible_ids is None or t.enterprise_id in visible_ids
     ]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for t in sorted(
         tenancies,
         key=lambda t: (
@@ -269,7 +269,10 @@ def tenant_add(request: Any, pk: int) -> HttpResponse:
     form = TenancyForm(request.POST)
     if not form.is_valid():
         messages.error(
-            request, "；".join(f"{form.fields[k].label}：{'，'.join(v)}" for k, v in form.errors.items())
+            request,
+            "；".join(
+                f"{form.fields[k].label}：{'，'.join(str(x) for x in v)}" for k, v in form.errors.items()
+            ),
         )
         return redirect("carriers:detail", pk=carrier.pk)
     code = form.cleaned_data["credit_code"].strip().upper()
