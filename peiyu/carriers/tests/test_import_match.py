@@ -116,3 +116,16 @@ def test_spaces_for_ranks_by_area_and_industry(world):
     got = matching.spaces_for(matching.SpaceNeed(area_m2=Decimal(250), area_id=a2.pk))
     assert small in [m.carrier for m in got]
     assert "area_m2=1000" in matching.match_url({"area_m2": 1000})
+
+
+def test_a_project_space_need_text_is_understood(world):
+    from types import SimpleNamespace
+
+    a2 = world["areas"]["a2"]
+    project = SimpleNamespace(space_need="写字楼 2000 平方米", industry=world["industries"]["soft"], area=a2)
+    need = matching.SpaceNeed.of(project)
+    assert (
+        need.area_m2 == 2000 and need.area_id == a2.pk and need.industry_id == world["industries"]["soft"].pk
+    )
+    assert matching.SpaceNeed.of({"space_need": "约1.5万平方米"}).area_m2 == 15000
+    assert matching.SpaceNeed.of({"space_need": "面议"}).area_m2 == 0
