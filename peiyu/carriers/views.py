@@ -455,12 +455,36 @@ def rent_page(request: Any) -> HttpResponse:
         record_view(
             request, A.RENT_CALC_EXPORT, f"导出 {year} 年租税联动测算（{rule.name}）", year=year, rule=rule.pk
         )
-        return tables.RENT.xlsx(
+        from peiyu.core.export import xlsx_response
+
+        ledger = [
+            {
+                **r,
+                "policy": rule.name,
+                "clause": "租税联动房租补贴",
+                "paid_on": "",
+                "department": "区商务委",
+                "year": year,
+                "note": r["why"],
+            }
+            for r in rows
+            if r["qualifies"] and r["support_fen"] > 0
+        ]
+        return xlsx_response(
             f"租税联动测算_{year}.xlsx",
-            rows,
-            sheet="测算",
-            title=f"{year} 年租税联动支持测算（{rule.name}）",
-            notes=[_rule_text(rule), "供政策兑现台账使用：符合条件的企业按“测算支持金额”列兑现。"],
+            [
+                tables.RENT.table(
+                    rows,
+                    sheet="测算",
+                    title=f"{year} 年租税联动支持测算（{rule.name}）",
+                    notes=[_rule_text(rule)],
+                ),
+                tables.LEDGER.table(
+                    ledger,
+                    sheet="兑现台账",
+                    title=f"{year} 年租税联动兑现台账（待填兑现日期后导入政策兑现台账）",
+                ),
+            ],
         )
     return render(
         request,

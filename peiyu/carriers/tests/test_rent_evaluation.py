@@ -187,3 +187,21 @@ def test_publicity_comes_before_final(world, incubator):
     actions.do_finalize_evaluation(admin, e, today=dt.date(2025, 3, 11))
     e.refresh_from_db()
     assert e.status == Status.FINAL and "异议" in e.objection
+
+
+def test_rent_export_has_the_ledger_sheet(world, leased, login):
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    rule = _rule()
+    r = login(world["admin"]).get(reverse("carriers:rent"), {"year": 2025, "rule": rule.pk, "export": "xlsx"})
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["测算", "兑现台账"]
+    ledger = [[c.value for c in row] for row in wb["兑现台账"].iter_rows()]
+    header = next(row for row in ledger if row and row[0] == "统一社会信用代码")
+    assert header[:5] == ["统一社会信用代码", "企业名称", "政策名称", "条款", "兑现金额（万元）"]
+    codes = [row[0] for row in ledger]
+    assert world["enterprises"]["soft_a2"].credit_code in codes
+    assert world["enterprises"]["other_a2"].credit_code not in codes  # not qualified
