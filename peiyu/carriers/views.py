@@ -61,6 +61,12 @@ def _year(request: Any) -> int:
     return int(latest[:4]) if latest else dt.date.today().year
 
 
+def _through(request: Any, year: int) -> str | None:
+    """The month to date asked for (``through=YYYY-MM`` of the year, in the library), else None."""
+    raw = request.GET.get("through", "")
+    return raw if raw in economy.library_months(year) else None
+
+
 def _years() -> list[int]:
     from peiyu.taxes.analytics import months_available
 
@@ -95,7 +101,8 @@ def carrier_list(request: Any, kind_page: str = "") -> HttpResponse:
     qs = economy.visible_carriers(request.user, kind)
     if request.GET.get("area", "").isdigit():
         qs = qs.filter(area_id=int(request.GET["area"]))
-    figs = economy.ranked(economy.figures(request.user, qs, year, cfg=cfg), sort)
+    through = _through(request, year)
+    figs = economy.ranked(economy.figures(request.user, qs, year, through=through, cfg=cfg), sort)
     if kind == Kind.PARK:
         spec, rows = tables.PARKS, [economy.focus_row(f) for f in figs]
     else:
@@ -126,7 +133,9 @@ def carrier_list(request: Any, kind_page: str = "") -> HttpResponse:
             "years": _years(),
             "sort": sort,
             "basis": cfg.get_basis_display(),
-            "months": figs[0].months if figs else economy.library_months(year),
+            "months": figs[0].months if figs else economy.library_months(year, through),
+            "month_choices": economy.library_months(year),
+            "through": through,
             "table": spec.render(
                 rows,
                 id="carrier-table",
@@ -141,7 +150,7 @@ def carrier_list(request: Any, kind_page: str = "") -> HttpResponse:
             "count": len(figs),
             "share_label": scope.share_label(request.user),
             "can_manage": scope.has_permission(request.user, "carriers.manage"),
-            "export_url": f"{base}?year={year}&sort={sort}&export=xlsx",
+            "export_url": f"{base}?year={year}&sort={sort}&through={through or ''}&export=xlsx",
             "chart": _ranking_chart(figs[:15]),
         },
     )
@@ -169,7 +178,8 @@ def _ranking_chart(figs: list[economy.CarrierFigures]) -> dict[str, Any] | None:
 def detail(request: Any, pk: int) -> HttpResponse:
     carrier = _carrier(request, pk)
     year = _year(request)
-    [fig] = economy.figures(request.user, [carrier], year)
+    through = _through(request, year)
+    [fig] = economy.figures(request.user, [carrier], year, through=through)
     shown = {t.tenancy.pk: t for t in fig.tenants}
     visible_ids = (
         set(scope.enterprises(request.user).values_list("pk", flat=True))
@@ -245,6 +255,8 @@ def detail(request: Any, pk: int) -> HttpResponse:
             "row": fig.table_row(),
             "year": year,
             "years": _years(),
+            "month_choices": economy.library_months(year),
+            "through": through,
             "tenants": tables.TENANTS.render(rows, id="tenant-table"),
             "tenant_rows": rows,
             "moves_in": moves_in,

@@ -120,3 +120,11 @@ def test_evaluation_word_report(full, login):
     e = Evaluation.objects.get()
     r = client.get(reverse("carriers:evaluation_docx", args=[e.pk]))
     assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_month_to_date(full, login):
+    client = login(full["admin"])
+    page = client.get(reverse("carriers:index"), {"year": 2025, "through": "2025-01"}).content.decode()
+    assert "2025-01 至 2025-01" in page
+    page = client.get(reverse("carriers:index"), {"year": 2025, "through": "2031-01"}).content.decode()
+    assert "2025-01 至 2025-02" in page  # an unknown month falls back to every month of the year
