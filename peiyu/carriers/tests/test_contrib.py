@@ -34,6 +34,7 @@ def full(world):
 def test_monthly_section_is_scoped(full):
     whole = reports.monthly_section(full["admin"], "2025-02")
     assert whole is not None and whole.key == "carriers.buildings"
+    json.dumps(whole.as_dict())  # stored as a snapshot by the reports app
     names = [r[0] for r in whole.tables[0].rows]
     assert {"走查长寿大厦", "走查桃浦大厦"} <= set(names)
     mine = reports.monthly_section(full["area_officer"], "2025-02")
