@@ -311,6 +311,34 @@ def tenant_add(request: Any, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def space_add(request: Any, pk: int) -> HttpResponse:
+    carrier = _carrier(request, pk, scope.CHANGE)
+    floor = request.POST.get("floor", "").strip()[:20]
+    unit = request.POST.get("unit", "").strip()[:40]
+    try:
+        area = Decimal(request.POST.get("area_m2", "").strip())
+    except InvalidOperation:
+        area = Decimal(0)
+    if not area.is_finite() or area <= 0 or area > 1_000_000:
+        messages.error(request, "请填写单元面积（㎡）")
+        return redirect("carriers:detail", pk=carrier.pk)
+    actions.do_save_space(
+        request.user,
+        carrier,
+        {
+            "floor": floor,
+            "unit": unit,
+            "area_m2": area.quantize(Decimal("0.01")),
+            "offered": bool(request.POST.get("offered")),
+        },
+        request=request,
+    )
+    messages.success(request, f"已添加单元 {floor}{unit}")
+    return redirect("carriers:detail", pk=carrier.pk)
+
+
+@login_required
+@require_POST
 def tenant_end(request: Any, pk: int) -> HttpResponse:
     tenancy = scope.get_object_or_404(
         request.user,
