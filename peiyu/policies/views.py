@@ -108,6 +108,10 @@ def policy_detail(request: Any, pk: int) -> HttpResponse:
         slot = by_year.setdefault(a.year, {"year": a.year, "paid_fen": 0, "firms": set()})
         slot["paid_fen"] += a.amount_fen
         slot["firms"].add(a.enterprise_id)
+    from peiyu.core.money import pct
+
+    for slot in by_year.values():
+        slot["budget_pct"] = pct(slot["paid_fen"], p.budget_fen) if p.budget_fen else None
     return render(
         request,
         "policies/policy.html",
@@ -362,6 +366,8 @@ def apply(request: Any) -> HttpResponse:
             .first()
         )
         if ent is None:
+            form.data = form.data.copy()
+            form.data["credit_code"] = ""  # never echo a code outside the scope
             form.add_error("credit_code", "您的办理范围内没有该统一社会信用代码的企业")
         else:
             try:
