@@ -366,8 +366,9 @@ def apply(request: Any) -> HttpResponse:
             .first()
         )
         if ent is None:
-            form.data = form.data.copy()
-            form.data["credit_code"] = ""  # never echo a code outside the scope
+            data = request.POST.copy()
+            data["credit_code"] = ""  # never echo a code outside the scope
+            form.data = data
             form.add_error("credit_code", "您的办理范围内没有该统一社会信用代码的企业")
         else:
             try:
