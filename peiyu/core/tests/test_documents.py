@@ -39,11 +39,14 @@ def test_docx_is_a4_with_header_page_numbers_and_units() -> None:
     )
     doc = Document(io.BytesIO(data))
     sec = doc.sections[0]
+    assert sec.page_width is not None and sec.page_height is not None
     assert round(sec.page_width.cm, 1) == 21.0 and round(sec.page_height.cm, 1) == 29.7
     assert "普陀区发展改革委" in sec.header.paragraphs[0].text
     assert "2025年4月8日" in sec.header.paragraphs[0].text
     assert "PAGE" in sec.footer.paragraphs[0]._p.xml
-    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 1")]
+    headings = [
+        p.text for p in doc.paragraphs if p.style is not None and (p.style.name or "").startswith("Heading 1")
+    ]
     assert headings == ["一、总体情况", "二、问题与建议"]  # ordered by Section.order
     texts = "\n".join(p.text for p in doc.paragraphs)
     assert "单位：万元" in texts and "注：按入库日期统计。" in texts
