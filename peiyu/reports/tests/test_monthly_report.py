@@ -37,7 +37,9 @@ def dashboard_figures(client) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["admin", "industry_officer", "area_officer"])
+@pytest.mark.parametrize(
+    "persona", ["admin", "industry_officer", "area_officer", "department", "service_officer"]
+)
 def test_report_figures_equal_the_dashboard_and_stay_in_scope(world, login, persona):
     fill(world)
     user = world[persona]

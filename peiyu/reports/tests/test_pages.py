@@ -106,3 +106,19 @@ def test_leader_home_says_what_needs_a_decision_this_week(world, login):
     item.refresh_from_db()
     other = login(world["area_officer"]).get(reverse("web:home")).content.decode()
     assert "审定长寿软件扩产用地方案" not in other
+
+
+@pytest.mark.django_db
+def test_api_lists_and_returns_reports_in_scope(world, login):
+    fill(world)
+    district = actions.do_generate_report(world["admin"], MONTH)
+    own = actions.do_generate_report(world["area_officer"], MONTH, reader=world["area_officer"])
+    client = login(world["area_officer"])
+    listed = client.get("/api/v1/reports", {"month": MONTH}).json()
+    assert [r["id"] for r in listed["reports"]] == [own.pk]
+    assert client.get(f"/api/v1/reports/{district.pk}").status_code == 404
+    got = client.get(f"/api/v1/reports/{own.pk}").json()
+    assert got["scope"] == "桃浦镇" and got["data"]["features"][0]["key"] == "taxes.features"
+    assert client.get(f"/api/v1/reports/{own.pk}/docx")["Content-Type"].startswith("application/vnd.openxml")
+    leader = login(world["leader"]).get("/api/v1/reports").json()
+    assert {r["id"] for r in leader["reports"]} == {district.pk, own.pk}
