@@ -109,7 +109,17 @@ def _display(parts: list[tuple[str, list[Any]]]) -> list[tuple[str, list[dict[st
                 tables.append(
                     {"title": t.title, "unit": t.unit, "note": t.note, "columns": t.columns, "rows": rows}
                 )
-            shown.append({"title": s.title, "paragraphs": s.paragraphs, "tables": tables, "link": s.link})
+            chart_id = f"chart-{i}-{len(shown)}" if s.chart else ""
+            shown.append(
+                {
+                    "title": s.title,
+                    "paragraphs": s.paragraphs,
+                    "tables": tables,
+                    "link": s.link,
+                    "chart": s.chart,
+                    "chart_id": chart_id,
+                }
+            )
         out.append((heading, shown))
     return out
 
