@@ -23,6 +23,20 @@ def issuer() -> str:
     return default_issuer()
 
 
+def active_batch(month: str) -> int | None:
+    """The tax import the month's figures come from (kept with the report: a later import or a
+    rollback of the month makes it out of date)."""
+    from peiyu.taxes.models import TaxBatch
+
+    return TaxBatch.objects.filter(month=month, is_active=True).values_list("pk", flat=True).first()
+
+
+def up_to_date(month: str) -> bool:
+    """The newest district report of ``month`` was written from the month's current import."""
+    latest = Report.objects.filter(month=month, reader__isnull=True).order_by("-version").first()
+    return latest is not None and latest.data.get("tax_batch") == active_batch(month)
+
+
 def may_generate(acting_user: Any, reader: Any) -> bool:
     """A user writes their own report; the district report (reader None) and reports for others are
     written by administrators (or the system: ``acting_user`` None)."""
@@ -77,7 +91,7 @@ def do_generate_report(
             version=_next_version(Report.Kind.MONTHLY, month, reader),
             title=data.title + data.subtitle,
             scope_label=monthly.reader_label(who),
-            data=data.as_dict(),
+            data={**data.as_dict(), "tax_batch": active_batch(month)},
             suggestions=text,
             docx=docx,
             pdf=pdf_bytes,

@@ -41,3 +41,11 @@ def test_after_an_import_the_worker_writes_it_but_never_inline(world, settings):
     assert not handler.wanted(months=["2024-12"])  # not the latest month: nothing to rewrite
     result = handler.fn(None, months=["2025-03"])
     assert Report.objects.get(pk=result["report_id"]).month == "2025-03"
+    again = handler.fn(None, months=["2025-03"])  # nothing changed since: not written twice
+    assert "无需重新生成" in again["message"] and Report.objects.count() == 1
+    from peiyu.testing.taxlib import put_month
+
+    ent = world["enterprises"]["soft_a1"]
+    put_month("2025-03", [(ent.credit_code, ent.name, "增值税", 500_000, 200_000)])  # a new version
+    assert handler.fn(None, months=["2025-03"])["report_id"] != result["report_id"]
+    assert Report.objects.filter(month="2025-03", reader=None).count() == 2
