@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from peiyu.accounts import audit, scope
 from peiyu.core import documents
@@ -25,6 +25,7 @@ def _visible(user: Any) -> Any:
 
 
 @login_required
+@require_safe
 def index(request: Any) -> HttpResponse:
     from peiyu.taxes import analytics
 
@@ -74,6 +75,7 @@ def _get(request: Any, pk: int, action: str = scope.VIEW) -> Report:
 
 
 @login_required
+@require_safe
 def detail(request: Any, pk: int) -> HttpResponse:
     report = _get(request, pk)
     audit.record_view(request, A.REPORT_VIEW, str(report), report=report.pk)
@@ -125,6 +127,7 @@ def _display(parts: list[tuple[str, list[Any]]]) -> list[tuple[str, list[dict[st
 
 
 @login_required
+@require_safe
 def download_docx(request: Any, pk: int) -> HttpResponse:
     report = _get(request, pk)
     audit.record_view(request, A.REPORT_DOWNLOAD, f"{report} Word", report=report.pk, format="docx")
@@ -132,6 +135,7 @@ def download_docx(request: Any, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def download_pdf(request: Any, pk: int) -> HttpResponse:
     report = _get(request, pk)
     data = actions.ensure_pdf(report)
@@ -166,11 +170,13 @@ def edit(request: Any, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def cockpit_page(request: Any) -> HttpResponse:
     return render(request, "reports/cockpit.html", {"page_title": "领导驾驶舱", **cockpit.context(request)})
 
 
 @login_required
+@require_safe
 def cockpit_tiles(request: Any) -> HttpResponse:
     """The tiles alone (htmx polls this every few minutes: the big screen refreshes itself)."""
     return render(request, "reports/_cockpit_tiles.html", cockpit.context(request))
