@@ -145,3 +145,23 @@ def test_forecast_projects_the_year_from_past_seasonal_profiles_with_a_range(wor
     table = data.forecast.tables[0]
     assert [r[0] for r in table.rows] == ["2024年进度", "2023年进度", "2022年进度"]
     assert [r[2] for r in table.rows] == [estimates[2024], estimates[2023], estimates[2022]]
+
+
+@pytest.mark.django_db
+def test_one_off_receipts_are_named_and_kept_apart_from_the_trend(world):
+    from peiyu.testing.taxlib import put_month
+
+    spike, steady = world["enterprises"]["soft_a1"], world["enterprises"]["soft_a2"]
+    for month, amount in (("2024-03", 100), ("2025-01", 100), ("2025-02", 120), ("2025-03", 1000)):
+        put_month(
+            month,
+            [
+                (spike.credit_code, spike.name, "企业所得税", amount * 250, amount * 100),
+                (steady.credit_code, steady.name, "增值税", 250 * 90, 90 * 100),
+            ],
+        )
+    offs = monthly.one_offs(world["admin"], "2025-03")
+    assert [r["name"] for r in offs] == [spike.name] and offs[0]["usual_fen"] == 120 * 100
+    drivers = " ".join(monthly.build(world["admin"], "2025-03").drivers.paragraphs)
+    assert f"一次性因素：{spike.name}本月入库 {format_wan(1000 * 100)} 万元" in drivers
+    assert steady.name not in drivers.split("一次性因素")[1]
