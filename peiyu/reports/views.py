@@ -102,7 +102,7 @@ def _display(parts: list[tuple[str, list[Any]]]) -> list[tuple[str, list[dict[st
     out = []
     for i, (heading, sections) in enumerate(parts):
         heading = heading if heading.startswith("附") else documents.section_number(i) + heading
-        shown = []
+        shown: list[dict[str, Any]] = []
         for s in sections:
             tables = []
             for t in s.tables:
