@@ -1,5 +1,5 @@
 """The reports seams: a section from the tiny app's ``reports.py`` appears in the monthly report
-(under 附：重点工作进展, as its ``order`` ≥ 100 says), a tile from its ``cockpit.py`` on the cockpit."""
+(under 附：重点工作进展, as its ``order`` ≥ 50 says), a tile from its ``cockpit.py`` on the cockpit."""
 
 from __future__ import annotations
 
