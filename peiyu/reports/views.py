@@ -107,7 +107,11 @@ def _display(parts: list[tuple[str, list[Any]]]) -> list[tuple[str, list[dict[st
             tables = []
             for t in s.tables:
                 kinds = list(t.kinds) + ["text"] * (len(t.columns) - len(t.kinds))
-                rows = [[documents.cell_text(v, kinds[j]) for j, v in enumerate(row)] for row in t.rows]
+                numeric = [k in ("money", "percent", "integer", "decimal") for k in kinds]
+                rows = [
+                    [(documents.cell_text(v, kinds[j]), numeric[j]) for j, v in enumerate(row)]
+                    for row in t.rows
+                ]
                 tables.append(
                     {"title": t.title, "unit": t.unit, "note": t.note, "columns": t.columns, "rows": rows}
                 )
