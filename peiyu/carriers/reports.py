@@ -52,7 +52,9 @@ def monthly_section(who: Any, month: str) -> Section | None:
             f.tax_fen,
             f.growth_pct,
             f.paying_tenants,
-            None if f.tax_per_m2_yuan is None else f.tax_per_m2_yuan,
+            None
+            if f.tax_per_m2_yuan is None
+            else float(f.tax_per_m2_yuan),  # JSON-storable (a ratio, not money)
             f.tier or "",
         ]
         for f in figs[:10]
