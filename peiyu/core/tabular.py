@@ -81,13 +81,15 @@ def column_index(letters: str) -> int:
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{3,})(\d+)"')
-_DEEP_ROW = re.compile(rb'\sr="[A-Z]*(\d{7,})"')
+# one scan for a cell reference beyond the limits: three or more letters, or a row of 7+ digits
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{3,}|[A-Z]{0,2}\d{7,})')
+_WIDE_CELL = re.compile(rb'r="([A-Z]{3,})(\d+)"')
+_DEEP_ROW = re.compile(rb'r="[A-Z]*(\d{7,})"')
 _ERROR_CELL = re.compile(
     rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*)>(?:\s*<(?:\w+:)?f[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?\s*<(?:\w+:)?v>([^<]*)<'
 )
 _REF = re.compile(rb'\br="([A-Z]+\d+)"')
-_LONG_TEXT = re.compile(rb"[^<>]{%d,}" % (MAX_CELL_CHARS * 3 + 1))  # UTF-8: at most 3 bytes a character
+_LONG_TEXT = re.compile(rb">[^<]{%d}" % (MAX_CELL_CHARS * 3 + 1))  # UTF-8: at most 3 bytes a character
 
 
 def _where_cell(col: int, row: int) -> str:
@@ -126,18 +128,21 @@ def _check_part(
                 )
             if not is_xml:
                 continue
-            first = re.search(rb"[<>]", chunk)
-            if first is None:
-                text_run += len(chunk)
-            else:
-                text_run += first.start()
+            # a cell's text runs from ">" to the next "<" (the run carried across chunks)
+            first_lt = chunk.find(b"<")
+            if text_run and text_run + (len(chunk) if first_lt < 0 else first_lt) > MAX_CELL_CHARS * 3:
+                text_run = MAX_CELL_CHARS * 3 + 1
             if text_run > MAX_CELL_CHARS * 3 or _LONG_TEXT.search(chunk):
                 raise TableError(
                     f"{label}中有超长单元格（超过 {MAX_CELL_CHARS} 个字符，Excel 单元格的上限）；文件未导入"
                 )
-            if first is not None:
-                last = max(chunk.rfind(b"<"), chunk.rfind(b">"))
-                text_run = len(chunk) - last - 1
+            last_gt, last_lt = chunk.rfind(b">"), chunk.rfind(b"<")
+            if last_gt > last_lt:
+                text_run = len(chunk) - last_gt - 1
+            elif first_lt < 0 and text_run:
+                text_run += len(chunk)
+            else:
+                text_run = 0
             if is_sheet:
                 window = tail + chunk
                 if size <= 1 << 20:
@@ -149,18 +154,19 @@ def _check_part(
                                 f"{label}的范围为 {m.group(0).decode()[16:-1]}（{rows} 行 × {cols} 列），"
                                 f"超过上限（{MAX_ROWS} 行、{MAX_COLS} 列）；请删去多余的行列后重新导出"
                             )
-                for m in _WIDE_CELL.finditer(window):
-                    col = column_index(m.group(1).decode())
-                    if col >= MAX_COLS:
+                if _FAR_REF.search(window):
+                    for m in _WIDE_CELL.finditer(window):
+                        col = column_index(m.group(1).decode())
+                        if col >= MAX_COLS:
+                            raise TableError(
+                                f"{label}的单元格 {m.group(1).decode()}{m.group(2).decode()} 超出 {MAX_COLS} 列的上限；"
+                                "请删去多余的列后重新导出"
+                            )
+                    m = _DEEP_ROW.search(window)
+                    if m and int(m.group(1)) > MAX_ROWS:
                         raise TableError(
-                            f"{label}的单元格 {m.group(1).decode()}{m.group(2).decode()} 超出 {MAX_COLS} 列的上限；"
-                            "请删去多余的列后重新导出"
+                            f"{label}有第 {int(m.group(1))} 行的数据，超过 {MAX_ROWS} 行的上限；请拆分后分别导入"
                         )
-                m = _DEEP_ROW.search(window)
-                if m and int(m.group(1)) > MAX_ROWS:
-                    raise TableError(
-                        f"{label}有第 {int(m.group(1))} 行的数据，超过 {MAX_ROWS} 行的上限；请拆分后分别导入"
-                    )
                 if b't="e"' in window and len(error_cells) < 200:
                     for m in _ERROR_CELL.finditer(window):
                         ref = _REF.search(m.group(1))

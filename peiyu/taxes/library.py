@@ -262,6 +262,109 @@ def active_fact_paths() -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Consistency: damaged or missing files, orphans left by killed imports (peiyu check, /healthz)
+
+_health: dict[tuple[str, int, int], str] = {}  # (path, mtime_ns, size) → "" healthy, else the problem
+
+
+def file_problem(month: str, version: int) -> str:
+    """ "" when the version's Parquet file is there and readable, else a Chinese description.
+    Cheap per request: a stat, and a footer read once per file state."""
+    path = fact_path(month, version)
+    try:
+        st = path.stat()
+    except OSError:
+        return "数据文件缺失"
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _health:
+        problem = ""
+        try:
+            meta = pq.read_metadata(path)
+            if meta.schema.to_arrow_schema().names[: len(FACT_SCHEMA.names)] != FACT_SCHEMA.names:
+                problem = "数据文件的列与税收库不符"
+        except Exception as exc:  # ArrowInvalid, OSError …: a truncated or overwritten file
+            problem = f"数据文件已损坏（{type(exc).__name__}）"
+        if len(_health) > 10_000:
+            _health.clear()
+        _health[key] = problem
+    return _health[key]
+
+
+def damaged_active() -> list[dict[str, Any]]:
+    """The served versions whose file is missing or damaged: ``[{month, version, problem}]``."""
+    from peiyu.taxes.models import TaxBatch
+
+    out = []
+    for m, v in TaxBatch.objects.filter(is_active=True).order_by("month").values_list("month", "version"):
+        problem = file_problem(m, cast(int, v))
+        if problem:
+            out.append({"month": m, "version": v, "problem": problem})
+    return out
+
+
+def degraded_message(damaged: list[dict[str, Any]]) -> str:
+    if not damaged:
+        return ""
+    months = "、".join(f"{d['month']}（{d['problem']}）" for d in damaged[:12])
+    return (
+        f"以下月份的税收数据暂不可用，页面中不含这些月份：{months}。"
+        "请管理员运行 peiyu check --repair（或回滚到该月的其他版本）"
+    )
+
+
+ORPHAN_AGE_SECONDS = 600  # an import running now is never taken for a killed one
+
+
+def orphans(now: float | None = None) -> list[Path]:
+    """Version folders no batch owns and ``.tmp`` files, older than ORPHAN_AGE_SECONDS: what a
+    killed import leaves behind."""
+    import time
+
+    from peiyu.taxes.models import TaxBatch
+
+    now = time.time() if now is None else now
+    base = root()
+    if not base.is_dir():
+        return []
+    owned = {(m, v) for m, v in TaxBatch.objects.exclude(version=None).values_list("month", "version")}
+    found: list[Path] = []
+    facts = base / "facts"
+    if facts.is_dir():
+        for month_dir in facts.iterdir():
+            mm = re.fullmatch(r"month=(\d{4}-\d{2})", month_dir.name)
+            if not mm or not month_dir.is_dir():
+                continue
+            for vdir in month_dir.iterdir():
+                vm = re.fullmatch(r"version=(\d+)", vdir.name)
+                if (
+                    vm
+                    and (mm.group(1), int(vm.group(1))) not in owned
+                    and now - vdir.stat().st_mtime > ORPHAN_AGE_SECONDS
+                ):
+                    found.append(vdir)
+    for tmp in base.rglob("*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime > ORPHAN_AGE_SECONDS:
+                found.append(tmp)
+    return found
+
+
+def remove_orphans(now: float | None = None) -> list[str]:
+    """Remove what :func:`orphans` finds (at start-up and by ``peiyu check``); returns their paths."""
+    import shutil
+
+    removed = []
+    for path in orphans(now):
+        with contextlib.suppress(OSError):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(str(path))
+    return removed
+
+
+# ---------------------------------------------------------------------------------------------
 # Versions: totals of one version and the comparison of two (read straight from their files)
 
 

@@ -176,7 +176,10 @@ def _fingerprint() -> tuple[str, list[tuple[str, int]]]:
         TaxBatch.objects.filter(is_active=True).order_by("month").values_list("month", "version", "id")
     )
     dim_key = hashlib.sha256(repr((ROLLUP_FORMAT, gen, ent, links)).encode()).hexdigest()[:16]
-    return dim_key, [(m, cast(int, v)) for m, v, _ in active]  # active batches are accepted: versioned
+    # a month whose file is missing or damaged is left out (its pages say so) rather than failing all
+    return dim_key, [
+        (m, cast(int, v)) for m, v, _ in active if not library.file_problem(m, cast(int, v))
+    ]  # active batches are accepted: versioned
 
 
 def _root() -> Path:

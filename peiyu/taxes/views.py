@@ -83,8 +83,16 @@ class Filters:
 
 
 def _respond(request: Any, template: str, body: str, context: dict[str, Any]) -> HttpResponse:
-    """The whole page, or only its body for an htmx request (filters swap ``#tax-body``)."""
+    """The whole page, or only its body for an htmx request (filters swap ``#tax-body``); a month
+    whose library file is missing or damaged is named in a warning (its figures are left out)."""
+    from django.contrib import messages
+
+    from peiyu.taxes import library
+
     context.setdefault("body_template", body)
+    degraded = library.degraded_message(library.damaged_active())
+    if degraded and not request.headers.get("HX-Request"):
+        messages.warning(request, degraded)
     if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
         return render(request, body, context)
     return render(request, template, context)

@@ -39,6 +39,18 @@ def forbidden(request: Any, exception: Exception | None = None) -> HttpResponse:
 
 
 def healthz(request: Any) -> JsonResponse:
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """``ok``, or ``degraded`` with the tax library months whose file is missing or damaged (the
+    pages leave them out; ``peiyu check`` says what to do). 503 only when the database is down."""
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+    except Exception as exc:
+        return JsonResponse({"status": "error", "database": f"{type(exc).__name__}"}, status=503)
+    from peiyu.taxes import library
+
+    damaged = library.damaged_active()
+    body: dict[str, Any] = {"status": "degraded" if damaged else "ok", "database": "ok"}
+    body["tax_library"] = {"status": "degraded" if damaged else "ok", "damaged_months": damaged}
+    if damaged:
+        body["message"] = library.degraded_message(damaged)
+    return JsonResponse(body)

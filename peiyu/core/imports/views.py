@@ -31,7 +31,7 @@ from django.shortcuts import redirect, render
 from peiyu.core.imports.base import Importer
 from peiyu.core.imports.report import ImportReport
 from peiyu.core.imports.uploads import UploadTooLarge, save_upload
-from peiyu.core.models import ImportBatch
+from peiyu.core.models import ImportBatch, Upload
 
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
 ERRORS_PER_PAGE = 200
@@ -44,6 +44,32 @@ def suffix_problem(name: str, allowed: tuple[str, ...] = ALLOWED_SUFFIXES) -> st
     return f"不支持的文件类型“{suffix or name}”（支持 .xlsx、.xls、.csv）"
 
 
+def save_posted(
+    request: HttpRequest,
+    importer: Importer,
+    *,
+    field: str = "file",
+    allowed: tuple[str, ...] = ALLOWED_SUFFIXES,
+) -> Upload | str:
+    """Keep the posted file (:func:`save_upload`); a Chinese problem text when there is none to keep."""
+    upload_file = request.FILES.get(field)
+    if upload_file is None or not upload_file.name:
+        return "请选择要导入的文件（.xlsx、.xls 或 .csv）"
+    problem = suffix_problem(upload_file.name, allowed)
+    if problem:
+        return problem
+    try:
+        return save_upload(
+            upload_file,
+            kind=importer.kind,
+            file_name=Path(upload_file.name).name,
+            user=request.user,
+            max_bytes=importer.max_bytes,
+        )
+    except UploadTooLarge as exc:
+        return str(exc)
+
+
 def run_upload(
     request: HttpRequest,
     importer: Importer,
@@ -53,22 +79,9 @@ def run_upload(
 ) -> ImportReport | str:
     """Keep the posted file (:func:`save_upload`) and run ``importer`` over it as the request's
     user. Returns the report, or a Chinese problem text when there is nothing to import."""
-    upload_file = request.FILES.get(field)
-    if upload_file is None or not upload_file.name:
-        return "请选择要导入的文件（.xlsx、.xls 或 .csv）"
-    problem = suffix_problem(upload_file.name, allowed)
-    if problem:
-        return problem
-    try:
-        upload = save_upload(
-            upload_file,
-            kind=importer.kind,
-            file_name=Path(upload_file.name).name,
-            user=request.user,
-            max_bytes=importer.max_bytes,
-        )
-    except UploadTooLarge as exc:
-        return str(exc)
+    upload = save_posted(request, importer, field=field, allowed=allowed)
+    if isinstance(upload, str):
+        return upload
     return importer.run(upload.full_path, upload.file_name, user=request.user, request=request, upload=upload)
 
 
@@ -153,7 +166,28 @@ def upload_page(
         "count_labels": instance.report_class.COUNT_LABELS,
         **(context or {}),
     }
-    if request.method == "POST":
+    if request.method == "POST" and isinstance(importer, type) and report_url is not None:
+        # off the web worker: keep the file, run the importer as a background job
+        saved = save_posted(request, instance)
+        if isinstance(saved, str):
+            ctx["form_error"] = saved
+            return render(request, template, ctx, status=400)
+        from peiyu.work import jobs
+
+        job = jobs.start(
+            "core.import",
+            user=request.user,
+            request=request,
+            label=f"{title}：{saved.file_name}",
+            importer=f"{importer.__module__}.{importer.__qualname__}",
+            upload_id=saved.pk,
+            report_url=report_url(987654321),
+        )
+        result = job.result or {}
+        if job.status == job.Status.DONE and result.get("batch_id"):
+            return redirect(report_url(result["batch_id"]))
+        ctx["job"] = job  # the page shows the job's progress card until it is done
+    elif request.method == "POST":
         outcome = run_upload(request, instance)
         if isinstance(outcome, str):
             ctx["form_error"] = outcome

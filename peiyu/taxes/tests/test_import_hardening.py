@@ -320,3 +320,27 @@ def test_stored_version_matches_the_file(history):
     b = served("2025-01")
     t = pq.read_table(library.fact_path(b.month, b.version))
     assert int(pc.sum(t["total_fen"]).as_py()) == sum(p.total for p in payers())
+
+
+@pytest.mark.django_db
+def test_import_tax_exit_codes_match_every_importer(world, tmp_path, monkeypatch):
+    """0 accepted, 2 refused, 1 only for an internal error (nothing stored)."""
+    from peiyu.taxes import actions as tax_actions
+    from peiyu.taxes.tests.test_import_store import run_cli
+
+    rows = [
+        ["2025年3月"],
+        ["纳税人识别号", "纳税人名称", "增值税", "区级收入"],
+        ["91310107MA1G000001", "甲", 100, 30],
+    ]
+    good = tf.write(tmp_path / "good.csv", tf.Sheet(rows))
+    bad = tf.write(tmp_path / "bad.csv", tf.Sheet([*rows, ["91310107MA1G000001", "甲", 1, 1]]))
+    assert run_cli(str(bad))[0] == 2
+    assert run_cli(str(good))[0] == 0
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(tax_actions.library, "activate_version", boom)
+    code, _out = run_cli(str(good), "--force")
+    assert code == 1

@@ -62,6 +62,18 @@ def _get(d: Any, *keys: str, default: Any = "—") -> Any:
     return d
 
 
+WORDS = {
+    "policies": "惠企政策", "attraction": "招商引资", "taskforce": "产业专班", "reports": "月度报告",
+    "carriers": "载体", "services": "企业服务", "meetings": "会议", "round": "批次", "awards": "兑现",
+    "paid_wan": "兑现金额（万元）", "auto_listed": "免申即享企业", "clawback_planted": "待追回", "breaches": "违约",
+    "teams": "招商小组", "projects": "项目", "landed_paying": "已落地纳税", "warnings": "预警",
+    "dispatch_meetings": "调度会", "taskforces": "专班", "decisions": "决定事项", "overdue_decisions": "逾期决定事项",
+    "reports_late": "迟报", "liaison_assigned": "已分配联络员企业", "contacts": "联系人", "measures": "措施",
+    "publicity": "宣传", "month": "月份", "buildings": "楼宇", "incubators": "孵化器", "tenants": "入驻企业",
+    "requests": "诉求", "visits": "走访", "open": "未办结", "overdue": "逾期", "items": "事项",
+}  # fmt: skip
+
+
 def summary_lines(summary: dict[str, Any]) -> list[str]:
     """The demo's summary in plain Chinese: what was created, where to log in, what to try first."""
     from django.conf import settings
@@ -71,8 +83,12 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
     lines = [
         "",
         f"演示区已生成（用时 {summary.get('seconds', 0)} 秒），数据保存在 {settings.DATA_DIR}：",
-        f"  · 企业名录：{summary.get('enterprises', '—')} 家企业，"
-        + "、".join(f"{k} {v} 家" for k, v in (summary.get("enterprises_by_key_industry") or {}).items()),
+        f"  · 企业名录：{summary.get('enterprises', '—')} 家企业"
+        + "".join(
+            f"，{'、'.join(f'{k} {v} 家' for k, v in by.items())}"
+            for by in [summary.get("enterprises_by_key_industry") or {}]
+            if by
+        ),
     ]
     if taxes:
         lines.append(
@@ -100,8 +116,12 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
              "alerts", "work", "seconds", "manual_overrides", "classified", "liaison_enterprises"}  # fmt: skip
     for key, value in summary.items():
         if key not in known and isinstance(value, dict):
-            shown = "，".join(f"{k} {v}" for k, v in value.items() if isinstance(v, (int, str)))[:200]
-            lines.append(f"  · {key}：{shown}")
+            shown = "，".join(
+                f"{WORDS.get(k, k)} {v}"
+                for k, v in value.items()
+                if isinstance(v, (int, str)) and k != "seconds"
+            )[:240]
+            lines.append(f"  · {WORDS.get(key, key)}：{shown}")
     lines += [
         "",
         f"登录：用户名 {login.get('username', 'admin')}，密码 {login.get('password', '')}"

@@ -20,6 +20,11 @@ class Command(BaseCommand):
 
         for path in (settings.TAX_LIBRARY_DIR, settings.UPLOAD_DIR):
             path.mkdir(parents=True, exist_ok=True)
+        from peiyu.taxes import library
+
+        removed = library.remove_orphans()  # what killed imports left behind (also: peiyu check)
+        if removed and not opts["json"]:
+            self.stdout.write(f"已清理中断的导入留下的 {len(removed)} 个临时文件/目录")
         if opts["json"]:
             self.stdout.write(json.dumps({"status": "ok", "loaded": loaded}, ensure_ascii=False))
         else:
