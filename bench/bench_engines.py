@@ -200,7 +200,7 @@ def main() -> dict[str, Any]:
                 rollups.R1_SQL.format(facts=snap.facts_sql(engine=duck), dim=duck.parquet([snap.dim_path])),
                 snap.r1_path,
             )
-            rollups.current = lambda snap=snap: snap  # type: ignore[assignment]
+            rollups.current = lambda snap=snap: snap  # type: ignore[assignment,misc]
             rows = _input_rows(duck, snap, latest)
             entry: dict[str, Any] = {"generate": gen, "input_rows": rows, "queries": {}}
             results: dict[str, dict[str, Any]] = {}

@@ -83,10 +83,10 @@ def _callers(world):
     return callers
 
 
-def _run(callers) -> dict:
+def _run(callers: list) -> dict:
     """Every registered query with every sample for EVERYTHING, and with its first sample for each
     persona's scope (the samples differ in filters, not in scope: this keeps the Spark part short)."""
-    out = {}
+    out: dict[tuple[str, object, int], object] = {}
     for name, q in queries().items():
         samples = q.sample_params()
         assert samples, f"{name} has no sample parameters on the test library"
