@@ -156,7 +156,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "peiyu.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "peiyu.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"remember": 5}},
+    {"NAME": "peiyu.accounts.passwords.DemoPasswordValidator"},
 ]
+PEIYU_DEMO = env_bool("PEIYU_DEMO")  # demo mode also when the data folder holds demo.json (peiyu demo)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -31,6 +31,23 @@ class ActionError(Exception):
 # --- helpers ---------------------------------------------------------------------------------------
 
 
+def end_access(user: User, *, keep_request: Any = None) -> int:
+    """End the user's access everywhere: revoke every API token and log out every session (the
+    session hash includes ``access_epoch``), except the session of ``keep_request`` when it is the
+    user's own (a user changing their own password stays logged in there). Returns tokens revoked."""
+    from django.db.models import F
+
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    User.objects.filter(pk=user.pk).update(access_epoch=F("access_epoch") + 1)
+    user.refresh_from_db(fields=["access_epoch"])
+    own = getattr(getattr(keep_request, "user", None), "pk", None) == user.pk
+    if keep_request is not None and own and hasattr(keep_request, "session"):
+        from django.contrib.auth import update_session_auth_hash
+
+        update_session_auth_hash(keep_request, user)
+    return revoked
+
+
 def user_snapshot(user: User) -> dict[str, Any]:
     """What an audit row records about a user (before/after a change)."""
     return {
@@ -176,6 +193,11 @@ def do_update_user(
         _set_scopes(user, key_industries, areas, departments)
         after = user_snapshot(user)
         if after != before:
+            access_changed = any(
+                before[k] != after[k]
+                for k in ("role", "is_superuser", "key_industries", "areas", "departments")
+            )
+            revoked = end_access(user, keep_request=request) if access_changed else 0
             record(
                 acting_user,
                 A.USER_UPDATE,
@@ -183,10 +205,30 @@ def do_update_user(
                 object_id=user.username,
                 before=before,
                 after=after,
+                detail={"sessions_ended": True, "tokens_revoked": revoked} if access_changed else None,
                 reason=reason,
                 request=request,
             )
     return user
+
+
+def do_change_own_password(user: User, *, request: Any = None) -> int:
+    """After a user changed their own password (the form saved it): every other session ends and
+    every API token is revoked; this session stays. Audited; returns tokens revoked."""
+    with transaction.atomic():
+        user.must_change_password = False
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["must_change_password", "password_changed_at"])
+        revoked = end_access(user, keep_request=request)
+        record(
+            user,
+            A.PASSWORD_CHANGE,
+            user,
+            object_id=user.username,
+            detail={"other_sessions_ended": True, "tokens_revoked": revoked},
+            request=request,
+        )
+    return revoked
 
 
 def do_set_active(
@@ -223,19 +265,21 @@ def do_set_active(
 
 def do_reset_password(acting_user: Any, user: User, *, request: Any = None, reason: str = "") -> str:
     """Give the user a new random password (returned once) that must be changed at next login.
-    Their open sessions end (the session hash changes with the password)."""
+    Their open sessions end and their API tokens are revoked."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         password = generate_password()
         user.set_password(password)
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password"])
+        revoked = end_access(user, keep_request=None)
         record(
             acting_user,
             A.PASSWORD_RESET,
             user,
             object_id=user.username,
             after={"must_change_password": True},
+            detail={"sessions_ended": True, "tokens_revoked": revoked},
             reason=reason,
             request=request,
         )

@@ -6,6 +6,7 @@ Who may see what is decided in one place: :mod:`peiyu.accounts.scope`.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -70,10 +71,21 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # raised whenever the user's access must end everywhere (password reset or change, role or
+    # scope change): part of the session hash, so every other session is logged out
+    access_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
         ordering = ["username"]
+
+    def _get_session_auth_hash(self, secret: Any = None) -> str:
+        from django.utils.crypto import salted_hmac
+
+        key_salt = "peiyu.accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}|{self.access_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -81,6 +93,23 @@ class User(AbstractUser):
     @property
     def is_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's last passwords (no reuse of the last five, 等保 2.0 level 3)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)  # a hash, as User.password
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
 
 
 class ApiToken(models.Model):

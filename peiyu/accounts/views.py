@@ -41,7 +41,15 @@ class LoginView(auth_views.LoginView):
         return ctx
 
     def form_valid(self, form: Any) -> Any:
+        from peiyu.accounts.passwords import demo_mode, is_demo_password
+
         response = super().form_valid(form)
+        user = cast(User, self.request.user)
+        if is_demo_password(form.cleaned_data.get("password") or "") and not demo_mode():
+            # the public demo password outside the demo: usable for nothing until changed
+            user.must_change_password = True
+            user.save(update_fields=["must_change_password"])
+            messages.warning(self.request, "你使用的是演示区的公开密码，正式环境中不能使用，请立即修改密码。")
         record(
             self.request.user,
             A.LOGIN,
@@ -73,13 +81,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = "/"
 
     def form_valid(self, form: Any) -> Any:
+        from peiyu.accounts.actions import do_change_own_password
+
         response = super().form_valid(form)
         user = cast(User, self.request.user)  # PasswordChangeView requires login
-        user.must_change_password = False
-        user.password_changed_at = timezone.now()
-        user.save(update_fields=["must_change_password", "password_changed_at"])
-        record(user, A.PASSWORD_CHANGE, user, object_id=user.username, request=self.request)
-        messages.success(self.request, "密码已修改。")
+        revoked = do_change_own_password(user, request=self.request)
+        messages.success(
+            self.request,
+            "密码已修改；你在其他设备上的登录已退出"
+            + (f"，{revoked} 个 API 令牌已撤销" if revoked else "")
+            + "。",
+        )
         return response
 
 

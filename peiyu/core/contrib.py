@@ -1,7 +1,8 @@
 """Contributions are discovered, not listed.
 
 An app contributes to the platform through conventionally named modules in its own package
-(``nav``, ``panels``, ``profile``, ``api``, ``demo``, ``audit_actions``, ``urls``, ``tests.world``);
+(``nav``, ``panels``, ``profile``, ``api``, ``demo``, ``audit_actions``, ``urls``, ``cockpit``,
+``reports``, ``tests.world``);
 nothing central names it. :func:`modules` finds them over the installed Peiyu apps in
 ``INSTALLED_APPS`` order, so adding an app touches only its own folder and ``INSTALLED_APPS``.
 
@@ -73,3 +74,22 @@ def attributes(module_name: str, attribute: str) -> Iterator[tuple[AppConfig, An
 def clear_cache() -> None:
     """Forget what was discovered (tests that install an app at run time call this)."""
     _modules.cache_clear()
+
+
+def cockpit_tiles(request: Any) -> list[dict[str, Any]]:
+    """The tiles the installed apps add to the leader cockpit (``cockpit_tile(request) -> dict | None``
+    in their ``cockpit.py``), by ``order``. A tile is ``{"title", "value", "unit", "note", "url",
+    "rows": [(label, value), …], "order"}`` (all optional but ``title``), in the reader's scope; a
+    tile that fails is left out (logged), the screen stays up."""
+    import logging
+
+    tiles = []
+    for cfg, make in attributes("cockpit", "cockpit_tile"):
+        try:
+            tile = make(request)
+        except Exception:
+            logging.getLogger(__name__).exception("驾驶舱：%s 的磁贴生成失败", cfg.label)
+            continue
+        if tile:
+            tiles.append({"app": cfg.label, **tile})
+    return sorted(tiles, key=lambda t: (t.get("order", 100), t["app"]))

@@ -149,7 +149,7 @@ def build_workbook(tables: Sequence[Table]) -> bytes:
         ws.freeze_panes(header_row + 1, 0)
         if last_data_row > header_row:
             ws.autofilter(header_row, 0, last_data_row, len(table.columns) - 1)
-        _print_setup(ws, header_row, sum(column_widths))
+        _print_setup(ws, header_row, sum(column_widths), table.title or table.sheet)
     wb.close()
     return buf.getvalue()
 
@@ -188,8 +188,13 @@ def _write(ws: Any, r: int, j: int, col: Column, v: Any, formats: dict[str, Any]
     return 0
 
 
-def _print_setup(ws: Any, header_row: int, total_width: float) -> None:
+def _print_setup(ws: Any, header_row: int, total_width: float, title: str = "") -> None:
+    """A4, landscape when wide, one page wide, the header row on every page, centred; the title and
+    the print date in the page header (the title rows above the table print on page 1 only)."""
     ws.set_paper(A4)
+    ws.center_horizontally()
+    if title:
+        ws.set_header(f"&L{title.replace('&', '&&')[:120]}&R打印日期：&D")
     if total_width > LANDSCAPE_WIDTH:
         ws.set_landscape()
     ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed

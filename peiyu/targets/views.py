@@ -4,10 +4,9 @@ plan, import and thresholds. Views are thin: rules live in progress.py, actions.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -207,63 +206,22 @@ def export_xlsx(request: Any, rows: list[progress.Progress], year: int, month: s
 
 
 def export_docx(request: Any, rows: list[progress.Progress], year: int, month: str) -> HttpResponse:
-    """The board as a Word report officials can paste into the monthly analysis."""
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
+    """The board as a Word report in the official layout (:mod:`peiyu.core.documents`: A4, 仿宋/黑体,
+    header with the issuing unit and date, page numbers, repeating table header, chart) that officials
+    paste into the monthly analysis; the same section the monthly report carries."""
+    from peiyu.core import documents
+    from peiyu.targets.reports import progress_section
 
     audit.record_view(request, A.BOARD_EXPORT, f"{month} 目标看板 Word", rows=len(rows))
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "SimSun"
-    style.font.size = Pt(11)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
-    doc.add_heading(f"{year} 年重点产业目标完成情况（截至 {int(month[5:])} 月）", level=1)
-    counts = progress.status_counts(rows)
-    doc.add_paragraph(
-        f"时间进度 {progress.time_progress(month):.1f}%。共 {len(rows)} 项指标，其中快于进度 {counts['green']} 项、"
-        f"略慢于进度 {counts['yellow']} 项、明显滞后 {counts['red']} 项、暂无数据 {counts['none']} 项。"
+    section = progress_section(rows, month, title="目标完成情况")
+    data = documents.render_docx(
+        title=f"{year} 年重点产业目标完成情况（截至 {int(month[5:])} 月）",
+        sections=[section],
+        issuer=documents.default_issuer(),
+        date=dt.date.today(),
+        basis="金额为区级税收（万元），月份按入库日期归属；时间进度 = 月份 ÷ 12。",
     )
-    for r in rows:
-        t = r.target
-        if r.target_fen is not None:
-            figures = f"年度目标 {format_wan(r.target_fen)} 万元，累计完成 {format_wan(r.actual_fen)} 万元，"
-        else:
-            tv = "—" if r.target_value is None else f"{r.target_value:g}"
-            av = "—" if r.actual_value is None else f"{r.actual_value:g}"
-            figures = f"目标 {tv}{t.unit}，完成 {av}{t.unit}，"
-        dept = f"（{t.department_names()}）" if t.departments.all() else ""
-        extra = ""
-        if r.projection_fen is not None:
-            extra = f"按季节规律预计全年 {format_wan(r.projection_fen)} 万元"
-            if r.projection_low_fen is not None and r.projection_low_fen != r.projection_high_fen:
-                extra += f"（{format_wan(r.projection_low_fen)}–{format_wan(r.projection_high_fen)} 万元）"
-            extra += "。"
-        doc.add_paragraph(f"{t.name}{dept}：{figures}{r.sentence}。{extra}", style="List Bullet")
-    table = doc.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells, ["指标", "完成率", "时间进度", "差距（百分点）", "状态"], strict=True
-    ):
-        cell.text = text
-    for r in rows:
-        cells = table.add_row().cells
-        values = [
-            r.target.name,
-            progress.fmt1(r.completion_pct),
-            progress.fmt1(r.time_progress_pct),
-            progress.fmt1(r.gap_pp),
-            r.status_label,
-        ]
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
-    buf = io.BytesIO()
-    doc.save(buf)
-    response = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'目标完成情况_{month}.docx')}"
-    return response
+    return documents.docx_response(f"目标完成情况_{month}.docx", data)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -33,13 +33,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from peiyu.accounts import audit
 from peiyu.core.imports import save_upload, sha256_of
 from peiyu.core.models import ImportBatch, Upload
 from peiyu.core.signals import dimension_changed
-from peiyu.core.tabular import Sheet
+from peiyu.core.tabular import Workbook
 from peiyu.taxes import audit_actions as A
 from peiyu.taxes import library, matching, parse
 from peiyu.taxes.models import SharingRatio, TaxBatch, TaxpayerLink
@@ -94,6 +95,9 @@ class _Run:
     source: dict[str, Any]  # file, sha256, stored_copy: the first keys of every report
     started: float
     progress: Progress
+    confirm: bool = False  # accept even if implausible (an administrator confirmed)
+    held: TaxBatch | None = None  # the held batch this run confirms
+    seen_pk: int = 0  # the newest TaxBatch when this run started
 
     def finish(self, report: dict[str, Any], *, rows: int = 0, accepted: int = 0) -> None:
         """Fill the core ImportBatch with the outcome (in the caller's transaction)."""
@@ -129,6 +133,8 @@ def do_import_tax_file(
     force: bool = False,
     keep_copy: bool = True,
     upload: Upload | None = None,
+    confirm: bool = False,
+    held: TaxBatch | None = None,
 ) -> dict[str, Any]:
     """Import one tax-bureau file (xlsx/xls/csv) as the next version of its month; returns the
     report (the ``peiyu import-tax --json`` object). All or nothing, and never raises for bad
@@ -142,8 +148,14 @@ def do_import_tax_file(
     already (the upload page saves the posted file first; ``path`` is then ``upload.full_path``,
     and a kept file can be imported again without uploading it twice). ``progress(phase, done, total)``
     (total None when not known yet) follows the work: ``read`` (data rows read), ``match``
-    (taxpayers matched), ``store`` (facts stored)."""
+    (taxpayers matched), ``store`` (facts stored).
+
+    A file whose figures are implausible against the month's history (:func:`plausibility`), or of a
+    month another import changed while this one ran, is **held** (``status="held"``, 待确认): nothing
+    is served until an administrator confirms it (:func:`do_confirm_tax_batch`, or ``confirm=True``
+    here, the CLI's ``--confirm``); ``held`` is the held batch being confirmed."""
     started = time.perf_counter()
+    seen_pk = TaxBatch.objects.aggregate(m=Max("pk"))["m"] or 0  # a later import of the month: newer pk
     path = Path(path)
     file_name = file_name or path.name
     # The workbook is read in a worker thread (python-calamine works without the GIL) while this
@@ -167,18 +179,20 @@ def do_import_tax_file(
             "stored_copy": str(upload.full_path) if upload is not None else "",
         }
         run = _Run(acting_user, request, record, source, started, progress or _no_progress)
+        run.confirm, run.held, run.seen_pk = confirm, held, seen_pk
         try:
-            return _import(run, path, reading, month=month, force=force)
+            with parse.vocabulary.using(heading_vocabulary()):
+                return _import(run, path, reading, month=month, force=force)
         except BaseException as exc:
             _record_failure(run, exc)
             raise
 
 
 def _import(
-    run: _Run, path: Path, reading: Future[list[Sheet]], *, month: str | None, force: bool
+    run: _Run, path: Path, reading: Future[Workbook], *, month: str | None, force: bool
 ) -> dict[str, Any]:
     """The steps of one import, in order (the file is being read meanwhile)."""
-    existing = None if force else _active_duplicate(run.source["sha256"], month)
+    existing = None if force or run.held else _active_duplicate(run.source["sha256"], month)
     if existing is not None:
         reading.cancel()
         return _note_duplicate(run, existing)
@@ -188,7 +202,222 @@ def _import(
     ratios = _district_ratios(pf)
     if not pf.ok:
         return _refuse_file(run, pf)
+    if not run.confirm:
+        doubts = plausibility(pf) + _landed_meanwhile(pf.month, run.seen_pk)
+        if doubts:
+            return _hold_file(run, pf, doubts)
     return _accept_file(run, pf, ratios, force=force, registry=registry)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plausibility: a month far from its history is held (待确认) until an administrator confirms it
+
+PLAUSIBLE_FACTOR = 20  # a month total 20× (or 1/20 of) the usual one: 元 read as 万元, a missing block
+PLAUSIBLE_TAXPAYER_SHARE = 0.2  # fewer than a fifth of the usual taxpayers: a partial export
+HISTORY_MONTHS = 12
+
+
+def _median(values: list[int]) -> float:
+    v = sorted(values)
+    n = len(v)
+    return 0.0 if not n else float(v[n // 2]) if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def _file_total(pf: ParsedFile) -> int:
+    return sum(int(pc.sum(a).as_py() or 0) for a in pf.f_total)
+
+
+def plausibility(pf: ParsedFile) -> list[str]:
+    """Doubts about the file's figures against the active versions of the months before it (up to
+    12; at least 2 needed): the total 20× or 1/20 of the usual, or a fraction of the usual taxpayers."""
+    history = list(
+        TaxBatch.objects.filter(is_active=True, status=TaxBatch.Status.ACCEPTED)
+        .exclude(month=pf.month)
+        .order_by("-month")
+        .values_list("month", "total_fen", "taxpayers")[:HISTORY_MONTHS]
+    )
+    if len(history) < 2:
+        return []
+    total = _file_total(pf)
+    usual = _median([t for _m, t, _n in history])
+    usual_n = _median([n for _m, _t, n in history])
+    span = f"{history[-1][0]} 至 {history[0][0]} 共 {len(history)} 个月"
+    doubts = []
+    if usual > 0 and total > 0 and (total >= usual * PLAUSIBLE_FACTOR or total * PLAUSIBLE_FACTOR <= usual):
+        times = total / usual
+        shown = f"{times:,.0f} 倍" if times >= 1 else f"{times:.4f} 倍（约 1/{1 / times:,.0f}）"
+        doubts.append(
+            f"本文件税收合计 {parse.amounts.yuan(total)} 元，是{span}月均（中位数）{parse.amounts.yuan(int(usual))} 元的 {shown}"
+            f"（单位是否写错？文件注明的单位为“{pf.unit or '元'}”）"
+        )
+    taxpayers = len(pf.names)
+    if usual_n >= 20 and taxpayers < usual_n * PLAUSIBLE_TAXPAYER_SHARE:
+        doubts.append(
+            f"本文件只有 {taxpayers} 户纳税人，{span}通常有 {usual_n:,.0f} 户（是否只导出了一部分？）"
+        )
+    return doubts
+
+
+def _landed_meanwhile(month: str, seen_pk: int) -> list[str]:
+    """Another import of the same month accepted while this one ran: never replace it silently."""
+    other = (
+        TaxBatch.objects.filter(month=month, status=TaxBatch.Status.ACCEPTED, pk__gt=seen_pk)
+        .select_related("uploaded_by")
+        .order_by("-pk")
+        .first()
+    )
+    if other is None:
+        return []
+    who = getattr(other.uploaded_by, "username", "") or "其他用户"
+    return [
+        f"在本次导入进行期间，{who} 已导入 {month} 第 {other.version} 版（{other.file_name}）；"
+        "确认后本文件将取代它成为当前版本"
+    ]
+
+
+def _hold_file(run: _Run, pf: ParsedFile, doubts: list[str]) -> dict[str, Any]:
+    """Keep the file as 待确认: a held TaxBatch with the doubts; nothing is served, nothing else changes."""
+    total = _file_total(pf)
+    message = (
+        f"待确认：{pf.month} 的文件已读取（{pf.rows} 行，{len(pf.names)} 户），但数字与历史不符——"
+        + "；".join(doubts)
+        + "。文件暂未入库；核实无误后请在导入报告页点击“确认入库”（或 peiyu import-tax --confirm），否则请修正后重新导入"
+    )
+    report = _empty_report(run.source) | {
+        "status": "held",
+        "month": pf.month,
+        "rows": pf.rows,
+        "taxpayers": len(pf.names),
+        "total_fen": total,
+        "district_source": pf.district_source,
+        "unit": pf.unit,
+        "layout": pf.layout,
+        "month_sources": pf.month_sources,
+        "notes": pf.notes,
+        "ignored_columns": pf.ignored_columns,
+        "doubts": doubts,
+        "message": message,
+    }
+    with transaction.atomic():
+        batch = TaxBatch.objects.create(
+            month=pf.month,
+            status=TaxBatch.Status.HELD,
+            file_name=run.source["file"][:255],
+            sha256=run.source["sha256"],
+            uploaded_by=_user(run.acting_user),
+            import_batch=run.record,
+            layout=pf.layout,
+            unit=pf.unit[:10],
+            district_source=pf.district_source,
+            rows=pf.rows,
+            taxpayers=len(pf.names),
+            total_fen=total,
+            note=message,
+        )
+        report["batch_id"] = batch.pk
+        batch.report = {k: v for k, v in report.items() if k != "errors"}
+        batch.save(update_fields=["report"])
+        run.finish(report, rows=pf.rows)
+        audit.record(
+            run.acting_user,
+            A.IMPORT_HOLD,
+            batch,
+            detail={"file": run.source["file"], "month": pf.month, "doubts": doubts},
+            request=run.request,
+        )
+    return report
+
+
+def do_confirm_tax_batch(
+    acting_user: Any, batch: TaxBatch, reason: str = "", request: Any = None
+) -> dict[str, Any]:
+    """Accept a held (待确认) file after an administrator checked it: read again from the kept copy
+    and stored as the next version of its month (the held batch becomes that version)."""
+    if batch.status != TaxBatch.Status.HELD:
+        raise ActionError("只有“待确认”的文件可以确认入库")
+    upload = batch.import_batch.upload if batch.import_batch is not None else None
+    if upload is None or not upload.full_path.exists():
+        raise ActionError("该文件的原件未保存，无法确认入库；请重新上传并在命令行使用 --confirm")
+    report = do_import_tax_file(
+        acting_user,
+        upload.full_path,
+        batch.file_name,
+        month=batch.month,
+        request=request,
+        upload=upload,
+        confirm=True,
+        held=batch,
+    )
+    if report["status"] == "accepted":
+        with transaction.atomic():
+            audit.record(
+                acting_user,
+                A.IMPORT_CONFIRM,
+                batch,
+                detail={"month": batch.month, "version": report.get("version")},
+                reason=reason,
+                request=request,
+            )
+    return report
+
+
+def do_withdraw_tax_version(
+    acting_user: Any, batch: TaxBatch, reason: str = "", request: Any = None
+) -> TaxBatch | None:
+    """Withdraw the active version of a month (a confirmed file that proved wrong): the month goes
+    back to the version served before it (or to no data when it had none); the withdrawn version
+    stays on disk for audit and can never be served again. Returns the version now served."""
+    if batch.status != TaxBatch.Status.ACCEPTED or not batch.is_active:
+        raise ActionError("只能撤回某月的当前版本")
+    if not reason.strip():
+        raise ActionError("请填写撤回原因")
+    with transaction.atomic():
+        previous = library.withdraw_version(batch.month, batch)
+        audit.record(
+            acting_user,
+            A.VERSION_WITHDRAW,
+            batch,
+            before={"active_version": batch.version},
+            after={"active_version": previous.version if previous else None},
+            reason=reason,
+            request=request,
+        )
+    return previous
+
+
+def ratio_completion(batch: TaxBatch) -> list[str]:
+    """The tax types whose sharing ratios would let a refused file in (its only problem), else []."""
+    if batch.status != TaxBatch.Status.REJECTED:
+        return []
+    report = batch.report or {}
+    missing = report.get("missing_ratio_types") or []
+    if not missing or len(batch.errors or []) != 1:
+        return []
+    upload = batch.import_batch.upload if batch.import_batch is not None else None
+    return list(missing) if upload is not None and upload.full_path.exists() else []
+
+
+def do_complete_ratios(
+    acting_user: Any, batch: TaxBatch, ratios: dict[str, Any], *, valid_from: str = "", request: Any = None
+) -> dict[str, Any]:
+    """A file refused only for missing sharing ratios: save the ratios (from its month, unless
+    ``valid_from`` says otherwise) and import the kept file again, without uploading it."""
+    missing = ratio_completion(batch)
+    if not missing:
+        raise ActionError("该文件不是仅因缺少分成比例而被拒绝，请修正后重新导入")
+    absent = [t for t in missing if str(ratios.get(t, "")).strip() == ""]
+    if absent:
+        raise ActionError(f"请填写以下税种的区级比例：{'、'.join(absent)}")
+    with transaction.atomic():
+        for t in missing:
+            do_save_ratio(
+                acting_user, t, valid_from or batch.month, ratios[t], note=f"补录自导入 {batch.file_name}"
+            )
+    assert batch.import_batch is not None and batch.import_batch.upload is not None
+    upload = batch.import_batch.upload
+    return do_import_tax_file(
+        acting_user, upload.full_path, batch.file_name, month=batch.month, request=request, upload=upload
+    )
 
 
 def _record_failure(run: _Run, exc: BaseException) -> None:
@@ -220,12 +449,15 @@ def _district_ratios(pf: ParsedFile) -> dict[str, Decimal]:
     ratios = ratios_for_month(pf.month)
     missing = [t for t in parse.needed_ratio_types(pf) if t not in ratios]
     if missing:
+        pf.codes.append("missing_ratio")
+        pf.missing_ratio_types = missing
         pf.error(
             None,
             "区级收入",
             "",
             f"文件没有区级列，需要按分成比例计算区级收入，但以下税种在 {pf.month} 没有有效的区级分成比例："
-            f"{'、'.join(missing)}。请管理员在“分成比例”页面维护后重新导入",
+            f"{'、'.join(missing)}。文件本身没有问题：请在本导入报告页填写这些税种的区级比例后直接入库（无需重新上传），"
+            "或由管理员在“分成比例”页面维护后重新导入",
         )
     return ratios
 
@@ -264,6 +496,8 @@ def _refuse_file(run: _Run, pf: ParsedFile) -> dict[str, Any]:
         "notes": pf.notes,
         "ignored_columns": pf.ignored_columns,
         "error_count": len(pf.errors),
+        "missing_ratio_types": pf.missing_ratio_types,
+        "codes": pf.codes,
         "message": f"文件被拒绝：发现 {len(pf.errors)} 处问题，整个文件未入库，该月已有版本保持不变",
     }
     with transaction.atomic():
@@ -348,20 +582,26 @@ def _accept_file(
     (the written file is removed by the writer)."""
     month = pf.month
     with transaction.atomic():
-        batch = TaxBatch.objects.create(
-            month=month,
-            version=library.next_version(month),  # locks the month's versions
-            status=TaxBatch.Status.ACCEPTED,
-            is_active=False,
-            file_name=run.source["file"][:255],
-            sha256=run.source["sha256"],
-            uploaded_by=_user(run.acting_user),
-            import_batch=run.record,
-            layout=pf.layout,
-            unit=pf.unit[:10],
-            district_source=pf.district_source,
-            rows=pf.rows,
-        )
+        fields = {
+            "month": month,
+            "version": library.next_version(month),  # locks the month's versions
+            "status": TaxBatch.Status.ACCEPTED,
+            "is_active": False,
+            "file_name": run.source["file"][:255],
+            "sha256": run.source["sha256"],
+            "import_batch": run.record,
+            "layout": pf.layout,
+            "unit": pf.unit[:10],
+            "district_source": pf.district_source,
+            "rows": pf.rows,
+        }
+        if run.held is not None:  # the confirmed 待确认 batch becomes the version
+            batch = TaxBatch.objects.select_for_update().get(pk=run.held.pk, status=TaxBatch.Status.HELD)
+            for k, v in fields.items():
+                setattr(batch, k, v)
+            batch.save()
+        else:
+            batch = TaxBatch.objects.create(uploaded_by=_user(run.acting_user), **fields)
         table = parse.facts_table(pf, batch.pk, ratios)
         progress = run.progress
         progress("store", 0, table.num_rows)
@@ -439,10 +679,90 @@ def _accepted_report(
         "ignored_columns": pf.ignored_columns,
         "replaced_version": previous.version if previous else None,
         "forced": bool(force),
+        "confirmed": run_confirmed(batch),
         "unmatched": matching.unmatched_rows(table, matched, pf.names),
         **parse.summarize(pf, table),
         "message": f"已入库：{pf.month} 第 {batch.version} 版，{pf.rows} 行，{len(pf.names)} 户纳税人",
     }
+
+
+def run_confirmed(batch: TaxBatch) -> bool:
+    return bool((batch.report or {}).get("doubts"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The vocabulary an administrator extends
+
+
+def heading_vocabulary() -> parse.vocabulary.Extra:
+    """The words added with ``peiyu tax-headings add`` (the HeadingWord table), for one import."""
+    from peiyu.taxes.models import HeadingWord
+
+    words: dict[str, set[str]] = {}
+    taxes: dict[str, str] = {}
+    for w in HeadingWord.objects.values("word", "role", "tax_type"):
+        if w["role"] == "tax":
+            taxes[w["word"]] = w["tax_type"]
+        else:
+            words.setdefault(w["role"], set()).add(w["word"])
+    return parse.vocabulary.Extra({k: frozenset(v) for k, v in words.items()}, taxes)
+
+
+def do_add_heading_word(acting_user: Any, word: str, role: str, tax_type: str = "", note: str = "") -> Any:
+    """Teach the tax import a heading (or a 征收项目 value): ``role`` one of vocabulary.ROLES;
+    ``tax`` needs ``tax_type`` (an existing tax type, or a new one)."""
+    from peiyu.taxes.models import HeadingWord
+
+    key = parse.vocabulary.heading_key(word)
+    if not key:
+        raise ActionError("请填写表头用语")
+    if role not in parse.vocabulary.ROLES:
+        raise ActionError(
+            f"含义“{role}”无效，可选：{'、'.join(f'{k}（{v}）' for k, v in parse.vocabulary.ROLES.items())}"
+        )
+    tax_type = re.sub(r"\s+", "", tax_type or "")
+    if role == "tax":
+        if not tax_type:
+            raise ActionError("含义为 tax（税种）时须用 --tax 指定对应的税种，例如 --tax 增值税")
+        tax_type = parse.TAX_ALIASES.get(tax_type, tax_type)
+    elif tax_type:
+        raise ActionError("只有含义为 tax 的用语才能指定税种")
+    with transaction.atomic():
+        obj, created = HeadingWord.objects.update_or_create(
+            word=key,
+            defaults={
+                "role": role,
+                "tax_type": tax_type,
+                "note": note[:200],
+                "created_by": _user(acting_user),
+            },
+        )
+        audit.record(
+            acting_user,
+            A.HEADING_ADD,
+            obj,
+            object_repr=str(obj),
+            after={"word": key, "role": role, "tax_type": tax_type},
+            detail={"created": created},
+        )
+    return obj
+
+
+def do_remove_heading_word(acting_user: Any, word: str) -> None:
+    from peiyu.taxes.models import HeadingWord
+
+    obj = HeadingWord.objects.filter(word=parse.vocabulary.heading_key(word)).first()
+    if obj is None:
+        raise ActionError(f"没有登记过表头用语“{word}”")
+    with transaction.atomic():
+        audit.record(
+            acting_user,
+            A.HEADING_REMOVE,
+            obj,
+            object_repr=str(obj),
+            before={"word": obj.word, "role": obj.role},
+        )
+        obj.delete()
 
 
 def do_rollback(user: Any, batch: TaxBatch, reason: str = "") -> TaxBatch:

@@ -30,3 +30,8 @@ TOP_VIEW = Action("taxes.top.view", "查看重点税源排名", legacy=("view_ta
 ENTERPRISE_EXPORT = Action("taxes.enterprise.export", "导出单户企业税收", legacy=("export_enterprise_tax",))
 ENTERPRISE_VIEW = Action("taxes.enterprise.view", "查看单户企业税收", legacy=("view_enterprise_tax",))
 ENTERPRISES_API = Action("taxes.enterprises.api", "接口读取企业税收", legacy=("api_tax_enterprises",))
+IMPORT_HOLD = Action("taxes.import.hold", "税收文件待确认")
+IMPORT_CONFIRM = Action("taxes.import.confirm", "确认待确认的税收文件")
+VERSION_WITHDRAW = Action("taxes.version.withdraw", "撤回税收库版本")
+HEADING_ADD = Action("taxes.heading.add", "增加税收表头用语")
+HEADING_REMOVE = Action("taxes.heading.remove", "删除税收表头用语")

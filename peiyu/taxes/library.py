@@ -20,8 +20,9 @@ Files are written with LZ4 compression (fast to write; DuckDB and Spark read it)
 Which version of a month is served is decided by the database (``TaxBatch.is_active``), switched
 in one transaction: that is the atomic swap; older versions stay on disk for audit and rollback.
 
-**One writer**: :func:`activate_version` is the only code that writes a version file, and it and
-:func:`switch_active` (rollback) are the only code that changes which version is served. The import
+**One writer**: :func:`activate_version` is the only code that writes a version file, and it,
+:func:`switch_active` (rollback) and :func:`withdraw_version` are the only code that changes which
+version is served. The import
 action, the demo generator and the test helpers (``peiyu.testing.taxlib``) all go through them, so
 the rules — immutable versions, a temporary file renamed into place, one active version per month
 switched in one transaction, ``tax_library_changed`` sent on commit — live in one place.
@@ -212,6 +213,34 @@ def switch_active(month: str, batch: TaxBatch, *, announce: bool = True) -> None
     batch.is_active = True
     if announce:
         announce_months([month])
+
+
+def withdraw_version(month: str, batch: TaxBatch, *, announce: bool = True) -> TaxBatch | None:
+    """Withdraw the served version ``batch`` of ``month`` (inside the caller's transaction): it is
+    marked withdrawn (kept on disk for audit, never served again) and the month returns to the
+    latest earlier accepted version whose file exists, or to no version at all. Returns that version."""
+    from peiyu.taxes.models import TaxBatch
+
+    locked = list(TaxBatch.objects.select_for_update().filter(month=month).values_list("pk", flat=True))
+    if batch.pk not in locked:
+        raise ValueError(f"batch {batch.pk} is not of {month}")
+    previous = next(
+        (
+            b
+            for b in TaxBatch.objects.filter(
+                month=month, status=TaxBatch.Status.ACCEPTED, version__lt=batch.version or 0
+            ).order_by("-version")
+            if fact_path(month, cast(int, b.version)).exists()
+        ),
+        None,
+    )
+    TaxBatch.objects.filter(pk=batch.pk).update(is_active=False, status=TaxBatch.Status.WITHDRAWN)
+    batch.is_active, batch.status = False, TaxBatch.Status.WITHDRAWN
+    if previous is not None:
+        switch_active(month, previous, announce=announce)
+    elif announce:
+        announce_months([month])
+    return previous
 
 
 def announce_months(months: list[str]) -> None:

@@ -18,6 +18,8 @@ class TaxBatch(models.Model):
     class Status(models.TextChoices):
         ACCEPTED = "accepted", "已入库"
         REJECTED = "rejected", "已拒绝"
+        HELD = "held", "待确认"  # plausible figures doubtful (or another import landed meanwhile)
+        WITHDRAWN = "withdrawn", "已撤回"  # was a version; withdrawn, the month back to the previous one
 
     month = models.CharField(
         "所属月份", max_length=7, db_index=True
@@ -125,3 +127,24 @@ class SharingRatio(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tax_type} 自 {self.valid_from} 区级 {self.district_pct}%"
+
+
+class HeadingWord(models.Model):
+    """A heading (or 征收项目 value) an administrator added to the tax import's vocabulary
+    (``peiyu tax-headings add``): data, not a code change."""
+
+    word = models.CharField("表头用语", max_length=60, unique=True)  # as compared: vocabulary.heading_key
+    role = models.CharField("含义", max_length=20)  # a key of parse.vocabulary.ROLES
+    tax_type = models.CharField("对应税种", max_length=40, blank=True)  # role "tax"
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "税收表头用语"
+        ordering = ["role", "word"]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.tax_type or self.role}"

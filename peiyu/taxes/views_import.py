@@ -146,12 +146,77 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = dict(batch.report or {})
     report["errors"] = batch.errors or []
     report.setdefault("status", batch.status)
+    report["status"] = batch.status
     audit.record_view(request, A.IMPORT_REPORT_VIEW, f"导入报告 {batch}", batch_id=batch.pk)
     return render(
         request,
         "taxes/import_batch.html",
-        {"page_title": f"导入报告：{batch.file_name}", "batch": batch, "report": report},
+        {
+            "page_title": f"导入报告：{batch.file_name}",
+            "batch": batch,
+            "report": report,
+            "ratio_types": actions.ratio_completion(batch),
+        },
     )
+
+
+def _after_import(request: HttpRequest, report: dict[str, Any], fallback: int) -> HttpResponse:
+    if report.get("status") == "accepted":
+        messages.success(request, str(report.get("message", "")))
+    else:
+        messages.error(request, str(report.get("message", "")))
+    return redirect("taxes:batch", pk=report.get("batch_id") or fallback)
+
+
+@admin_required
+@require_POST
+def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A 待确认 file, checked by an administrator: accepted as the month's next version."""
+    batch = get_object_or_404(TaxBatch, pk=pk, status=TaxBatch.Status.HELD)
+    reason = (request.POST.get("reason") or "").strip()
+    if not reason:
+        messages.error(request, "请填写核实情况后再确认入库")
+        return redirect("taxes:batch", pk=pk)
+    try:
+        report = actions.do_confirm_tax_batch(request.user, batch, reason, request=request)
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect("taxes:batch", pk=pk)
+    return _after_import(request, report, pk)
+
+
+@admin_required
+@require_POST
+def batch_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a month's current version: the month returns to the version before it."""
+    batch = get_object_or_404(TaxBatch, pk=pk, status=TaxBatch.Status.ACCEPTED, is_active=True)
+    try:
+        previous = actions.do_withdraw_tax_version(
+            request.user, batch, (request.POST.get("reason") or "").strip(), request=request
+        )
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect("taxes:batch", pk=pk)
+    messages.success(
+        request,
+        f"已撤回 {batch.month} 第 {batch.version} 版；"
+        + (f"该月恢复为第 {previous.version} 版" if previous else "该月暂无税收数据"),
+    )
+    return redirect("taxes:versions_month", month=batch.month)
+
+
+@admin_required
+@require_POST
+def batch_ratios(request: HttpRequest, pk: int) -> HttpResponse:
+    """A file refused only for missing sharing ratios: enter them here and accept it."""
+    batch = get_object_or_404(TaxBatch, pk=pk, status=TaxBatch.Status.REJECTED)
+    ratios = {k[6:]: str(request.POST.get(k) or "").strip() for k in request.POST if k.startswith("ratio:")}
+    try:
+        report = actions.do_complete_ratios(request.user, batch, ratios, request=request)
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect("taxes:batch", pk=pk)
+    return _after_import(request, report, pk)
 
 
 # ---------------------------------------------------------------------------------------------

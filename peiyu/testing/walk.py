@@ -297,7 +297,9 @@ def response_text(response: Any) -> str:
     disposition = response.get("Content-Disposition", "")
     parts = [unquote(response.get("Location", "")), unquote(disposition)]
     is_zip_or_ole = data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
-    if is_zip_or_ole or any(t in ctype for t in _SHEET_TYPES):
+    if data[:4] == b"PK\x03\x04" and ("wordprocessingml" in ctype or ".docx" in unquote(disposition).lower()):
+        parts.append(document_text(data))  # Word downloads: every paragraph, table cell and header
+    elif is_zip_or_ole or any(t in ctype for t in _SHEET_TYPES):
         parts.append(spreadsheet_text(data, disposition))
     elif "json" in ctype:
         text = data.decode("utf-8", errors="replace")
@@ -318,6 +320,23 @@ def response_text(response: Any) -> str:
         parts.append(html.unescape(text))
         if "\\u" in text:  # JSON embedded in HTML (json_script) or JavaScript
             parts.append(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text))
+    return "\n".join(parts)
+
+
+def document_text(data: bytes) -> str:
+    """The text of a Word document (paragraphs, tables, headers and footers)."""
+    from docx import Document
+
+    try:
+        doc = Document(io.BytesIO(data))
+    except Exception as exc:  # not a readable document: the raw bytes, as for a spreadsheet
+        return f"<unreadable document: {exc}>\n" + data.decode("utf-8", errors="replace")
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.append("\t".join(c.text for c in row.cells))
+    for section in doc.sections:
+        parts += [p.text for p in section.header.paragraphs] + [p.text for p in section.footer.paragraphs]
     return "\n".join(parts)
 
 

@@ -45,7 +45,7 @@ from peiyu.core.imports.errors import ErrorCollector, column_label
 from peiyu.core.imports.report import ImportReport, Status
 from peiyu.core.imports.uploads import UploadTooLarge, save_upload, sha256_of, too_large_message
 from peiyu.core.models import ImportBatch, Upload
-from peiyu.core.tabular import Header, Sheet, TableError, clean_text, find_header, read_sheets
+from peiyu.core.tabular import Header, Sheet, TableError, clean_text, find_header, read_workbook
 
 if TYPE_CHECKING:
     from peiyu.accounts.audit import Action
@@ -351,8 +351,10 @@ class Importer:
             return self._refuse_file(too_large_message(report.size, self.max_bytes))
         t0 = time.perf_counter()
         try:
-            sheets = read_sheets(path, report.file)
-            self.sheet, self.header = self.pick_sheet(sheets)
+            book = read_workbook(path, report.file)
+            if book.error_cells:
+                raise TableError(book.error_cells_message())
+            self.sheet, self.header = self.pick_sheet(book.sheets)
         except TableError as exc:
             return self._refuse_file(str(exc))
         report.timings["read"] = time.perf_counter() - t0

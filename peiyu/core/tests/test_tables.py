@@ -193,6 +193,8 @@ def test_exports_print_on_a4_fit_to_width_with_repeated_header_and_page_numbers(
     assert ws.page_setup.fitToHeight == 0
     assert ws.print_title_rows == "$3:$3"  # the header row (below the title and the note)
     assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    assert ws.oddHeader.left.text and "&D" in ws.oddHeader.right.text  # the title on every page
+    assert ws.print_options.horizontalCentered
     narrow = openpyxl.load_workbook(
         io.BytesIO(build_workbook([Table("窄", [XColumn("名称", "name")], [{"name": "甲"}])]))
     ).active

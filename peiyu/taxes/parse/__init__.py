@@ -42,6 +42,7 @@ otherwise from sharing ratios (``"ratio"``, given to :func:`facts_table`): per f
 ``round_half_up(total_fen × pct / 100)`` in exact integer arithmetic (halves away from zero).
 """
 
+from peiyu.taxes.parse import amounts, vocabulary
 from peiyu.taxes.parse.amounts import parse_amount_column
 from peiyu.taxes.parse.facts import facts_table, needed_ratio_types, share_half_up, summarize
 from peiyu.taxes.parse.file import Progress, parse_tax_file, parse_tax_sheets
@@ -64,6 +65,8 @@ __all__ = [
     "UNITS",
     "UNLISTED_TAX_TYPE",
     "Col",
+    "amounts",
+    "vocabulary",
     "Layout",
     "ParsedFile",
     "Progress",

@@ -66,9 +66,27 @@ def _used_amounts(amount_cols: list[Col], pf: ParsedFile) -> tuple[list[Col], li
     is added to the first), each decision noted."""
     seen: dict[tuple[str | None, str], Col] = {}
     used: list[Col] = []
+    if any(c.fallback for c in amount_cols) and any(
+        not c.fallback and c.tax is None and c.level == "total" for c in amount_cols
+    ):
+        for c in amount_cols:
+            if c.fallback:
+                pf.notes.append(f"文件已有实缴金额列，“{c.where}”未使用")
+                c.role = "ignored"
+        amount_cols = [c for c in amount_cols if not c.fallback]
     same_tax: list[tuple[Col, Col]] = []
     for c in amount_cols:
         key = (c.tax, c.level)
+        if key in seen and c.label == seen[key].label:
+            pf.error(
+                None,
+                c.where,
+                c.label,
+                f"“{c.label}”列出现两次（{seen[key].letter}列与{c.letter}列），无法判断应使用哪一列；"
+                "请删去重复的列后重新导入",
+            )
+            c.role = "ignored"
+            continue
         if key in seen and c.tax is not None:
             pf.notes.append(f"列“{c.where}”与“{seen[key].where}”同属{c.tax}，合并计算")
             same_tax.append((seen[key], c))

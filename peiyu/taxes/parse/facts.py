@@ -22,10 +22,11 @@ from peiyu.taxes.parse.result import ParsedFile
 from peiyu.taxes.parse.rows import DataRows, ErrorSink, cell
 from peiyu.taxes.parse.vocabulary import (
     DISTRICT_ONLY_TAX_TYPE,
-    TAX_ALIASES,
     TOTAL_ONLY_TAX_TYPE,
     UNLISTED_TAX_TYPE,
+    known_tax_types,
     norm,
+    tax_alias,
 )
 
 
@@ -88,7 +89,7 @@ def _long_facts(
         v = cell(rows[i], tax_col.index)
         if v not in tcache:
             t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(v if v is not None else "")))
-            tcache[v] = TAX_ALIASES.get(t, t)
+            tcache[v] = tax_alias(t)
         taxes.append(tcache[v])
     parsed = amounts.by_column
     if plan.row_total is not None:
@@ -99,9 +100,18 @@ def _long_facts(
             total = pc.add(total, parsed[plan.row_levels[level].index])
         pf.notes.append("文件没有实缴金额列，按中央级+市级+区级计算实缴金额")
     totals_py = total.to_pylist()
+    known = known_tax_types()
     for k, t in enumerate(taxes):
         if not t and totals_py[k] != 0:
             err(data.index[k] + 1, tax_col.where, "", "征收项目为空，但该行有金额")
+        elif t and t not in known:
+            err(
+                data.index[k] + 1,
+                tax_col.where,
+                t,
+                f"征收项目“{t}”不在税种表中，无法确定它是否计入税收；请核对文件，"
+                f"或由管理员用“peiyu tax-headings add {t} --tax 税种”登记后重新导入",
+            )
     district = parsed[plan.row_levels["district"].index] if "district" in plan.row_levels else None
     if district is None and plan.level_col is not None:
         district = _district_by_level(rows, plan, data, total, totals_py, pf, err)

@@ -5,11 +5,15 @@ error row in the returned ParsedFile."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
-from peiyu.core.tabular import Sheet, TableError
+import pyarrow.compute as pc
+
+from peiyu.core.tabular import Sheet, TableError, Workbook
+from peiyu.taxes.parse.amounts import yuan
 from peiyu.taxes.parse.header import Layout, find_layout
 from peiyu.taxes.parse.months import determine_month
 from peiyu.taxes.parse.reading import read_tax_file
@@ -26,19 +30,30 @@ def parse_tax_file(
     file_name: str | None = None,
     month: str | None = None,
     *,
-    reading: Future[list[Sheet]] | None = None,
+    reading: Future[Workbook] | None = None,
     progress: Progress | None = None,
 ) -> ParsedFile:
     """Read and check a file. ``reading`` is a future already reading it (see
     :func:`peiyu.taxes.actions.do_import_tax_file`, which hashes the file meanwhile)."""
     file_name = file_name or Path(path).name
     try:
-        sheets = reading.result() if reading is not None else read_tax_file(path, file_name)
+        book = reading.result() if reading is not None else read_tax_file(path, file_name)
     except TableError as exc:
         pf = ParsedFile()
         pf.error(None, "", "", str(exc))
         return pf
-    return parse_tax_sheets(sheets, file_name, month, progress=progress)
+    if book.error_cells:
+        pf = ParsedFile()
+        pf.error(None, "", "", book.error_cells_message())
+        for sheet, ref, value in book.error_cells[:50]:
+            row = int(re.sub(r"^[A-Z]+", "", ref) or 0) or None
+            pf.error(row, ref, value, f"工作表“{sheet}”单元格 {ref} 是 Excel 错误值 {value}", sheet)
+        return pf
+    pf = parse_tax_sheets(book.sheets, file_name, month, progress=progress)
+    if book.hidden:
+        pf.notes.insert(0, f"隐藏的工作表未读取：{'、'.join(book.hidden)}（只读取可见的工作表）")
+        pf.hidden_sheets = list(book.hidden)
+    return pf
 
 
 def parse_tax_sheets(
@@ -64,7 +79,24 @@ def parse_tax_sheets(
     determine_month(pf, results, month, file_name)
     if pf.rows == 0 and not pf.errors:
         pf.error(None, "", "", "文件中没有数据行")
+    _check_month_total(pf)
     return pf
+
+
+def _check_month_total(pf: ParsedFile) -> None:
+    """A month's receipts add up to more than nothing: a negative total is a refund list or
+    flipped signs, never a month of tax."""
+    if pf.errors or not pf.f_total:
+        return
+    total = sum(int(pc.sum(a).as_py() or 0) for a in pf.f_total)
+    if total < 0:
+        pf.error(
+            None,
+            "税收合计",
+            yuan(total),
+            f"本文件税收合计为负数（{yuan(total)} 元）：一个月的入库税收合计不应为负，"
+            "可能是退税明细或正负号颠倒；文件未入库",
+        )
 
 
 def _parse_sheets(

@@ -10,15 +10,18 @@ from peiyu.core.tabular import column_letter, combined_labels
 from peiyu.taxes.parse.vocabulary import (
     BRACKET,
     DATE_SYNONYMS,
+    FALLBACK_TOTAL_SYNONYMS,
     ID_SYNONYMS,
     IGNORED_WORDS,
     LEVEL_COLUMN_SYNONYMS,
     LEVEL_SYNONYMS,
     NAME_SYNONYMS,
-    TAX_ALIASES,
     TAX_TYPE_SYNONYMS,
     TOTAL_SYNONYMS,
+    is_tax_word,
     norm,
+    tax_alias,
+    words,
 )
 
 
@@ -34,7 +37,7 @@ def _strip_brackets(label: str) -> tuple[str, str | None]:
 
 def _level_of(part: str) -> str | None:
     for level, names in LEVEL_SYNONYMS.items():
-        if part in names:
+        if part in words(level, names):
             return level
     return None
 
@@ -48,6 +51,7 @@ class Col:
     level: str = "total"  # total | district | city | central | local
     unit: str | None = None
     partial: bool = False  # under 其中 ("of which"): the tax columns need not add up to the total
+    fallback: bool = False  # a total used only when the sheet has no other (应补(退)税额)
 
     @property
     def letter(self) -> str:
@@ -74,24 +78,27 @@ def classify_label(label: str) -> Col:
             parts.append(bare)
     if not parts:
         return col
-    if any(p in ID_SYNONYMS for p in parts):
+    parts = [p.upper() if p.isascii() else p for p in parts]
+    if any(p in words("ignored", frozenset()) for p in parts):
+        return col
+    if any(p in words("id", ID_SYNONYMS) for p in parts):
         col.role = "id"
         return col
-    if any(p in NAME_SYNONYMS for p in parts):
+    if any(p in words("name", NAME_SYNONYMS) for p in parts):
         col.role = "name"
         return col
-    if any(p in TAX_TYPE_SYNONYMS for p in parts):
+    if any(p in words("tax_type", TAX_TYPE_SYNONYMS) for p in parts):
         col.role = "tax_type"
         return col
-    if any(p in LEVEL_COLUMN_SYNONYMS for p in parts):
+    if any(p in words("level_column", LEVEL_COLUMN_SYNONYMS) for p in parts):
         col.role = "level_column"  # 预算级次: one row per budget level (中央/市/区)
         return col
-    if any(p in DATE_SYNONYMS for p in parts):
+    if any(p in words("date", DATE_SYNONYMS) for p in parts):
         col.role = "date"
         return col
     if any(w in p for p in parts for w in IGNORED_WORDS):
         return col
-    tax = next((TAX_ALIASES[p] for p in parts if p in TAX_ALIASES), None)
+    tax = next((tax_alias(p) for p in parts if is_tax_word(p)), None)
     level = next((lv for p in parts if (lv := _level_of(p))), None)
     if tax is not None:
         col.role, col.tax, col.level = "amount", tax, level or "total"
@@ -99,8 +106,11 @@ def classify_label(label: str) -> Col:
     if level is not None:
         col.role, col.level = "amount", level
         return col
-    if any(p in TOTAL_SYNONYMS for p in parts):
+    if any(p in words("total", TOTAL_SYNONYMS) for p in parts):
         col.role, col.level = "amount", "total"
+        return col
+    if any(p in FALLBACK_TOTAL_SYNONYMS for p in parts):
+        col.role, col.level, col.fallback = "amount", "total", True
         return col
     return col
 

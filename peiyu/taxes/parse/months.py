@@ -169,6 +169,16 @@ def determine_month(pf: ParsedFile, sheets: Sequence[SheetResult], month: str | 
         pf.error(None, "月份", "", f"月份来源不一致：{desc}")
     elif distinct:
         pf.month = distinct.pop()
+        now = dt.date.today()
+        if pf.month > f"{now.year:04d}-{now.month:02d}":
+            where = next(k for k, v in sources.items() if v == pf.month)
+            pf.error(
+                None,
+                where,
+                pf.month,
+                f"所属月份 {pf.month}（来自{where}）晚于当前月份 {now.year:04d}-{now.month:02d}："
+                "未来月份的税收不可能已入库，请核对文件或月份",
+            )
     elif not any(e["column"] in ("标题", "入库日期") or "入库日期" in e["column"] for e in pf.errors):
         pf.error(
             None,

@@ -4,101 +4,38 @@ The only part of the parser that touches the file system, and only to read."""
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
 from pathlib import Path
 
-from peiyu.core.tabular import Sheet, TableError, read_sheets
+from peiyu.core.tabular import (
+    TableError,
+    Workbook,
+    check_file_size,
+    is_html,
+    is_xml_spreadsheet,
+    read_html_tables,
+    read_workbook,
+)
 
 
-class _HtmlTables(HTMLParser):
-    """Tables of an HTML page, with colspan/rowspan laid out like merged cells in Excel (the value in
-    the top-left cell, blanks elsewhere). Many systems export "Excel" files that are HTML."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: list[list[list[str]]] = []
-        self._rows: list[list[tuple[str, int, int]]] | None = None
-        self._cell: list[str] | None = None
-        self._span = (1, 1)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "table":
-            self._rows = []
-        elif tag == "tr" and self._rows is not None:
-            self._rows.append([])
-        elif tag in ("td", "th") and self._rows is not None:
-            if not self._rows:
-                self._rows.append([])
-            self._cell = []
-
-            def span(name: str) -> int:
-                try:
-                    return max(1, min(int(a.get(name) or 1), 1000))
-                except ValueError:
-                    return 1
-
-            self._span = (span("rowspan"), span("colspan"))
-        elif tag == "br" and self._cell is not None:
-            self._cell.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._rows is not None:
-            self._rows[-1].append(("".join(self._cell).strip(), *self._span))
-            self._cell = None
-        elif tag == "table" and self._rows is not None:
-            self.tables.append(self._layout(self._rows))
-            self._rows = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-    @staticmethod
-    def _layout(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
-        grid: dict[tuple[int, int], str] = {}
-        width = 0
-        for i, row in enumerate(rows):
-            j = 0
-            for text, rs, cs in row:
-                while (i, j) in grid:
-                    j += 1
-                for di in range(rs):
-                    for dj in range(cs):
-                        grid[(i + di, j + dj)] = text if (di, dj) == (0, 0) else ""
-                j += cs
-                width = max(width, j)
-        height = max((i for i, _ in grid), default=-1) + 1
-        return [[grid.get((i, j), "") for j in range(width)] for i in range(height)]
-
-
-def read_tax_file(path: str | Path, file_name: str) -> list[Sheet]:
-    """Excel through python-calamine without copying rows; HTML or text saved as ".xls" (as many
-    systems export) as what it really is; CSV via peiyu.core.tabular."""
-    with Path(path).open("rb") as fh:
-        data_head = fh.read(4096)
-    suffix = Path(file_name).suffix.lower()
+def read_tax_file(path: str | Path, file_name: str) -> Workbook:
+    """Excel (visible sheets only; every limit of :func:`peiyu.core.tabular.read_workbook` checked
+    before reading), XML Spreadsheet 2003, HTML or text saved as ".xls" (as many systems export) as
+    what it really is; CSV / UTF-16 text via peiyu.core.tabular."""
+    path = Path(path)
+    try:
+        check_file_size(path.stat().st_size)
+        with path.open("rb") as fh:
+            data_head = fh.read(4096)
+    except OSError as exc:
+        raise TableError(f"无法读取文件：{exc.strerror or exc}") from None
     is_excel = data_head[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
-    if suffix in {".xlsx", ".xlsm", ".xls", ".xlsb"} and is_excel:
-        try:
-            from python_calamine import CalamineWorkbook
-
-            wb = CalamineWorkbook.from_path(str(path))
-            return [
-                Sheet(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in wb.sheet_names
-            ]
-        except Exception as exc:  # calamine raises several exception types for corrupt files
-            raise TableError(f"无法读取 Excel 文件（文件损坏或格式不符）：{type(exc).__name__}") from None
-    if not is_excel and re.search(rb"<\s*(html|table|!doctype)", data_head, re.IGNORECASE):
-        from peiyu.core.tabular import decode_text
-
-        parser = _HtmlTables()
-        parser.feed(decode_text(Path(path).read_bytes()))
-        parser.close()
-        if not parser.tables:
-            raise TableError("网页格式的文件中没有表格")
-        return [Sheet(f"表{k + 1}", t) for k, t in enumerate(parser.tables)]
+    if not is_excel and not is_xml_spreadsheet(data_head):
+        probe = data_head
+        if data_head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            probe = data_head.decode("utf-16", "ignore").encode("utf-8")
+        if is_html(probe):
+            return read_html_tables(path.read_bytes())
+    suffix = Path(file_name).suffix.lower()
     if not is_excel and suffix in {".xls", ".xlsx"}:
-        return read_sheets(path, Path(file_name).stem + ".csv")  # text saved with an Excel name
-    return read_sheets(path, file_name)
+        file_name = Path(file_name).stem + (".xls" if is_xml_spreadsheet(data_head) else ".csv")
+    return read_workbook(path, file_name)

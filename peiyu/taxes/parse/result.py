@@ -39,6 +39,9 @@ class ParsedFile:
     names: dict[str, str] = field(default_factory=dict)  # taxpayer id -> name (first seen)
     file_totals: dict[str, int] = field(default_factory=dict)  # 合计 row values checked (label -> fen)
     sheets: list[str] = field(default_factory=list)
+    hidden_sheets: list[str] = field(default_factory=list)  # not read (only visible sheets count)
+    codes: list[str] = field(default_factory=list)  # machine-readable reasons: missing_ratio, …
+    missing_ratio_types: list[str] = field(default_factory=list)  # tax types without a sharing ratio
 
     def error(self, row: int | None, column: str, value: Any, message: str, sheet: str | None = None) -> None:
         err = TaxErrorRow(**error_row(row, column, value, message))

@@ -86,6 +86,17 @@ class _OddIdCells:
 
     def __call__(self, k: int, v: Any) -> Any:
         r = self.body[k]
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 1e15:
+            # an 18/20-digit code kept as a number: a float holds only ~15 digits, the rest is lost
+            shown = f"{v:.0f}" if isinstance(v, float) else str(v)
+            self.err(
+                self.first + k + 1,
+                self.plan.id_col.where,
+                shown,
+                f"纳税人识别号“{shown}”以数字而非文本存储，超过 15 位的数字已丢失精度（末几位不可信）；"
+                "请将该列设为文本后重新导出，系统不会改动或猜测识别号",
+            )
+            return None
         raw = "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
         sv = raw.strip()
         if sv.startswith('="') and sv.endswith('"'):  # ="913101…" written by exports to keep text in Excel

@@ -39,6 +39,8 @@ def parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool)
 
     plan = plan_columns(rows, layout, pf)
     data = classify_rows(rows, layout, plan, pf, err)
+    if plan.kind == "wide":
+        check_repeated_taxpayers(plan, data, err)
     amounts = parse_amounts(plan, data, err)
     reconcile_totals(rows, plan, data, amounts, pf, err)
     for head, extra in plan.same_tax:  # after the 合计 check, which is per column
@@ -54,6 +56,32 @@ def parse_sheet(sheet: Sheet, layout: Layout, pf: ParsedFile, multi_sheet: bool)
         district_from_file=district_from_file,
         ids=set(data.ids) if multi_sheet else set(),
     )
+
+
+def check_repeated_taxpayers(plan: ColumnPlan, data: DataRows, err: ErrorSink) -> None:
+    """A wide file has one row per taxpayer: a taxpayer on two rows is counted twice (a pasted
+    block, an export run twice). Refused unless the file has a 入库日期 column (one row per payment)."""
+    if len(set(data.ids)) == len(data.ids):
+        return
+    first: dict[str, int] = {}
+    repeated = 0
+    for i, tid in zip(data.index, data.ids, strict=True):
+        if tid not in first:
+            first[tid] = i + 1
+            continue
+        repeated += 1
+        if plan.date_col is not None:
+            continue
+        if repeated <= 200:
+            err(
+                i + 1,
+                plan.id_col.where,
+                tid,
+                f"纳税人 {tid} 在第 {first[tid]} 行已出现：宽表每户一行，重复的行会被重复计算；"
+                "请删去重复行（或按入库日期逐笔列出）后重新导入",
+            )
+    if repeated > 200 and plan.date_col is None:
+        err(None, plan.id_col.where, "", f"共有 {repeated} 行纳税人重复（只列出前 200 行）")
 
 
 def parse_amounts(plan: ColumnPlan, data: DataRows, err: ErrorSink) -> Amounts:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from peiyu.accounts.models import AuditLog
 from peiyu.core.signals import dimension_changed, tax_library_changed
@@ -44,6 +44,8 @@ def run_cli(*args):
         call_command("import_tax", *args, stdout=out)
     except SystemExit as exc:
         code = exc.code
+    except CommandError as exc:  # refused / held (2), internal error (1): the kit's exit codes
+        code = exc.returncode
     return code, out.getvalue()
 
 

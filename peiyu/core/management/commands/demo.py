@@ -1,5 +1,6 @@
 import json
 import time
+from typing import Any
 
 from django.core.management import BaseCommand, CommandError
 
@@ -41,8 +42,71 @@ class Command(BaseCommand):
         )
         summary = run(ctx)
         summary["seconds"] = round(time.monotonic() - started, 1)
+        from peiyu.accounts.passwords import demo_marker
+
+        marker = demo_marker()  # demo mode: the public demo password is accepted here only
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"seed": opts["seed"], "created": time.time()}), encoding="utf-8")
         if opts["json"]:
             self.stdout.write(json.dumps({"status": "ok", **summary}, ensure_ascii=False, default=str))
         else:
-            for key, value in summary.items():
-                self.stdout.write(f"{key}: {value}")
+            for line in summary_lines(summary):
+                self.stdout.write(line)
+
+
+def _get(d: Any, *keys: str, default: Any = "—") -> Any:
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return default
+        d = d[k]
+    return d
+
+
+def summary_lines(summary: dict[str, Any]) -> list[str]:
+    """The demo's summary in plain Chinese: what was created, where to log in, what to try first."""
+    from django.conf import settings
+
+    taxes = summary.get("taxes") or {}
+    login = summary.get("login") or {}
+    lines = [
+        "",
+        f"演示区已生成（用时 {summary.get('seconds', 0)} 秒），数据保存在 {settings.DATA_DIR}：",
+        f"  · 企业名录：{summary.get('enterprises', '—')} 家企业，"
+        + "、".join(f"{k} {v} 家" for k, v in (summary.get("enterprises_by_key_industry") or {}).items()),
+    ]
+    if taxes:
+        lines.append(
+            f"  · 税收库：{taxes.get('first_month', '—')} 至 {taxes.get('last_month', '—')} 共 {taxes.get('months', '—')} 个月，"
+            f"{taxes.get('fact_rows', 0):,} 条明细；{taxes.get('district_year', '')} 年区级税收约 {taxes.get('district_yi', '—')} 亿元；"
+            f"待匹配纳税人 {taxes.get('taxpayers_unmatched', 0)} 户"
+        )
+        if taxes.get("sample_file"):
+            lines.append(f"  · 可用来试导入的税收文件：{taxes['sample_file']}")
+    if summary.get("targets"):
+        lines.append(
+            f"  · 目标责任：{_get(summary, 'targets', 'targets')} 项目标（{_get(summary, 'targets', 'plan')}）"
+        )
+    if summary.get("alerts"):
+        lines.append(
+            f"  · 预警：{_get(summary, 'alerts', 'warnings')} 条，其中未处理 {_get(summary, 'alerts', 'open')} 条、"
+            f"逾期 {_get(summary, 'alerts', 'overdue')} 条"
+        )
+    if summary.get("work"):
+        lines.append(
+            f"  · 督办事项：{_get(summary, 'work', 'items')} 项，逾期 {_get(summary, 'work', 'overdue')} 项；"
+            f"工作日历已含 {_get(summary, 'work', 'calendar_years')} 年"
+        )
+    known = {"taxes", "login", "enterprises", "enterprises_by_key_industry", "enterprises_by_status", "targets",
+             "alerts", "work", "seconds", "manual_overrides", "classified", "liaison_enterprises"}  # fmt: skip
+    for key, value in summary.items():
+        if key not in known and isinstance(value, dict):
+            shown = "，".join(f"{k} {v}" for k, v in value.items() if isinstance(v, (int, str)))[:200]
+            lines.append(f"  · {key}：{shown}")
+    lines += [
+        "",
+        f"登录：用户名 {login.get('username', 'admin')}，密码 {login.get('password', '')}"
+        "（其他角色 leader、software、taopu、kewei、service 密码相同；演示密码只在演示区有效）",
+        "启动：peiyu serve（或 make demo），浏览器打开 http://127.0.0.1:8000/ ；换端口：make demo PORT=8080",
+        "先看：首页驾驶舱 → 产业税收 → 预警收件箱；导入：税收数据导入页上传上面的试导入文件",
+    ]
+    return lines

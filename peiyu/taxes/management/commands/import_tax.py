@@ -1,17 +1,22 @@
-"""``peiyu import-tax FILE [--month YYYY-MM] [--json] [--force] [--user NAME]``
+"""``peiyu import-tax FILE [--month YYYY-MM] [--json] [--force] [--confirm] [--user NAME]``
 
-Exit code 0 when the file is accepted (or is already the active version), 2 when it is rejected.
+Exit codes as every importer's (:mod:`peiyu.core.imports.command`): 0 when the file is accepted (or
+is already the active version), 2 when it is refused or held as 待确认 (its figures are implausible
+against the month's history: ``--confirm`` accepts it anyway), 1 for an internal error.
 With ``--json`` exactly one JSON object is printed on stdout: the report of
 :func:`peiyu.taxes.actions.do_import_tax_file`."""
 
 from __future__ import annotations
 
 import json
+import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from peiyu.core.imports.command import ImportFailed, ImportRefused
 from peiyu.core.money import format_wan
 from peiyu.core.progress import progress
 
@@ -27,6 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="只输出一个 JSON 对象")
         parser.add_argument(
             "--force", action="store_true", help="即使同一文件已是当前版本，也重新入库为新版本"
+        )
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="已核实文件无误：即使与该月历史数据相差悬殊（待确认）也直接入库",
         )
         parser.add_argument("--user", help="记录为导入人的用户名（默认不记录用户）")
 
@@ -57,15 +67,27 @@ class Command(BaseCommand):
                         description=f"{PHASES.get(phase, phase)} {path.name}", completed=done, total=total
                     )
 
-                report = do_import_tax_file(
-                    user, path, path.name, month=opts.get("month"), force=opts["force"], progress=advance
-                )
+                try:
+                    report = do_import_tax_file(
+                        user,
+                        path,
+                        path.name,
+                        month=opts.get("month"),
+                        force=opts["force"],
+                        confirm=opts["confirm"],
+                        progress=advance,
+                    )
+                except Exception as exc:  # an internal error: nothing stored (exit code 1)
+                    traceback.print_exception(exc, file=sys.stderr)
+                    raise ImportFailed(
+                        f"导入时发生内部错误（{type(exc).__name__}），未导入任何数据；请联系管理员"
+                    ) from None
         if opts["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, default=str))
         else:
             self._print(report)
         if report["status"] != "accepted":
-            raise SystemExit(2)
+            raise ImportRefused(str(report.get("message") or "文件未导入"))
 
     def _print(self, r: dict[str, Any]) -> None:
         w = self.stdout.write
@@ -92,6 +114,9 @@ class Command(BaseCommand):
                 w(
                     f"  待匹配：{u['taxpayer_id']} {u['name']}（{u['id_kind']}）税收 {format_wan(u['total_fen'])} 万元"
                 )
+            return
+        if r["status"] == "held":
+            w(r["message"])
             return
         w(f"已拒绝：{r['file']}，共 {len(r['errors'])} 处问题，整个文件未入库，该月已有版本保持不变：")
         for e in r["errors"][:200]:

@@ -64,6 +64,14 @@
     document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
       el.addEventListener("change", function () { el.form.submit(); });
     });
+    document.querySelectorAll("[data-nav-toggle]").forEach(function (btn) {  // the phone menu button
+      btn.addEventListener("click", function () {
+        var menu = document.getElementById(btn.getAttribute("data-nav-toggle"));
+        if (!menu) return;
+        var open = menu.classList.toggle("show");
+        btn.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
     document.querySelectorAll("[data-confirm]").forEach(function (el) {
       el.addEventListener("click", function (e) { if (!window.confirm(el.dataset.confirm)) e.preventDefault(); });
     });

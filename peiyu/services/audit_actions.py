@@ -1,0 +1,26 @@
+"""Audited actions of enterprise services (企业服务)."""
+
+from peiyu.accounts.audit import Action
+
+REQUEST_CREATE = Action("services.request.create", "登记企业诉求")
+REQUEST_ACCEPT = Action("services.request.accept", "受理企业诉求")
+REQUEST_HANDLE = Action("services.request.handle", "办理企业诉求")
+REQUEST_REPLY = Action("services.request.reply", "答复企业诉求")
+REQUEST_CLOSE = Action("services.request.close", "办结企业诉求")
+REQUEST_RETURN = Action("services.request.return", "退回企业诉求")
+REQUEST_EXTEND = Action("services.request.extend", "复杂诉求延期")
+REQUEST_ASSIGN = Action("services.request.assign", "转派企业诉求")
+REQUEST_FEEDBACK = Action("services.request.feedback", "企业评价诉求办理")
+REQUEST_REOPEN = Action("services.request.reopen", "企业不满意，诉求重新办理")
+REQUESTS_IMPORT = Action("services.requests.import", "导入企业诉求台账")
+FEEDBACK_IMPORT = Action("services.feedback.import", "导入企业回访评价")
+REQUESTS_LIST_CLI = Action("services.requests.list_cli", "命令行列出企业诉求")
+REQUESTS_EXPORT = Action("services.requests.export", "导出企业诉求")
+VISIT_CREATE = Action("services.visit.create", "登记企业走访")
+VISITS_IMPORT = Action("services.visits.import", "导入企业走访记录")
+LISTING_SAVE = Action("services.listing.save", "保存上市培育企业（一企一表）")
+LISTING_STEP = Action("services.listing.step", "新增上市培育计划事项（一企一策）")
+LISTING_SETTINGS = Action("services.listing.settings", "修改上市培育候选门槛")
+FINANCING_SAVE = Action("services.financing.save", "登记融资申请")
+FINANCING_ADVANCE = Action("services.financing.advance", "更新融资申请进度")
+CATEGORY_UPDATE = Action("services.category.update", "修改诉求类别时限")

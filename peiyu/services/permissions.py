@@ -1,0 +1,7 @@
+"""Named permissions of enterprise services."""
+
+from peiyu.accounts import scope
+
+PERMISSIONS = {
+    "services.import": scope.is_admin,
+}
