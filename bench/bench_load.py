@@ -94,15 +94,22 @@ def _locust(host: str, users: int, seconds: int, prefix: Path, closed: bool) -> 
     subprocess.run(cmd, env=env, cwd=ROOT, check=False, capture_output=True, text=True, timeout=seconds + 120)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
+
+    def num(text: str) -> float:
+        try:
+            return float(text)
+        except (TypeError, ValueError):  # locust writes N/A for names with no response
+            return 0.0
+
     out: dict[str, Any] = {"by_name": {}}
     for r in rows:
         entry = {
             "requests": int(r["Request Count"]),
             "failures": int(r["Failure Count"]),
-            "p50_ms": float(r["50%"] or 0),
-            "p95_ms": float(r["95%"] or 0),
-            "p99_ms": float(r["99%"] or 0),
-            "rps": round(float(r["Requests/s"] or 0), 1),
+            "p50_ms": num(r["50%"]),
+            "p95_ms": num(r["95%"]),
+            "p99_ms": num(r["99%"]),
+            "rps": round(num(r["Requests/s"]), 1),
         }
         if r["Name"] == "Aggregated":
             out.update(entry)
