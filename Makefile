@@ -11,7 +11,7 @@ PYTEST_ARGS ?= -n 2
 
 VENDOR := peiyu/web/static/vendor
 
-.PHONY: install demo serve test test-pg bench lint format typecheck clean lock
+.PHONY: install demo serve test test-pg bench bench-engines bench-load lint format typecheck clean lock
 
 install: $(VENV)/.installed $(VENDOR)/.installed
 
@@ -51,6 +51,14 @@ test: install
 
 bench: install
 	@$(BIN)/python -m bench.run
+
+# DuckDB against Spark local[2] at 1x, 2x, 4x data (docs/performance.md); needs Java
+bench-engines: install
+	@$(BIN)/python -m bench.run engines
+
+# 200 personas against `peiyu serve` on the demo, then 50 closed-loop connections (docs/performance.md)
+bench-load: install
+	@$(BIN)/python -m bench.bench_load
 
 lint: install
 	@$(BIN)/ruff check .

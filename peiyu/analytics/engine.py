@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 DEFAULT_ENGINE = "duckdb"
 
 # name → dotted path of the class (instantiated once per process, without arguments).
-# The Spark engine (issue 12) adds "spark": "peiyu.analytics.spark.SparkEngine".
+# The Spark engine (issue 12) runs the same definitions on PySpark (``PEIYU_SPARK_MASTER``).
 ENGINES: dict[str, str] = {
     "duckdb": "peiyu.analytics.duckdb.DuckDBEngine",
+    "spark": "peiyu.analytics.spark.SparkEngine",
 }
 
 
