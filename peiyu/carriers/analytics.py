@@ -18,8 +18,11 @@ def _samples() -> list[dict[str, Any]]:
     from peiyu.taxes.analytics import months_available
 
     months = months_available()[-12:]
+    from peiyu.registry.models import Enterprise
+
     ids = list(Tenancy.objects.order_by("pk").values_list("enterprise_id", flat=True)[:20])
-    return [{"enterprise_ids": ids, "months": months}] if months else []
+    ids = ids or list(Enterprise.objects.order_by("pk").values_list("pk", flat=True)[:20])
+    return [{"enterprise_ids": ids, "months": months}] if months and ids else []
 
 
 @query("carriers.tenant_months", samples=_samples)

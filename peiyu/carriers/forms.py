@@ -41,7 +41,7 @@ class CarrierForm(forms.ModelForm):
     def __init__(self, *args: Any, areas: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if areas is not None:
-            self.fields["area"].queryset = areas
+            self.fields["area"].queryset = areas  # type: ignore[attr-defined]
         for f in self.fields.values():
             f.widget.attrs.setdefault(
                 "class", "form-check-input" if isinstance(f.widget, forms.CheckboxInput) else "form-control"

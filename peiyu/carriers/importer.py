@@ -123,7 +123,9 @@ class BuildingImporter(Importer):
                 row.error("area", f"“{area.name}”不在您的办理范围内")
         gross, leasable = row["gross"], row["leasable"]
         if gross is not None and leasable is not None and leasable > gross:
-            row.error("leasable", f"可租面积 {leasable} ㎡ 大于建筑面积 {gross} ㎡")
+            row.error(
+                "leasable", f"可租面积 {leasable.normalize():f} ㎡ 大于建筑面积 {gross.normalize():f} ㎡"
+            )
         focus = None
         if row["focus"]:
             focus = self.industries.get(row["focus"].strip())

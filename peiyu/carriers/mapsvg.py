@@ -32,10 +32,15 @@ SCHEMATIC: dict[str, tuple[int, int, int, int]] = {
     "石泉路街道": (510, 130, 120, 110),
     "宜川路街道": (640, 130, 130, 110),
     "曹杨新村街道": (460, 250, 140, 110),
-    "长风新村街道": (270, 330, 220, 150),
+    "长风新村街道": (270, 330, 180, 150),
     "长寿路街道": (610, 250, 160, 130),
 }
-COLORS = {Kind.BUILDING: "#206bc4", Kind.PARK: "#2fb344", Kind.INCUBATOR: "#f76707", Kind.PLATFORM: "#ae3ec9"}
+COLORS: dict[str, str] = {
+    Kind.BUILDING: "#206bc4",
+    Kind.PARK: "#2fb344",
+    Kind.INCUBATOR: "#f76707",
+    Kind.PLATFORM: "#ae3ec9",
+}
 FILL = "#f1f5f9"
 
 

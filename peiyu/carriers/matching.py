@@ -2,7 +2,7 @@
 enough vacancy: ``spaces_for(need)``.
 
 ``need`` is a :class:`SpaceNeed`, a mapping or any object with the attributes ``area_m2`` (or
-``space_m2`` / ``need_m2``), ``industry`` (a KeyIndustry, its id or slug; optional) and ``area``
+``space_m2`` / ``need_m2``, or a text ``space_need`` such as an attraction project's "写字楼 2000 平方米"), ``industry`` (a KeyIndustry, its id or slug; optional) and ``area``
 (the sub-district: an Area, its id or name; optional). Carriers (buildings, parks, incubators) with
 vacancy ≥ the area come first when they are in the wanted sub-district and focus on the wanted
 industry. Carrier names, addresses and vacancy are not enterprise data: every signed-in user may
@@ -11,6 +11,7 @@ see the matches (the page ``carriers:match`` takes the same keys as GET paramete
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -44,7 +45,7 @@ class SpaceNeed:
             return None
 
         return cls(
-            area_m2=_decimal(get("area_m2", "space_m2", "need_m2", "space_area_m2")),
+            area_m2=_decimal(get("area_m2", "space_m2", "need_m2", "space_area_m2", "space_need")),
             industry_id=_industry_id(get("industry", "key_industry", "industry_id", "key_industry_id")),
             area_id=_area_id(get("area", "sub_district", "area_id")),
         )
@@ -58,13 +59,22 @@ class SpaceNeed:
         return urlencode(params)
 
 
+AREA_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*(万)?\s*(?:平方米|平米|㎡|m2|m²|平)?", re.IGNORECASE)
+
+
 def _decimal(value: Any) -> Decimal:
+    """An area in m²: a number, or the first area in a text such as "写字楼 2000 平方米"
+    (an attraction project's 空间需求) or "1.5万平方米"."""
     if value in (None, ""):
         return Decimal(0)
+    text = str(value).replace(",", "").replace("，", "").strip()
     try:
-        out = Decimal(str(value).replace(",", "").replace("㎡", "").strip())
+        out = Decimal(text.replace("㎡", "").strip())
     except InvalidOperation:
-        return Decimal(0)
+        m = AREA_TEXT.search(text)
+        if m is None:
+            return Decimal(0)
+        out = Decimal(m.group(1)) * (10000 if m.group(2) else 1)
     return out if out.is_finite() and out > 0 else Decimal(0)
 
 

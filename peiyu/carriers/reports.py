@@ -52,9 +52,7 @@ def monthly_section(who: Any, month: str) -> Section | None:
             f.tax_fen,
             f.growth_pct,
             f.paying_tenants,
-            None
-            if f.tax_per_m2_yuan is None
-            else float(f.tax_per_m2_yuan),  # JSON-storable (a ratio, not money)
+            None if f.tax_per_m2_yuan is None else str(f.tax_per_m2_yuan),  # JSON-safe (stored snapshots)
             f.tier or "",
         ]
         for f in figs[:10]
@@ -146,3 +144,8 @@ def evaluation_sections(e: Any) -> list[Section]:
     text += f"当前状态：{e.get_status_display()}。"
     publicity = Section(key="carriers.evaluation.publicity", title="四、公示情况", paragraphs=[text])
     return [basics, result_sec, detail, publicity]
+
+
+def _num(value: Any) -> str | None:
+    """A Decimal as text for a section cell (sections are stored as JSON)."""
+    return None if value is None else f"{value.normalize():f}"

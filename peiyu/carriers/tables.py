@@ -94,3 +94,17 @@ PARKS = TableSpec(
     numbered=True,
     empty="没有园区",
 )
+
+# the sheet for the policy app's disbursement ledger import (政策兑现台账: its column names)
+LEDGER = TableSpec(
+    Column("credit_code", "统一社会信用代码", mono=True),
+    Column("name", "企业名称"),
+    Column("policy", "政策名称"),
+    Column("clause", "条款"),
+    Column("support_fen", "兑现金额（万元）", "money", total=True),
+    Column("paid_on", "兑现日期"),
+    Column("department", "主管部门"),
+    Column("year", "兑现年度", "integer"),
+    Column("note", "备注"),
+    empty="没有符合条件的企业",
+)

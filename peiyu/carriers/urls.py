@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/tenants/", views.tenant_add, name="tenant_add"),
     path("tenancy/<int:pk>/end/", views.tenant_end, name="tenant_end"),
+    path("<int:pk>/spaces/", views.space_add, name="space_add"),
     path("match/", views.match, name="match"),
     path("map/", views.map_page, name="map"),
     path("map/load/", views.map_load, name="map_load"),

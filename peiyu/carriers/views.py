@@ -61,6 +61,12 @@ def _year(request: Any) -> int:
     return int(latest[:4]) if latest else dt.date.today().year
 
 
+def _through(request: Any, year: int) -> str | None:
+    """The month to date asked for (``through=YYYY-MM`` of the year, in the library), else None."""
+    raw = request.GET.get("through", "")
+    return raw if raw in economy.library_months(year) else None
+
+
 def _years() -> list[int]:
     from peiyu.taxes.analytics import months_available
 
@@ -95,7 +101,8 @@ def carrier_list(request: Any, kind_page: str = "") -> HttpResponse:
     qs = economy.visible_carriers(request.user, kind)
     if request.GET.get("area", "").isdigit():
         qs = qs.filter(area_id=int(request.GET["area"]))
-    figs = economy.ranked(economy.figures(request.user, qs, year, cfg=cfg), sort)
+    through = _through(request, year)
+    figs = economy.ranked(economy.figures(request.user, qs, year, through=through, cfg=cfg), sort)
     if kind == Kind.PARK:
         spec, rows = tables.PARKS, [economy.focus_row(f) for f in figs]
     else:
@@ -126,7 +133,9 @@ def carrier_list(request: Any, kind_page: str = "") -> HttpResponse:
             "years": _years(),
             "sort": sort,
             "basis": cfg.get_basis_display(),
-            "months": figs[0].months if figs else economy.library_months(year),
+            "months": figs[0].months if figs else economy.library_months(year, through),
+            "month_choices": economy.library_months(year),
+            "through": through,
             "table": spec.render(
                 rows,
                 id="carrier-table",
@@ -141,7 +150,7 @@ def carrier_list(request: Any, kind_page: str = "") -> HttpResponse:
             "count": len(figs),
             "share_label": scope.share_label(request.user),
             "can_manage": scope.has_permission(request.user, "carriers.manage"),
-            "export_url": f"{base}?year={year}&sort={sort}&export=xlsx",
+            "export_url": f"{base}?year={year}&sort={sort}&through={through or ''}&export=xlsx",
             "chart": _ranking_chart(figs[:15]),
         },
     )
@@ -169,7 +178,8 @@ def _ranking_chart(figs: list[economy.CarrierFigures]) -> dict[str, Any] | None:
 def detail(request: Any, pk: int) -> HttpResponse:
     carrier = _carrier(request, pk)
     year = _year(request)
-    [fig] = economy.figures(request.user, [carrier], year)
+    through = _through(request, year)
+    [fig] = economy.figures(request.user, [carrier], year, through=through)
     shown = {t.tenancy.pk: t for t in fig.tenants}
     visible_ids = (
         set(scope.enterprises(request.user).values_list("pk", flat=True))
@@ -182,7 +192,7 @@ def detail(request: Any, pk: int) -> HttpResponse:
         for t in ts
         if visible_ids is None or t.enterprise_id in visible_ids
     ]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for t in sorted(
         tenancies,
         key=lambda t: (
@@ -245,6 +255,8 @@ def detail(request: Any, pk: int) -> HttpResponse:
             "row": fig.table_row(),
             "year": year,
             "years": _years(),
+            "month_choices": economy.library_months(year),
+            "through": through,
             "tenants": tables.TENANTS.render(rows, id="tenant-table"),
             "tenant_rows": rows,
             "moves_in": moves_in,
@@ -269,7 +281,10 @@ def tenant_add(request: Any, pk: int) -> HttpResponse:
     form = TenancyForm(request.POST)
     if not form.is_valid():
         messages.error(
-            request, "；".join(f"{form.fields[k].label}：{'，'.join(v)}" for k, v in form.errors.items())
+            request,
+            "；".join(
+                f"{form.fields[k].label}：{'，'.join(str(x) for x in v)}" for k, v in form.errors.items()
+            ),
         )
         return redirect("carriers:detail", pk=carrier.pk)
     code = form.cleaned_data["credit_code"].strip().upper()
@@ -291,6 +306,34 @@ def tenant_add(request: Any, pk: int) -> HttpResponse:
         messages.success(request, f"已登记 {ent.name} 入驻")
     except actions.CarrierError as exc:
         _fail(request, exc)
+    return redirect("carriers:detail", pk=carrier.pk)
+
+
+@login_required
+@require_POST
+def space_add(request: Any, pk: int) -> HttpResponse:
+    carrier = _carrier(request, pk, scope.CHANGE)
+    floor = request.POST.get("floor", "").strip()[:20]
+    unit = request.POST.get("unit", "").strip()[:40]
+    try:
+        area = Decimal(request.POST.get("area_m2", "").strip())
+    except InvalidOperation:
+        area = Decimal(0)
+    if not area.is_finite() or area <= 0 or area > 1_000_000:
+        messages.error(request, "请填写单元面积（㎡）")
+        return redirect("carriers:detail", pk=carrier.pk)
+    actions.do_save_space(
+        request.user,
+        carrier,
+        {
+            "floor": floor,
+            "unit": unit,
+            "area_m2": area.quantize(Decimal("0.01")),
+            "offered": bool(request.POST.get("offered")),
+        },
+        request=request,
+    )
+    messages.success(request, f"已添加单元 {floor}{unit}")
     return redirect("carriers:detail", pk=carrier.pk)
 
 
@@ -452,12 +495,36 @@ def rent_page(request: Any) -> HttpResponse:
         record_view(
             request, A.RENT_CALC_EXPORT, f"导出 {year} 年租税联动测算（{rule.name}）", year=year, rule=rule.pk
         )
-        return tables.RENT.xlsx(
+        from peiyu.core.export import xlsx_response
+
+        ledger = [
+            {
+                **r,
+                "policy": rule.name,
+                "clause": "租税联动房租补贴",
+                "paid_on": "",
+                "department": "区商务委",
+                "year": year,
+                "note": r["why"],
+            }
+            for r in rows
+            if r["qualifies"] and r["support_fen"] > 0
+        ]
+        return xlsx_response(
             f"租税联动测算_{year}.xlsx",
-            rows,
-            sheet="测算",
-            title=f"{year} 年租税联动支持测算（{rule.name}）",
-            notes=[_rule_text(rule), "供政策兑现台账使用：符合条件的企业按“测算支持金额”列兑现。"],
+            [
+                tables.RENT.table(
+                    rows,
+                    sheet="测算",
+                    title=f"{year} 年租税联动支持测算（{rule.name}）",
+                    notes=[_rule_text(rule)],
+                ),
+                tables.LEDGER.table(
+                    ledger,
+                    sheet="兑现台账",
+                    title=f"{year} 年租税联动兑现台账（待填兑现日期后导入政策兑现台账）",
+                ),
+            ],
         )
     return render(
         request,

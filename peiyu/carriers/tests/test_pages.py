@@ -120,3 +120,19 @@ def test_evaluation_word_report(full, login):
     e = Evaluation.objects.get()
     r = client.get(reverse("carriers:evaluation_docx", args=[e.pk]))
     assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_month_to_date(full, login):
+    client = login(full["admin"])
+    page = client.get(reverse("carriers:index"), {"year": 2025, "through": "2025-01"}).content.decode()
+    assert "2025-01 至 2025-01" in page
+    page = client.get(reverse("carriers:index"), {"year": 2025, "through": "2031-01"}).content.decode()
+    assert "2025-01 至 2025-02" in page  # an unknown month falls back to every month of the year
+
+
+def test_spaces_are_added_by_who_may_change_the_carrier(full, login):
+    b = Carrier.objects.get(name="走查桃浦大厦")
+    r = login(full["area_officer"]).post(reverse("carriers:space_add", args=[b.pk]), {"floor": "12F", "unit": "01", "area_m2": "600", "offered": "1"})
+    assert r.status_code == 302 and b.spaces.get().area_m2 == 600
+    other = Carrier.objects.get(name="走查长寿大厦")
+    assert login(full["area_officer"]).post(reverse("carriers:space_add", args=[other.pk]), {"area_m2": "1"}).status_code == 404
