@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from peiyu.accounts.models import User
 from peiyu.attraction.models import (
     AnchorFirm,
     ChainPosition,
@@ -174,3 +175,36 @@ class FollowUpForm(forms.Form):
         label="需协调解决的问题", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     date = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label="小组名称", max_length=60)
+    leader = forms.ModelChoiceField(label="牵头区领导", queryset=User.objects.none(), required=False)
+    leader_title = forms.CharField(label="牵头领导职务", max_length=60, required=False)
+    members = forms.ModelMultipleChoiceField(label="成员", queryset=User.objects.none(), required=False)
+    target_signed = forms.IntegerField(label="年度签约项目目标（个）", min_value=0)
+    target_landed = forms.IntegerField(label="年度落地项目目标（个）", min_value=0)
+    target_invest_wan = forms.CharField(label="年度签约投资额目标（万元）", required=False)
+    order = forms.IntegerField(label="排序", min_value=0)
+    active = forms.BooleanField(label="启用", required=False)
+    reason = forms.CharField(label="修改说明", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from peiyu.accounts.models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = User.objects.filter(role=Role.LEADER, is_active=True)  # type: ignore[attr-defined]
+        self.fields["members"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+        for f in self.fields.values():
+            f.widget.attrs.setdefault(
+                "class", "form-check-input" if isinstance(f, forms.BooleanField) else "form-control"
+            )
+
+    def clean_target_invest_wan(self) -> int:
+        raw = (self.cleaned_data.get("target_invest_wan") or "").strip()
+        if not raw:
+            return 0
+        try:
+            return parse_amount_fen(raw, FEN_PER_WAN)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from exc

@@ -70,7 +70,9 @@ def in_year(day: dt.date | None, year: int) -> bool:
 
 
 def year_view(year: int, user: Any = None) -> dict[str, Any]:
-    """The ``peiyu attraction --year YYYY --json`` object (``user=None``: the whole district)."""
+    """The ``peiyu attraction --year YYYY --json`` object (``user=None``: the whole district).
+    ``stage`` and ``status`` are the Chinese words of the pipeline (线索 接洽 在谈 签约 注册落地 纳税;
+    正常 延期 停滞 流失 终止)."""
     qs = Project.objects.select_related(*RELATED) if user is None else visible(user)
     projects = []
     teams: dict[int, dict[str, Any]] = {}
@@ -86,8 +88,8 @@ def year_view(year: int, user: Any = None) -> dict[str, Any]:
                 "name": p.name,
                 "team": p.team.name,
                 "credited_team": credited_team(p),
-                "stage": stage,
-                "status": p.status,
+                "stage": stages.label(stage),  # the issue's words: 线索 … 纳税, 正常 … 终止
+                "status": str(Status(p.status).label),
                 "credit_code": p.credit_code or None,
                 "first_tax_month": first,
                 "district_tax_first_12m_fen": p.tax12_fen if first else None,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("funds/", views.funds, name="funds"),
     path("events/", views.events, name="events"),
     path("teams/", views.teams, name="teams"),
+    path("teams/<int:pk>/edit/", views.team_edit, name="team_edit"),
     path("dispatch/", views.dispatch_meetings, name="dispatch"),
     path("import/", views.import_page, name="import"),
     path("import/<int:pk>/", views.import_report, name="import_report"),

@@ -480,3 +480,49 @@ def dispatch_meetings(request: Any) -> HttpResponse:
         messages.success(request, "调度会已安排，会议材料已生成")
         return redirect("meetings:detail", pk=m.pk)
     return render(request, "attraction/dispatch.html", {"meetings": meetings, "is_office": office})
+
+
+@scope_mod.permission_required("attraction.manage")
+def team_edit(request: Any, pk: int) -> HttpResponse:
+    from peiyu.attraction.forms import TeamForm
+    from peiyu.core.money import fen_to_wan
+
+    team = scope_mod.get_object_or_404(request.user, Team, action=scope_mod.CHANGE, request=request, pk=pk)
+    if request.method == "POST":
+        form = TeamForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            actions.do_save_team(
+                request.user,
+                team,
+                members=list(d["members"]),
+                reason=d.get("reason") or "",
+                request=request,
+                name=d["name"],
+                leader=d["leader"],
+                leader_title=d["leader_title"],
+                target_signed=d["target_signed"],
+                target_landed=d["target_landed"],
+                target_invest_fen=d["target_invest_wan"],
+                order=d["order"],
+                active=d["active"],
+            )
+            messages.success(request, "招商小组已保存")
+            return redirect("attraction:teams")
+    else:
+        form = TeamForm(
+            initial={
+                "name": team.name,
+                "leader": team.leader_id,
+                "leader_title": team.leader_title,
+                "members": list(team.members.values_list("pk", flat=True)),
+                "target_signed": team.target_signed,
+                "target_landed": team.target_landed,
+                "target_invest_wan": str(fen_to_wan(team.target_invest_fen)),
+                "order": team.order,
+                "active": team.active,
+            }
+        )
+    return render(
+        request, "attraction/form.html", {"form": form, "p": None, "page_title": f"修改招商小组：{team.name}"}
+    )

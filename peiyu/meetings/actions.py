@@ -160,6 +160,22 @@ def do_cancel_meeting(
     return m
 
 
+def _jsonable(value: Any) -> Any:
+    """A pack snapshot as JSON: Decimals (rates, per-square-metre figures) as numbers, dates as
+    ISO strings; money stays integer fen."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() else None
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    return value
+
+
 def do_prepare_pack(
     acting_user: Any, meeting: Meeting, *, who: Any = None, reason: str = "", request: Any = None
 ) -> Meeting:
@@ -174,7 +190,7 @@ def do_prepare_pack(
             "sections": len(m.pack or []),
             "prepared": m.pack_prepared_at.isoformat() if m.pack_prepared_at else None,
         }
-        m.pack = [s.as_dict() for s in sections]
+        m.pack = [_jsonable(s.as_dict()) for s in sections]
         m.pack_prepared_at = timezone.now()
         m.pack_prepared_by = _real(acting_user)
         m.save(update_fields=["pack", "pack_prepared_at", "pack_prepared_by", "updated_at"])

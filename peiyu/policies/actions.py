@@ -329,7 +329,6 @@ def do_advance_award(
     day = on or timezone.localdate()
     with transaction.atomic():
         award = Award.objects.select_for_update().select_related("item", "clause__policy").get(pk=award.pk)
-        before = {"status": award.status}
         if to_status == "approved" and award.publicity_end and award.publicity_end > day:
             raise ActionError(f"公示期至 {award.publicity_end:%Y-%m-%d} 止，期满无异议后方可批准")
         action = (
@@ -347,8 +346,7 @@ def do_advance_award(
             award.publicity_end = workdays.add_working_days(day, tracked.PUBLICITY_DAYS)
         elif to_status == "paid":
             award.paid_on = day
-        award.save()
-        del before  # the transition's audit row carries the move
+        award.save()  # the transition's audit row (the step's Action) carries the move
     return award
 
 
@@ -398,6 +396,15 @@ def _months_back(month: str, n: int) -> list[str]:
     return [shift_month(month, -i) for i in range(n - 1, -1, -1)]
 
 
+def _commitment_end(award: Award) -> dt.date:
+    assert award.paid_on is not None
+    end_year = award.paid_on.year + award.clause.commitment_years
+    try:
+        return award.paid_on.replace(year=end_year)
+    except ValueError:  # paid on 29 February
+        return dt.date(end_year, 2, 28)
+
+
 def recover_amount(award: Award, breach_day: dt.date) -> int:
     """The part of the award to recover: pro rata to the commitment months not served (fen)."""
     years = award.clause.commitment_years
@@ -427,12 +434,7 @@ def do_check_conditions(
         .select_related("clause__policy__department", "enterprise")
         .order_by("id")
     )
-    live = [
-        a
-        for a in awards
-        if a.paid_on
-        and a.paid_on.replace(year=a.paid_on.year + a.clause.commitment_years) >= dt.date(y, m, 1)
-    ]
+    live = [a for a in awards if a.paid_on and _commitment_end(a) >= dt.date(y, m, 1)]
     res.checked = len(live)
     window = _months_back(month, 3)
     from peiyu.taxes.analytics import months_available

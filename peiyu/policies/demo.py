@@ -6,10 +6,10 @@
 - **Three award years** ending the year before the last full tax year, so each can be evaluated
   against the year after: the first year arrives as an imported ledger (兑现金额（万元）), the other
   two are recorded as paid. Recipients are real demo firms of the policy's industry with a year-before
-  district tax of at least 50 万元; the 智能软件 and 生命健康 policies pick, as such policies do in
-  practice, firms that go on growing faster than their peers (the evaluation shows a positive effect),
-  科技金融 picks at random (no effect) and 研发服务 slower firms (a negative estimate: a problem for
-  the next round).
+  district tax of at least 50 万元; the 智能软件 policy picks, as such policies do in practice,
+  firms that go on growing faster than their peers (the evaluation shows a clear positive effect),
+  研发服务 slower firms (a negative estimate: a problem for the next round), the others pick at
+  random (estimates around zero with wide intervals).
 - **免申即享** for the current year: the 经营贡献奖励 clause lists the firms the data qualify; some have
   confirmed and are in their public notice, one is paid, the rest wait for confirmation.
 - **Clawback**: recipients with a 5-year commitment that appear in the registry as moved out (the
@@ -118,7 +118,7 @@ INDUSTRY = [
     ("software", "普陀区促进智能软件产业发展的若干政策", "区科委", "winners"),
     ("rnd", "普陀区促进研发服务产业发展的若干政策", "区科委", "laggards"),
     ("fintech", "普陀区促进科技金融产业发展的若干政策", "区金融办", "random"),
-    ("health", "普陀区促进生命健康产业发展的若干政策", "区卫健委", "winners"),
+    ("health", "普陀区促进生命健康产业发展的若干政策", "区卫健委", "random"),
     (None, "普陀区促进现代商贸业发展的若干政策", "区商务委", "random"),
 ]
 

@@ -97,18 +97,24 @@ class Evaluation:
 Firm = tuple[int, int]  # (before fen, after fen)
 
 
-def _expected(rec: dict[Any, list[Firm]], cmp: dict[Any, list[Firm]]) -> Decimal | None:
-    """The recipients' expected after-year tax from the comparison strata (None: no comparison)."""
+def _pools(rec: dict[Any, list[Firm]], cmp: dict[Any, list[Firm]]) -> dict[Any, list[Firm]]:
+    """The comparison firms each recipient stratum is measured against: the same key industry and
+    size band, else the same band in any industry, else every comparison firm."""
     by_band: dict[int, list[Firm]] = defaultdict(list)
     every: list[Firm] = []
     for (_ind, band), firms in cmp.items():
         by_band[band] += firms
         every += firms
-    if not every:
-        return None
+    return {k: cmp.get(k) or by_band.get(k[1]) or every for k in rec}
+
+
+def _expected(rec: dict[Any, list[Firm]], pools: dict[Any, list[Firm]]) -> Decimal | None:
+    """The recipients' expected after-year tax from the comparison pools (None: no comparison)."""
     total = Decimal(0)
-    for (ind, band), firms in rec.items():
-        pool = cmp.get((ind, band)) or by_band.get(band) or every
+    for (_ind, band), firms in rec.items():
+        pool = pools.get((_ind, band)) or []
+        if not pool:
+            return None
         before = sum(f[0] for f in pool)
         after = sum(f[1] for f in pool)
         own_before = Decimal(sum(f[0] for f in firms))
@@ -122,31 +128,34 @@ def _expected(rec: dict[Any, list[Firm]], cmp: dict[Any, list[Firm]]) -> Decimal
 
 
 def _effect(
-    rec: dict[Any, list[Firm]], cmp: dict[Any, list[Firm]]
+    rec: dict[Any, list[Firm]], pools: dict[Any, list[Firm]]
 ) -> tuple[float | None, float | None, Decimal | None]:
     before = sum(f[0] for firms in rec.values() for f in firms)
     after = sum(f[1] for firms in rec.values() for f in firms)
-    expected = _expected(rec, cmp)
-    if not before or expected is None:
-        return growth_pct(after, before), None, expected
+    expected = _expected(rec, pools)
     rg = growth_pct(after, before)
+    if not before or expected is None:
+        return rg, None, expected
     cg = _round1((expected / Decimal(before) - 1) * 100)
     return rg, cg, expected
 
 
+MIN_FOR_INTERVAL = 3
+
+
 def _bootstrap(
-    rec: dict[Any, list[Firm]], cmp: dict[Any, list[Firm]], seed: str
+    rec: dict[Any, list[Firm]], pools: dict[Any, list[Firm]], seed: str
 ) -> tuple[float | None, float | None]:
+    """A 90% interval of the effect: recipients and their comparison pools resampled with
+    replacement, stratum by stratum (None when there are too few recipients)."""
+    if sum(len(v) for v in rec.values()) < MIN_FOR_INTERVAL:
+        return None, None
     rng = random.Random(seed)
-    used = {k: cmp.get(k) for k in rec}
     effects: list[float] = []
     for _ in range(BOOTSTRAP):
         r = {k: rng.choices(v, k=len(v)) for k, v in rec.items()}
-        c = dict(cmp)
-        for k, v in used.items():
-            if v:
-                c[k] = rng.choices(v, k=len(v))
-        rg, cg, _exp = _effect(r, c)
+        p = {k: rng.choices(v, k=len(v)) for k, v in pools.items()}
+        rg, cg, _exp = _effect(r, p)
         if rg is not None and cg is not None:
             effects.append(rg - cg)
     if len(effects) < BOOTSTRAP // 2:
@@ -220,8 +229,10 @@ def evaluate(
         )
         pe.tax_before_fen = sum(f[0] for v in rec.values() for f in v)
         pe.tax_after_fen = sum(f[1] for v in rec.values() for f in v)
-        pe.comparison_firms = sum(len(cmp.get(k, [])) for k in rec)
-        rg, cg, expected = _effect(rec, cmp)
+        pools = _pools(rec, cmp)
+        distinct = {id(pool): len(pool) for pool in pools.values()}  # a borrowed pool counts once
+        pe.comparison_firms = sum(distinct.values())
+        rg, cg, expected = _effect(rec, pools)
         pe.recipients_growth_pct, pe.comparison_growth_pct = rg, cg
         if rg is not None and cg is not None:
             pe.effect_pp = _round1(Decimal(str(rg)) - Decimal(str(cg)))
@@ -235,7 +246,7 @@ def evaluate(
                     )
                 )
         if uncertainty and pe.effect_pp is not None:
-            pe.effect_low_pp, pe.effect_high_pp = _bootstrap(rec, cmp, f"{year}:{p.pk}")
+            pe.effect_low_pp, pe.effect_high_pp = _bootstrap(rec, pools, f"{year}:{p.pk}")
         ev.policies.append(pe)
     return ev
 

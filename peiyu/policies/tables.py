@@ -18,7 +18,7 @@ POLICIES = TableSpec(
 )
 
 AWARDS = TableSpec(
-    Column("year", "年度", "integer"),
+    Column("year", "年度"),
     Column("credit_code", "统一社会信用代码", mono=True, screen=False),
     Column("enterprise", "企业名称", url="url"),
     Column("policy", "政策"),

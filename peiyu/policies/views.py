@@ -108,6 +108,10 @@ def policy_detail(request: Any, pk: int) -> HttpResponse:
         slot = by_year.setdefault(a.year, {"year": a.year, "paid_fen": 0, "firms": set()})
         slot["paid_fen"] += a.amount_fen
         slot["firms"].add(a.enterprise_id)
+    from peiyu.core.money import pct
+
+    for slot in by_year.values():
+        slot["budget_pct"] = pct(slot["paid_fen"], p.budget_fen) if p.budget_fen else None
     return render(
         request,
         "policies/policy.html",
@@ -352,33 +356,39 @@ def apply(request: Any) -> HttpResponse:
         scope.denied(request, request.user, what="登记政策兑现申请")
         raise PermissionDenied(scope.read_only_message(request.user))
     clauses = queries.clauses(request.user).filter(auto=False)
-    form = ApplyForm(
-        request.POST or None, clauses=clauses, initial={"credit_code": request.GET.get("credit_code", "")}
-    )
-    if request.method == "POST" and form.is_valid():
-        ent = (
-            scope.enterprises(request.user, action=scope.CHANGE)
-            .filter(credit_code=form.cleaned_data["credit_code"].strip().upper())
-            .first()
-        )
-        if ent is None:
-            form.add_error("credit_code", "您的办理范围内没有该统一社会信用代码的企业")
+    mine = scope.enterprises(request.user, action=scope.CHANGE)
+    initial_code = request.GET.get("credit_code", "").strip().upper()
+    initial = {"credit_code": initial_code if mine.filter(credit_code=initial_code).exists() else ""}
+    data = request.POST.copy() if request.method == "POST" else None
+    ent = None
+    unknown = False
+    if data is not None:
+        code = str(data.get("credit_code", "")).strip().upper()
+        ent = mine.filter(credit_code=code).first() if code else None
+        if code and ent is None:
+            data["credit_code"] = ""  # never echo a code outside the scope
+            unknown = True
+    form = ApplyForm(data, clauses=clauses, initial=initial)
+    valid = data is not None and form.is_valid()
+    if unknown:
+        form.errors.pop("credit_code", None)
+        form.add_error("credit_code", "您的办理范围内没有该统一社会信用代码的企业")
+    elif valid and ent is not None:
+        try:
+            award = actions.do_apply_award(
+                request.user,
+                form.cleaned_data["clause"],
+                ent,
+                year=form.cleaned_data["year"],
+                amount_fen=form.cleaned_data["amount"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ActionError as exc:
+            form.add_error(None, str(exc))
         else:
-            try:
-                award = actions.do_apply_award(
-                    request.user,
-                    form.cleaned_data["clause"],
-                    ent,
-                    year=form.cleaned_data["year"],
-                    amount_fen=form.cleaned_data["amount"],
-                    note=form.cleaned_data["note"],
-                    request=request,
-                )
-            except ActionError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "已登记申请，进入审核")
-                return redirect("policies:award", award.pk)
+            messages.success(request, "已登记申请，进入审核")
+            return redirect("policies:award", award.pk)
     return render(
         request, "policies/form.html", {"page_title": "登记政策兑现申请", "form": form, "back": None}
     )

@@ -23,6 +23,39 @@ def issuer() -> str:
     return default_issuer()
 
 
+def active_batch(month: str) -> int | None:
+    """The tax import the month's figures come from (kept with the report: a later import or a
+    rollback of the month makes it out of date)."""
+    from peiyu.taxes.models import TaxBatch
+
+    return TaxBatch.objects.filter(month=month, is_active=True).values_list("pk", flat=True).first()
+
+
+def up_to_date(month: str) -> bool:
+    """The newest district report of ``month`` was written from the month's current import."""
+    latest = Report.objects.filter(month=month, reader__isnull=True).order_by("-version").first()
+    return latest is not None and latest.data.get("tax_batch") == active_batch(month)
+
+
+def district_reader(acting_user: Any) -> Any:
+    """Whom the district report is read as: the administrator writing it, else the first active
+    administrator (every module's section then sees the whole district as it does on the pages),
+    else ``scope.EVERYTHING``."""
+    from django.db.models import Q
+
+    from peiyu.accounts.models import Role, User
+
+    if acting_user is not None and scope.is_admin(acting_user):
+        return acting_user
+    admin = (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(role=Role.ADMIN))
+        .order_by("pk")
+        .first()
+    )
+    return admin if admin is not None else scope.EVERYTHING
+
+
 def may_generate(acting_user: Any, reader: Any) -> bool:
     """A user writes their own report; the district report (reader None) and reports for others are
     written by administrators (or the system: ``acting_user`` None)."""
@@ -61,8 +94,9 @@ def do_generate_report(
         raise ValidationError(f"税收库中没有 {month} 的数据")
     if not may_generate(acting_user, reader):
         raise PermissionDenied("只能生成本人的报告；全区报告由系统管理员或定时任务生成")
-    who = reader if reader is not None else scope.EVERYTHING
-    data = monthly.build(who, month)
+    who = reader if reader is not None else district_reader(acting_user)
+    # through JSON once: the version renders now exactly as it re-renders later from what is stored
+    data = monthly.MonthlyReport.from_dict(monthly.build(who, month).as_dict())
     text = suggestions if suggestions is not None else data.draft_suggestions()
     date = date or timezone.localdate()
     docx = monthly.render(data, text, issuer=issuer(), date=date)
@@ -77,7 +111,7 @@ def do_generate_report(
             version=_next_version(Report.Kind.MONTHLY, month, reader),
             title=data.title + data.subtitle,
             scope_label=monthly.reader_label(who),
-            data=data.as_dict(),
+            data={**data.as_dict(), "tax_batch": active_batch(month)},
             suggestions=text,
             docx=docx,
             pdf=pdf_bytes,

@@ -113,28 +113,121 @@ def _movers(user: Any, month: str) -> dict[str, list[dict[str, Any]]]:
     return {"up": rows("-change", 1), "down": rows("change", -1)}
 
 
+def _color(yoy: float | None) -> str:
+    if yoy is None:
+        return "#3a4a63"
+    if yoy >= 10:
+        return "#1f8a4c"
+    if yoy >= 0:
+        return "#2c6e49"
+    if yoy > -10:
+        return "#9a6b1d"
+    return "#a83232"
+
+
+def boundaries_file() -> Any:
+    """The sub-district boundaries, when loaded: a GeoJSON file (features with ``properties.code``
+    — 区划代码 — or ``properties.name``) at settings.PEIYU_AREA_MAP, default
+    ``<PEIYU_DATA_DIR>/maps/areas.geojson``. None: the schematic map."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    path = getattr(settings, "PEIYU_AREA_MAP", "") or Path(settings.DATA_DIR) / "maps" / "areas.geojson"
+    path = Path(path)
+    return path if path.is_file() else None
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    kind = geometry.get("type")
+    coords = geometry.get("coordinates") or []
+    if kind == "Polygon":
+        return [list(r) for r in coords]
+    if kind == "MultiPolygon":
+        return [list(r) for poly in coords for r in poly]
+    return []
+
+
+def boundary_map(areas: list[dict[str, Any]], path: Any, width: int = 640) -> dict[str, Any] | None:
+    """SVG paths of the real boundaries (equirectangular projection fitted to ``width``), coloured
+    like the schematic; None when the file cannot be read or names none of the areas."""
+    import json
+
+    from peiyu.registry.models import Area
+
+    try:
+        features = json.loads(path.read_text(encoding="utf-8")).get("features") or []
+    except (OSError, ValueError, AttributeError):
+        return None
+    codes = dict(Area.objects.filter(id__in=[a["id"] for a in areas]).values_list("id", "code"))
+    by_key: dict[str, dict[str, Any]] = {}
+    for a in areas:
+        by_key[a["name"]] = a
+        if codes.get(a["id"]):
+            by_key[codes[a["id"]]] = a
+    shapes = []
+    for f in features:
+        props = f.get("properties") or {}
+        area = by_key.get(str(props.get("code", ""))) or by_key.get(str(props.get("name", "")))
+        rings = _rings(f.get("geometry") or {})
+        if area is not None and rings:
+            shapes.append((area, rings))
+    if not shapes:
+        return None
+    points = [pt for _a, rings in shapes for ring in rings for pt in ring]
+    lat0 = math.radians(sum(p[1] for p in points) / len(points))
+    xs = [p[0] * math.cos(lat0) for p in points]
+    ys = [-p[1] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    scale = width / span
+    height = int((max(ys) - min(ys)) * scale) + 1
+
+    def xy(p: list[float]) -> tuple[float, float]:
+        return (p[0] * math.cos(lat0) - min(xs)) * scale, (-p[1] - min(ys)) * scale
+
+    tiles = []
+    for area, rings in shapes:
+        d = " ".join(
+            "M " + " L ".join(f"{x:.1f} {y:.1f}" for x, y in (xy(p) for p in ring)) + " Z" for ring in rings
+        )
+        outer = [xy(p) for p in rings[0]]
+        cx, cy = sum(x for x, _ in outer) / len(outer), sum(y for _, y in outer) / len(outer)
+        yoy = area["yoy_pct"]
+        tiles.append(
+            {
+                "name": area["name"],
+                "d": d,
+                "tx": round(cx, 1),
+                "ty": round(cy, 1),
+                "vy": round(cy + 20, 1),
+                "color": _color(yoy),
+                "ytd": format_wan(area["ytd_fen"]),
+                "yoy": "—" if yoy is None else f"{yoy:+.1f}%",
+                "url": _url("taxes:area", area["id"], query=f"month={area.get('month', '')}"),
+            }
+        )
+    return {"tiles": tiles, "width": width, "height": max(height, 1), "kind": "boundaries"}
+
+
 def area_map(user: Any, month: str) -> dict[str, Any]:
-    """A schematic map of the sub-districts: one rounded tile per area on a grid (in the areas' own
-    order), coloured by YoY of 累计 district-level tax — offline, no map service."""
+    """A map of the sub-districts coloured by YoY of 累计 district-level tax: the real boundaries when
+    a boundary file is loaded (:func:`boundaries_file`), else a schematic — one rounded tile per area
+    on a grid in the areas' own order. Offline either way, no map service."""
     from peiyu.taxes import analytics
 
-    areas = [a for a in analytics.area_stats(user, month) if a["id"] is not None]
+    areas = [{**a, "month": month} for a in analytics.area_stats(user, month) if a["id"] is not None]
+    path = boundaries_file()
+    if path is not None and areas:
+        real = boundary_map(areas, path)
+        if real is not None:
+            return real
     n = len(areas)
     cols = max(1, math.ceil(math.sqrt(n * 1.6))) if n else 1
     w, h, gap = 150, 110, 10
     tiles = []
     for i, a in enumerate(areas):
         yoy = a["yoy_pct"]
-        if yoy is None:
-            color = "#3a4a63"
-        elif yoy >= 10:
-            color = "#1f8a4c"
-        elif yoy >= 0:
-            color = "#2c6e49"
-        elif yoy > -10:
-            color = "#9a6b1d"
-        else:
-            color = "#a83232"
+        color = _color(yoy)
         x, y = (i % cols) * (w + gap), (i // cols) * (h + gap)
         tiles.append(
             {

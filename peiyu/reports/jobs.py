@@ -88,6 +88,12 @@ def monthly(job: JobContext, *, month: str | None = None, notify: bool = True) -
 
 @handler("reports.after_import", "税收导入后生成月度分析报告", wanted=_wanted_after_import)
 def after_import(job: JobContext, *, months: list[str] | None = None) -> dict[str, Any]:
+    from peiyu.reports import actions
+    from peiyu.taxes import analytics
+
     if not _latest_changed(months):
         return {"message": "导入的月份不是最新月份，无需重新生成报告"}
+    latest = analytics.latest_month()
+    if latest is not None and actions.up_to_date(latest):
+        return {"message": f"{latest} 的全区报告已按当前导入数据生成，无需重新生成"}
     return generate_district(job, None)

@@ -2,14 +2,14 @@
 
 The four parts of a district tax analysis, then the modules' own work:
 
-    一、主要特点      sections with ``order`` < 100 that the apps contribute (taxes 10, targets 20 …)
+    一、主要特点      sections with ``order`` < 50 that the apps contribute (taxes 10, targets 20)
     二、变动原因分析  the YoY change split into new / gone / continuing up / down, the firms behind each
                       part, the biggest movers and the month's one-off receipts (:func:`drivers`)
     三、全年预测      the year-end projection with its range from the seasonal profile of up to three
                       past years (:func:`forecast`)
     四、问题与建议    the problems every section raised, as editable text (the reader's own wording is
                       kept with the report version)
-    附：重点工作进展  sections with ``order`` ≥ 100 (warnings, tracked work, attraction, services …)
+    附：重点工作进展  sections with ``order`` ≥ 50 (attraction, services … 60, warnings 110, work 120)
 
 Sections are discovered: every installed app's ``reports.py`` ``monthly_section(who, month) ->
 Section | None``. ``who`` is the reader (a user) or a :class:`~peiyu.accounts.scope.Scope`
@@ -29,7 +29,9 @@ from peiyu.core.sections import Section, SectionTable
 
 log = logging.getLogger(__name__)
 
-FEATURES_BELOW = 100  # sections ordered below this describe features (part 一); the rest are 附
+FEATURES_BELOW = (
+    50  # sections ordered below this describe features (part 一: taxes 10, targets 20); the rest are 附
+)
 BASIS = "口径说明：金额为区级税收（区级收入），税收总额为全口径；月份按入库日期归属；同比为同口径（按现行企业归属和产业认定）。"
 PARTS = ("主要特点", "变动原因分析", "全年预测", "问题与建议")
 
@@ -61,6 +63,9 @@ class MonthlyReport:
         return "\n".join(f"{i}. {text}" for i, text in enumerate(self.problems, 1))
 
     def as_dict(self) -> dict[str, Any]:
+        return jsonable(self._dict())
+
+    def _dict(self) -> dict[str, Any]:
         return {
             "month": self.month,
             "title": self.title,
@@ -86,6 +91,22 @@ class MonthlyReport:
             problems=list(data.get("problems", [])),
             annex=[Section.from_dict(s) for s in data.get("annex", [])],
         )
+
+
+def jsonable(value: Any) -> Any:
+    """The report data as JSON can keep it: Decimal cells (ratios, counts — money is integer fen)
+    as numbers, dates as ISO text."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
 
 
 # ---------------------------------------------------------------------------------------------

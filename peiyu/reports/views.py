@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from peiyu.accounts import audit, scope
 from peiyu.core import documents
@@ -25,6 +25,7 @@ def _visible(user: Any) -> Any:
 
 
 @login_required
+@require_safe
 def index(request: Any) -> HttpResponse:
     from peiyu.taxes import analytics
 
@@ -74,6 +75,7 @@ def _get(request: Any, pk: int, action: str = scope.VIEW) -> Report:
 
 
 @login_required
+@require_safe
 def detail(request: Any, pk: int) -> HttpResponse:
     report = _get(request, pk)
     audit.record_view(request, A.REPORT_VIEW, str(report), report=report.pk)
@@ -100,21 +102,36 @@ def _display(parts: list[tuple[str, list[Any]]]) -> list[tuple[str, list[dict[st
     out = []
     for i, (heading, sections) in enumerate(parts):
         heading = heading if heading.startswith("附") else documents.section_number(i) + heading
-        shown = []
+        shown: list[dict[str, Any]] = []
         for s in sections:
             tables = []
             for t in s.tables:
                 kinds = list(t.kinds) + ["text"] * (len(t.columns) - len(t.kinds))
-                rows = [[documents.cell_text(v, kinds[j]) for j, v in enumerate(row)] for row in t.rows]
+                numeric = [k in ("money", "percent", "integer", "decimal") for k in kinds]
+                rows = [
+                    [(documents.cell_text(v, kinds[j]), numeric[j]) for j, v in enumerate(row)]
+                    for row in t.rows
+                ]
                 tables.append(
                     {"title": t.title, "unit": t.unit, "note": t.note, "columns": t.columns, "rows": rows}
                 )
-            shown.append({"title": s.title, "paragraphs": s.paragraphs, "tables": tables, "link": s.link})
+            chart_id = f"chart-{i}-{len(shown)}" if s.chart else ""
+            shown.append(
+                {
+                    "title": s.title,
+                    "paragraphs": s.paragraphs,
+                    "tables": tables,
+                    "link": s.link,
+                    "chart": s.chart,
+                    "chart_id": chart_id,
+                }
+            )
         out.append((heading, shown))
     return out
 
 
 @login_required
+@require_safe
 def download_docx(request: Any, pk: int) -> HttpResponse:
     report = _get(request, pk)
     audit.record_view(request, A.REPORT_DOWNLOAD, f"{report} Word", report=report.pk, format="docx")
@@ -122,6 +139,7 @@ def download_docx(request: Any, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def download_pdf(request: Any, pk: int) -> HttpResponse:
     report = _get(request, pk)
     data = actions.ensure_pdf(report)
@@ -156,11 +174,13 @@ def edit(request: Any, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def cockpit_page(request: Any) -> HttpResponse:
     return render(request, "reports/cockpit.html", {"page_title": "领导驾驶舱", **cockpit.context(request)})
 
 
 @login_required
+@require_safe
 def cockpit_tiles(request: Any) -> HttpResponse:
     """The tiles alone (htmx polls this every few minutes: the big screen refreshes itself)."""
     return render(request, "reports/_cockpit_tiles.html", cockpit.context(request))

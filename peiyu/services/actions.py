@@ -22,6 +22,7 @@ from peiyu.services import audit_actions as A
 from peiyu.services.models import (
     Category,
     Channel,
+    EventAttendance,
     Feedback,
     FinancingApplication,
     FinancingStage,
@@ -31,10 +32,11 @@ from peiyu.services.models import (
     Request,
     RequestFile,
     Satisfaction,
+    ServiceEvent,
     Status,
     Visit,
 )
-from peiyu.services.tracked import LISTING, REQUEST
+from peiyu.services.tracked import FOLLOWUP, LISTING, REQUEST
 from peiyu.work import actions as work
 from peiyu.work import workdays
 from peiyu.work.models import Item as WorkItem
@@ -109,14 +111,19 @@ def green_basis(enterprise: Any) -> str:
     return ""
 
 
-def deadlines(received: dt.datetime | dt.date, category: Category, green: bool = False) -> dict[str, dt.date]:
-    """Accept / first reply / resolve deadlines (dates), counted in working days after receipt."""
-    acc, rep, res = category.limits(green)
-    return {
-        "accept_due": workdays.add_working_days(received, acc),
-        "reply_due": workdays.add_working_days(received, rep),
-        "resolve_due": workdays.add_working_days(received, res),
-    }
+def deadlines(
+    received: dt.datetime | dt.date, category: Category, green: bool = False
+) -> dict[str, dt.date | None]:
+    """Accept / first reply / resolve deadlines (dates), counted in working days after receipt;
+    None for a deadline that falls in a year whose holiday notice is not imported yet (the tracked
+    item says why, and computes it when the year is imported)."""
+    out: dict[str, dt.date | None] = {}
+    for key, days in zip(("accept_due", "reply_due", "resolve_due"), category.limits(green), strict=True):
+        try:
+            out[key] = workdays.add_working_days(received, days)
+        except workdays.CalendarMissing:
+            out[key] = None
+    return out
 
 
 def next_ref(when: dt.datetime) -> str:
@@ -171,10 +178,7 @@ def do_create_request(
         is_green = False
     if department is None and area is None:
         area = enterprise.area
-    try:
-        dues = deadlines(received_at, category, is_green)
-    except workdays.CalendarMissing as exc:
-        raise ActionError(str(exc)) from None
+    dues = deadlines(received_at, category, is_green)
     acc, rep, res = category.limits(is_green)
     with transaction.atomic():
         req = Request.objects.create(
@@ -252,6 +256,10 @@ def _move(
         )
     except work.ActionError as exc:
         raise ActionError(_words(exc)) from None
+    if req.handler_id is None and req.item_id:  # whoever accepted an unassigned request handles it
+        owner = WorkItem.objects.filter(pk=req.item_id).values_list("owner_id", flat=True).first()
+        if owner:
+            Request.objects.filter(pk=req.pk, handler__isnull=True).update(handler_id=owner)
     return _reload(req)
 
 
@@ -325,7 +333,10 @@ def do_extend_request(acting_user: Any, req: Request, reason: str, *, request: A
     if req.status not in (Status.ACCEPTED, Status.HANDLING, Status.REPLIED):
         raise ActionError("受理后才能延期")
     _require_change(acting_user, req)
-    new_due = workdays.add_working_days(req.received_at, req.category.extended_days)
+    try:
+        new_due = workdays.add_working_days(req.received_at, req.category.extended_days)
+    except workdays.CalendarMissing as exc:
+        raise ActionError(str(exc)) from None
     before = req.snapshot()
     with transaction.atomic():
         try:
@@ -439,11 +450,12 @@ def do_record_feedback(
                     note=f"企业评价不满意：{fb.comment or '无意见'}",
                     label="重新办理",
                     force=True,
+                    now=now,
                 )
                 fields["reopened"] = req.reopened + 1
             elif latest and item.status == Status.REPLIED:
                 work.apply_transition(
-                    item, Status.CLOSED, by=None, note=f"企业评价{label}", label="办结", force=True
+                    item, Status.CLOSED, by=None, note=f"企业评价{label}", label="办结", force=True, now=now
                 )
             else:
                 work.log_event(item, "企业评价", f"第 {round} 次答复：{label}")
@@ -808,3 +820,105 @@ def do_advance_financing(
             request=request,
         )
     return app
+
+
+# ---------------------------------------------------------------------------------------------
+# Salons and events (主题沙龙, 银企对接)
+
+
+def do_create_event(
+    acting_user: Any,
+    *,
+    kind: str,
+    theme: str,
+    date: dt.date,
+    area: Any = None,
+    location: str = "",
+    organiser: str = "",
+    request: Any = None,
+) -> ServiceEvent:
+    """A service event. A sub-district officer organises events of their own area only."""
+    if kind not in ServiceEvent.Kind.values:
+        raise ActionError("活动类型无效")
+    if not (theme or "").strip():
+        raise ActionError("请填写活动主题")
+    real = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    if real is not None and not scope.is_admin(real):
+        sc = scope.scope_for(real, scope.CHANGE)
+        if scope.is_leader(real) or (area is not None and area.pk not in sc.area_ids):
+            raise ActionError("只能为您负责的街道镇登记活动")
+    with transaction.atomic():
+        ev = ServiceEvent.objects.create(
+            kind=kind,
+            theme=theme.strip()[:200],
+            date=date,
+            area=area,
+            location=location.strip()[:200],
+            organiser=organiser.strip()[:100],
+            created_by=real,
+        )
+        record(
+            acting_user,
+            A.EVENT_CREATE,
+            ev,
+            after={"kind": kind, "theme": ev.theme, "date": date.isoformat()},
+            request=request,
+        )
+    return ev
+
+
+def do_add_attendance(
+    acting_user: Any, event: ServiceEvent, enterprise: Any, *, note: str = "", request: Any = None
+) -> EventAttendance:
+    """An enterprise attended the event (its own scope decides who may record it)."""
+    _require_change(acting_user, event)
+    _require_change(acting_user, enterprise)
+    with transaction.atomic():
+        att, created = EventAttendance.objects.get_or_create(
+            event=event,
+            enterprise=enterprise,
+            defaults={
+                "note": note.strip()[:300],
+                "created_by": acting_user if getattr(acting_user, "is_authenticated", False) else None,
+            },
+        )
+        if not created and note:
+            att.note = note.strip()[:300]
+            att.save(update_fields=["note"])
+        record(
+            acting_user,
+            A.EVENT_ATTEND,
+            att,
+            after={"note": att.note},
+            request=request,
+            detail={"credit_code": enterprise.credit_code, "event": event.pk},
+        )
+    return att
+
+
+def do_add_event_followup(
+    acting_user: Any, event: ServiceEvent, *, title: str, due: dt.date, owner: Any = None, request: Any = None
+) -> Any:
+    """A follow-up of the event (a tracked item with an owner and a due date)."""
+    _require_change(acting_user, event)
+    if not (title or "").strip():
+        raise ActionError("请填写跟进事项")
+    with transaction.atomic():
+        item = work.do_open_item(
+            acting_user,
+            event,
+            kind=FOLLOWUP.kind,
+            title=f"{event.theme}：{title.strip()}"[:300],
+            owner=owner or (acting_user if getattr(acting_user, "is_authenticated", False) else None),
+            due=workdays.end_of_day(due),
+            request=request,
+        )
+        record(
+            acting_user,
+            A.EVENT_FOLLOWUP,
+            event,
+            after={"title": title, "due": due.isoformat()},
+            request=request,
+            detail={"item": item.pk},
+        )
+    return item

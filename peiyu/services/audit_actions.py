@@ -24,3 +24,6 @@ LISTING_SETTINGS = Action("services.listing.settings", "修改上市培育候选
 FINANCING_SAVE = Action("services.financing.save", "登记融资申请")
 FINANCING_ADVANCE = Action("services.financing.advance", "更新融资申请进度")
 CATEGORY_UPDATE = Action("services.category.update", "修改诉求类别时限")
+EVENT_CREATE = Action("services.event.create", "登记服务活动（沙龙/银企对接）")
+EVENT_ATTEND = Action("services.event.attend", "登记活动参会企业")
+EVENT_FOLLOWUP = Action("services.event.followup", "新增活动跟进事项")

@@ -122,9 +122,15 @@ class Request(models.Model):
     )
     green = models.BooleanField("绿色通道", default=False)
     green_basis = models.CharField("绿色通道依据", max_length=60, blank=True)
-    accept_due = models.DateField("受理期限")
-    reply_due = models.DateField("答复期限")
-    resolve_due = models.DateField("办结期限")
+    accept_due = models.DateField(
+        "受理期限", null=True, blank=True
+    )  # None: the calendar year is not known yet
+    reply_due = models.DateField(
+        "答复期限", null=True, blank=True
+    )  # None: the calendar year is not known yet
+    resolve_due = models.DateField(
+        "办结期限", null=True, blank=True
+    )  # None: the calendar year is not known yet
     extended = models.BooleanField("已延期", default=False)
     extension_reason = models.CharField("延期理由", max_length=300, blank=True)
     reopened = models.PositiveSmallIntegerField("重办次数", default=0)
@@ -379,3 +385,63 @@ class FinancingApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} {self.get_product_display()}"
+
+
+class ServiceEvent(models.Model):
+    """A salon by theme (主题沙龙), a 银企对接 event or another service event; its attendees are
+    :class:`EventAttendance` rows and its follow-ups tracked items (kind ``services.followup``)."""
+
+    SCOPE = scope.Anchors(area="area", owner="created_by")
+
+    class Kind(models.TextChoices):
+        SALON = "salon", "主题沙龙"
+        BANK = "bank", "银企对接会"
+        POLICY = "policy", "政策宣讲会"
+        OTHER = "other", "其他活动"
+
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.SALON)
+    theme = models.CharField("主题", max_length=200)
+    date = models.DateField("日期", db_index=True)
+    location = models.CharField("地点", max_length=200, blank=True)
+    area = models.ForeignKey(
+        "registry.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_events",
+        verbose_name="主办街道镇",
+    )
+    organiser = models.CharField("主办单位", max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "服务活动"
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.theme}"
+
+
+class EventAttendance(models.Model):
+    SCOPE = scope.Anchors(enterprise="enterprise", owner="created_by")
+
+    event = models.ForeignKey(ServiceEvent, on_delete=models.CASCADE, related_name="attendances")
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", on_delete=models.PROTECT, related_name="service_events"
+    )
+    note = models.CharField("对接情况", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "活动参会企业"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "enterprise"], name="one_attendance_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.enterprise}"

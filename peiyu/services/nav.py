@@ -15,6 +15,8 @@ NAV = [
             NavItem(_("走访记录"), "services:visit_list"),
             NavItem(_("上市培育库"), "services:listing_list"),
             NavItem(_("融资服务"), "services:financing_list"),
+            NavItem(_("街道服务会议"), "services:meeting_list"),
+            NavItem(_("沙龙与银企对接"), "services:event_list"),
             NavItem(_("诉求台账导入"), "services:request_import", permission="admin"),
             NavItem(_("回访评价导入"), "services:feedback_import", permission="admin"),
             NavItem(_("走访记录导入"), "services:visit_import", permission="admin"),

@@ -77,8 +77,34 @@ def state_as_of(
     return status or Status.RECEIVED, closed
 
 
+def dues(req: Request) -> dict[str, dt.date | None]:
+    """The request's three deadlines; one still unknown (its calendar year was not imported when
+    the request came in) is computed now if the calendar knows it by now."""
+    out = {"accept_due": req.accept_due, "reply_due": req.reply_due, "resolve_due": req.resolve_due}
+    if None in out.values():
+        from peiyu.services.actions import deadlines
+
+        fresh = deadlines(req.received_at, req.category, req.green)
+        if req.extended and req.resolve_due is None:
+            fresh["resolve_due"] = None
+        out = {k: v or fresh[k] for k, v in out.items()}
+        req.accept_due, req.reply_due, req.resolve_due = (
+            out["accept_due"],
+            out["reply_due"],
+            out["resolve_due"],
+        )
+    return out
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def is_overdue(req: Request, status: str, closed_on: dt.date | None, as_of: dt.date) -> bool:
-    """Not closed and past the resolve deadline, or closed after it."""
+    """Not closed and past the resolve deadline, or closed after it (never while the deadline is
+    unknown)."""
+    if req.resolve_due is None:
+        return False
     if status in CLOSED and closed_on is not None:
         return closed_on > req.resolve_due
     return as_of > req.resolve_due
@@ -98,6 +124,7 @@ def request_rows(qs: QuerySet[Request], as_of: dt.date | None = None) -> list[di
             events[ev.item_id].append(ev)
     rows: list[dict[str, Any]] = []
     for r in reqs:
+        d = dues(r)
         status, closed_on = state_as_of(
             r, as_of, events.get(r.item_id or 0, []) if as_of is not None else None
         )
@@ -107,9 +134,9 @@ def request_rows(qs: QuerySet[Request], as_of: dt.date | None = None) -> list[di
                 "credit_code": r.enterprise.credit_code,
                 "category": r.category.name,
                 "received": timezone.localtime(r.received_at).date().isoformat(),
-                "accept_due": r.accept_due.isoformat(),
-                "reply_due": r.reply_due.isoformat(),
-                "resolve_due": r.resolve_due.isoformat(),
+                "accept_due": _iso(d["accept_due"]),
+                "reply_due": _iso(d["reply_due"]),
+                "resolve_due": _iso(d["resolve_due"]),
                 "status": Status(status).label,
                 "overdue": is_overdue(r, status, closed_on, today),
                 "_r": r,

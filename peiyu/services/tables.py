@@ -128,3 +128,14 @@ FUNNEL_ROWS = TableSpec(
     Column("granted_fen", "放款金额（万元）", "money", total=True),
     empty="没有数据。",
 )
+
+EVENTS = TableSpec(
+    Column("date", "日期", "date"),
+    Column("kind", "类型", value=lambda e: e.get_kind_display()),
+    Column("theme", "主题", url=lambda e: reverse("services:serviceevent_detail", args=[e.pk])),
+    Column("area", "主办街道镇", value=lambda e: str(e.area or "全区")),
+    Column("organiser", "主办单位"),
+    Column("location", "地点", screen=False),
+    Column("attendees", "参会企业数", "integer", value=lambda e: e.attendances.count()),
+    empty="没有活动。",
+)

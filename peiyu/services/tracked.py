@@ -100,3 +100,38 @@ LISTING = register(
         item_url=_listing_url,
     )
 )
+
+
+def _may_act_followup(user: Any, item: Any, to_status: str | None) -> bool:
+    from peiyu.accounts import scope
+    from peiyu.services.models import ServiceEvent
+
+    ev = ServiceEvent.objects.filter(pk=item.source_id).first()
+    return ev is not None and (
+        item.owner_id == getattr(user, "pk", None) or scope.can(user, ev, scope.CHANGE)
+    )
+
+
+def _followup_url(item: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("services:serviceevent_detail", args=[item.source_id])
+
+
+FOLLOWUP = register(
+    Flow(
+        kind="services.followup",
+        label="活动跟进事项",
+        source_model="services.ServiceEvent",
+        stages=(
+            Stage("todo", "待跟进"),
+            Stage("done", "已完成", closed=True),
+            Stage("dropped", "已取消", closed=True),
+        ),
+        transitions={"todo": ("done", "dropped")},
+        verbs={"done": "完成", "dropped": "取消"},
+        reason_required=("dropped",),
+        may_act=_may_act_followup,
+        item_url=_followup_url,
+    )
+)

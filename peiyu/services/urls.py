@@ -18,6 +18,9 @@ urlpatterns = [
     path("listing/", views.listing_list, name="listing_list"),
     path("listing/add/", views.listing_add, name="listing_add"),
     path("listing/<int:pk>/", views.listingsheet_detail, name="listingsheet_detail"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("events/", views.event_list, name="event_list"),
+    path("events/<int:pk>/", views.serviceevent_detail, name="serviceevent_detail"),
     path("financing/", views.financing_list, name="financing_list"),
     path("financing/new/", views.financing_new, name="financing_new"),
     path(

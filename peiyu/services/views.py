@@ -524,3 +524,153 @@ def financingapplication_advance(request: Any, pk: int) -> HttpResponse:
     except (actions.ActionError, ValueError) as exc:
         return _fail(request, exc, reverse("services:financing_list"))
     return redirect("services:financing_list")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sub-district service meetings (on the shared meetings core)
+
+
+@login_required
+def meeting_list(request: Any) -> HttpResponse:
+    from django.core.exceptions import PermissionDenied
+
+    from peiyu.meetings.actions import MeetingError
+    from peiyu.meetings.queries import visible
+    from peiyu.registry.models import Area
+    from peiyu.services.meetings import AREA, FORMS, do_schedule_area_meeting
+
+    sc = scope.scope_for(request.user, scope.CHANGE)
+    areas = Area.objects.all() if sc.everything else Area.objects.filter(pk__in=sc.area_ids)
+    if request.method == "POST":
+        area = (
+            areas.filter(pk=request.POST.get("area") or 0).first()
+            if request.POST.get("area", "").isdigit()
+            else None
+        )
+        if area is None:
+            messages.error(request, "请选择您负责的街道镇")
+            return redirect("services:meeting_list")
+        try:
+            m = do_schedule_area_meeting(
+                request.user,
+                area,
+                form=request.POST.get("form", ""),
+                date=_date(request.POST.get("date"), timezone.localdate()) or timezone.localdate(),
+                location=request.POST.get("location", ""),
+                agenda=request.POST.get("agenda", ""),
+                request=request,
+            )
+        except (MeetingError, ValueError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+            return redirect("services:meeting_list")
+        return redirect("meetings:detail", m.pk)
+    meetings = list(
+        visible(request.user).filter(kind=AREA.key).select_related("area").order_by("-date", "-id")[:200]
+    )
+    return render(
+        request,
+        "services/meeting_list.html",
+        {
+            "page_title": "街道企业服务会议",
+            "meetings": meetings,
+            "areas": areas,
+            "forms": FORMS,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Salons and events
+
+
+@login_required
+def event_list(request: Any) -> HttpResponse:
+    from peiyu.registry.models import Area
+    from peiyu.services.models import ServiceEvent
+
+    sc = scope.scope_for(request.user, scope.CHANGE)
+    areas = Area.objects.all() if sc.everything else Area.objects.filter(pk__in=sc.area_ids)
+    if request.method == "POST":
+        raw_area = request.POST.get("area") or ""
+        area = areas.filter(pk=raw_area).first() if raw_area.isdigit() else None
+        try:
+            if scope.is_leader(request.user) or not scope.has_permission(request.user, "change"):
+                raise actions.ActionError("无权登记活动")
+            ev = actions.do_create_event(
+                request.user,
+                kind=request.POST.get("kind") or ServiceEvent.Kind.SALON,
+                theme=request.POST.get("theme", ""),
+                date=_date(request.POST.get("date"), timezone.localdate()) or timezone.localdate(),
+                area=area if area is not None else (None if scope.is_admin(request.user) else areas.first()),
+                location=request.POST.get("location", ""),
+                organiser=request.POST.get("organiser", ""),
+                request=request,
+            )
+        except actions.ActionError as exc:
+            return _fail(request, exc, reverse("services:event_list"))
+        return redirect("services:serviceevent_detail", ev.pk)
+    events = list(scope.restrict(request.user, ServiceEvent.objects.select_related("area")).distinct()[:500])
+    if request.GET.get("format") == "xlsx":
+        return T.EVENTS.xlsx("服务活动.xlsx", events, sheet="活动", title="企业服务活动（沙龙、银企对接）")
+    return render(
+        request,
+        "services/event_list.html",
+        {
+            "page_title": "服务活动",
+            "table": T.EVENTS.render(events, id="event-table"),
+            "kinds": ServiceEvent.Kind.choices,
+            "areas": areas,
+            "can_add": scope.has_permission(request.user, "change") and not scope.is_leader(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def serviceevent_detail(request: Any, pk: int) -> HttpResponse:
+    from peiyu.services.models import EventAttendance, ServiceEvent
+    from peiyu.work.queries import items_of
+
+    ev = scope.get_object_or_404(request.user, ServiceEvent, request=request, pk=pk)
+    url = reverse("services:serviceevent_detail", args=[pk])
+    if request.method == "POST":
+        ev = scope.get_object_or_404(request.user, ServiceEvent, action=scope.CHANGE, request=request, pk=pk)
+        try:
+            if request.POST.get("followup"):
+                due = _date(request.POST.get("due"))
+                if due is None:
+                    raise actions.ActionError("请填写跟进期限")
+                actions.do_add_event_followup(
+                    request.user, ev, title=request.POST["followup"], due=due, request=request
+                )
+            else:
+                codes = request.POST.getlist("credit_code")
+                ent = scope.get_enterprise_or_404(
+                    request.user, (codes[0] if codes else "").strip(), action=scope.CHANGE, request=request
+                )
+                actions.do_add_attendance(
+                    request.user, ev, ent, note=request.POST.get("note", ""), request=request
+                )
+        except (actions.ActionError, Http404) as exc:
+            return _fail(
+                request, exc if str(exc) else actions.ActionError("找不到该企业（或不在您的办理范围内）"), url
+            )
+        return redirect(url)
+    attendances = list(
+        scope.restrict(
+            request.user, EventAttendance.objects.filter(event=ev).select_related("enterprise")
+        ).distinct()
+    )
+    return render(
+        request,
+        "services/event_detail.html",
+        {
+            "page_title": ev.theme,
+            "ev": ev,
+            "attendances": attendances,
+            "hidden": EventAttendance.objects.filter(event=ev).count() - len(attendances),
+            "followups": list(items_of(ev)),
+            "can_change": scope.can(request.user, ev, scope.CHANGE),
+        },
+    )

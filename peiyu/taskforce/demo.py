@@ -166,6 +166,7 @@ def generate(ctx: Any) -> None:
 
     # ---- a year of monthly meetings (oldest first, so each pack finds its previous meeting)
     this_month = today.replace(day=1)
+    to_prepare: list[Any] = []
     for tf in tfs:
         member = tf.liaison_member
         ents = list(Enterprise.objects.filter(key_industry=tf.industry, status="存续").order_by("id")[:300])
@@ -196,30 +197,31 @@ def generate(ctx: Any) -> None:
                 unit = depts[k % len(depts)] if depts else None
                 d = meeting_actions.do_add_decision(admin, m, text=text, owner=member, unit=unit, due=due)
                 opened = timezone.make_aware(dt.datetime.combine(date, dt.time(16, 0)))
-                Item.objects.filter(pk=d.item_id).update(
+                item = Item.objects.get(meeting_decision=d)
+                Item.objects.filter(pk=item.pk).update(
                     opened_at=opened, entered_at=opened, last_activity_at=opened
                 )
-                d.item.refresh_from_db()
+                item.refresh_from_db()
                 summary["decisions"] += 1
                 roll = rng.random()
                 age = (today - date).days
                 if age > 60 and roll < 0.85 or 0 < age <= 60 and roll < 0.45:
                     work_actions.apply_transition(
-                        d.item, "in_progress", by=member, note="已部署推进", now=opened + dt.timedelta(days=2)
+                        item, "in_progress", by=member, note="已部署推进", now=opened + dt.timedelta(days=2)
                     )
                     done_at = opened + dt.timedelta(days=rng.choice((5, 10, 18, 40)))
                     if done_at < timezone.now():
                         work_actions.apply_transition(
-                            d.item, "done", by=member, note="已落实，情况已报专班办公室", now=done_at
+                            item, "done", by=member, note="已落实，情况已报专班办公室", now=done_at
                         )
                 elif roll < 0.6:
                     work_actions.apply_transition(
-                        d.item, "in_progress", by=member, note="正在推进", now=opened + dt.timedelta(days=3)
+                        item, "in_progress", by=member, note="正在推进", now=opened + dt.timedelta(days=3)
                     )
             made.append(m)
-        # the packs of the last two held meetings and the next one, from the demo data
-        for m in [x for x in made if x.date < today][-2:] + [x for x in made if x.date >= today][:1]:
-            meeting_actions.do_prepare_pack(admin, m)
+        # the packs of the last two held meetings and the next one (prepared at the end, once the
+        # reports and liaison officers they summarise exist)
+        to_prepare += [x for x in made if x.date < today][-2:] + [x for x in made if x.date >= today][:1]
     summary["overdue_decisions"] = sum(1 for d in Decision.objects.select_related("item") if d.is_overdue())
 
     # ---- monthly information reports for the last six months (a few late, the last ones pending)
@@ -307,8 +309,9 @@ def generate(ctx: Any) -> None:
         for phase in PHASES:
             for text in texts:
                 n += 1
-                deadline = dt.date(today.year, rng.randint(3, 12), 1) + dt.timedelta(
-                    days=rng.choice((0, 14, 27))
+                # deadlines from nine months ago to five months ahead: every state is present
+                deadline = (today + dt.timedelta(days=rng.randint(-270, 150))).replace(
+                    day=rng.choice((1, 15, 28))
                 )
                 roll = rng.random()
                 done = None
@@ -343,10 +346,8 @@ def generate(ctx: Any) -> None:
                     )
     # ---- publicity: 18 press conferences and campaigns over the year
     events = []
-    for k in range(18):
-        tf = tfs[k % len(tfs)] if tfs else None
-        if tf is None:
-            break
+    for k in range(18 if tfs else 0):
+        tf = tfs[k % len(tfs)]
         day = today - dt.timedelta(days=20 * k + rng.randint(0, 10))
         events.append(
             PublicityEvent(
@@ -364,6 +365,8 @@ def generate(ctx: Any) -> None:
             )
         )
     PublicityEvent.objects.bulk_create(events)
+    for m in to_prepare:
+        meeting_actions.do_prepare_pack(admin, m)
     summary.update(
         {
             "reports": report_count,

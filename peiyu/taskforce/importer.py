@@ -19,6 +19,13 @@ from peiyu.taskforce import audit_actions as A
 DEFAULT_PLAN = "营商环境方案 4.0"
 
 
+@dataclass(frozen=True)
+class NewUnit:
+    """A responsible unit named in the file that is not a department yet."""
+
+    name: str
+
+
 @dataclass
 class MeasureReport(ImportReport):
     created: int = 0
@@ -99,10 +106,14 @@ class MeasureImporter(Importer):
         self.resolver = departments.Resolver(Department.objects.all())
 
     def _one(self, name: str) -> Any:
+        """The department; a name close to an existing one is refused with the suggestion (a typo);
+        a unit the platform does not know at all is created by the import (listed in the report)."""
         dept = self.resolver.resolve(name)
         if dept is None:
             hint = self.resolver.suggest(name)
-            raise cells.CellError(f"没有部门“{name}”" + (f"，您是否指：{'、'.join(hint)}" if hint else ""))
+            if hint:
+                raise cells.CellError(f"没有部门“{name}”，您是否指：{'、'.join(hint)}")
+            return NewUnit(cells.nfkc(name).strip()[:100])
         return dept
 
     def parse_unit(self, raw: Any) -> Any:
@@ -115,8 +126,8 @@ class MeasureImporter(Importer):
         return [self._one(n) for n in cells.split_list(raw)]
 
     def clean(self, row: Row) -> Any:
-        if row["done"] is not None and not row["evidence"]:
-            row.error("evidence", "填写了完成日期的措施须提供佐证材料", "")
+        # a completion date without evidence is accepted from the file (the evidence may follow);
+        # a unit reporting completion on the page must give it
         return {"row": row.number, **row.values}
 
     def clean_all(self, items: list[Any]) -> list[Any]:
@@ -145,7 +156,22 @@ class MeasureImporter(Importer):
             self.plan_name, version=self.plan_name.split()[-1] if " " in self.plan_name else ""
         )
         report.plan = plan.name
+        from peiyu.accounts.models import Department
+
+        new_units: dict[str, Any] = {}
+
+        def unit(value: Any, row: int) -> Any:
+            if not isinstance(value, NewUnit):
+                return value
+            if value.name not in new_units:
+                new_units[value.name], made = Department.objects.get_or_create(name=value.name)
+                if made:
+                    report.add_reference("责任单位", value.name, row)
+            return new_units[value.name]
+
         for seq, it in enumerate(items, start=1):
+            it["unit"] = unit(it["unit"], it["row"])
+            it["co_units"] = [unit(u, it["row"]) for u in it.get("co_units") or []]
             data = {
                 k: it[k] for k in ("number", "block", "text", "unit", "kpi", "deadline", "done", "evidence")
             }

@@ -227,6 +227,65 @@ def warnings_section(who: Any, tf: TaskForce, month: str | None) -> Section:
     )
 
 
+def projects_section(who: Any, tf: TaskForce) -> Section | None:
+    """Projects in the attraction pipeline and open enterprise requests of the industry."""
+    pipe = queries.pipeline(who, tf)
+    reqs = queries.requests(who, tf)
+    if pipe is None and reqs is None:
+        return None
+    paras: list[str] = []
+    tables: list[SectionTable] = []
+    problems: list[str] = []
+    if pipe is not None:
+        paras.append(
+            f"本产业在库招商项目 {pipe['total']} 个（"
+            + "，".join(f"{label} {n}" for label, n in pipe["stages"])
+            + f"），停滞或逾期未落地 {len(pipe['stalled'])} 个。"
+        )
+        if pipe["stalled"]:
+            tables.append(
+                SectionTable(
+                    title="停滞或逾期未落地项目",
+                    columns=["项目", "阶段", "原因"],
+                    rows=[
+                        [p.name, p.get_stage_display(), getattr(p, "stall_reasons", "")]
+                        for p in pipe["stalled"][:15]
+                    ],
+                )
+            )
+            problems.append(f"{len(pipe['stalled'])} 个招商项目停滞，请招商小组说明推进计划")
+    if reqs is not None:
+        paras.append(f"本产业企业未办结诉求 {len(reqs['open'])} 件，其中超期 {len(reqs['overdue'])} 件。")
+        if reqs["open"]:
+            tables.append(
+                SectionTable(
+                    title="未办结企业诉求",
+                    columns=["企业", "诉求", "受理时间", "状态"],
+                    rows=[
+                        [
+                            r.enterprise.name,
+                            r.content[:60],
+                            r.received_at.date().isoformat(),
+                            ("超期" if r in reqs["overdue"] else "")
+                            + (r.item.get_status_display() if r.item else ""),
+                        ]
+                        for r in reqs["open"][:15]
+                    ],
+                    kinds=["text", "text", "date", "text"],
+                )
+            )
+        if reqs["overdue"]:
+            problems.append(f"{len(reqs['overdue'])} 件企业诉求超期未办结")
+    return Section(
+        key="taskforce.projects",
+        title="招商项目与企业诉求",
+        order=35,
+        paragraphs=paras,
+        tables=tables,
+        problems=problems,
+    )
+
+
 def reports_section(who: Any, tf: TaskForce, month: str | None) -> Section | None:
     if month is None:
         return None
@@ -290,6 +349,7 @@ def build(meeting: Any, who: Any) -> list[Section]:
         tax_section(who, tf, month),
         movers_section(who, tf, month),
         warnings_section(who, tf, month),
+        projects_section(who, tf),
         reports_section(who, tf, month),
         liaison_section(who, tf, month),
     ]

@@ -167,19 +167,76 @@ def next_meeting(who: Any, tf: TaskForce, today: dt.date | None = None) -> Any:
 
 
 def pipeline(who: Any, tf: TaskForce) -> dict[str, Any] | None:
-    """The attraction pipeline of the industry, when the attraction app offers it
-    (``peiyu.attraction.queries.industry_pipeline(who, industry) -> dict``); None otherwise."""
-    import importlib
+    """The attraction pipeline of the industry (projects the user sees, by stage, and the stalled
+    ones), when the attraction app is installed; None otherwise."""
+    from django.apps import apps
 
-    try:
-        attraction = importlib.import_module("peiyu.attraction.queries")
-    except ImportError:
+    if not apps.is_installed("peiyu.attraction"):
         return None
-    fn = getattr(attraction, "industry_pipeline", None)
-    if fn is None:
+    from peiyu.attraction import queries as attraction
+    from peiyu.attraction import stages
+
+    qs = attraction.visible(who).filter(industry=tf.industry)
+    counts = attraction.by_stage_counts(qs)
+    stalled = [p for p in attraction.stalled(who) if p.industry_id == tf.industry_id]
+    return {
+        "total": sum(counts.values()),
+        "stages": [(stages.label(k), n) for k, n in counts.items()],
+        "stalled": stalled,
+    }
+
+
+def requests(who: Any, tf: TaskForce) -> dict[str, Any] | None:
+    """Open enterprise requests (services) of the industry's firms the user sees."""
+    from django.apps import apps
+
+    if not apps.is_installed("peiyu.services"):
         return None
-    try:
-        result = fn(who, tf.industry)
-    except Exception:  # another app's read must not break the task-force page
-        return None
-    return result if isinstance(result, dict) else None
+    from peiyu.services import queries as services
+
+    qs = (
+        services.visible_requests(who)
+        .filter(enterprise__key_industry=tf.industry)
+        .select_related("enterprise", "item")
+    )
+    open_ = list(qs.filter(item__is_open=True).order_by("received_at"))
+    now = timezone.now()
+    return {"open": open_, "overdue": [r for r in open_ if r.item is not None and r.item.is_overdue(now)]}
+
+
+FOLLOW_DAYS = 30
+
+
+def followed(who: Any, event: PublicityEvent, days: int = FOLLOW_DAYS) -> dict[str, int | None]:
+    """What followed a publicity event in the system: enterprise requests (services) and policy
+    applications (policies) of the industry's firms within ``days`` days, as ``who`` sees them;
+    None where that app is not installed or the event names no industry."""
+    from django.apps import apps
+
+    out: dict[str, int | None] = {"requests": None, "applications": None}
+    if event.industry_id is None:
+        return out
+    end = event.date + dt.timedelta(days=days)
+    if apps.is_installed("peiyu.services"):
+        from peiyu.services import queries as services
+
+        out["requests"] = (
+            services.visible_requests(who)
+            .filter(
+                enterprise__key_industry_id=event.industry_id,
+                received_at__date__gte=event.date,
+                received_at__date__lte=end,
+            )
+            .count()
+        )
+    if apps.is_installed("peiyu.policies"):
+        from peiyu.policies.models import Award
+
+        out["applications"] = (
+            scope_mod.restrict(who, Award.objects.all())
+            .filter(
+                enterprise__key_industry_id=event.industry_id, applied_on__gte=event.date, applied_on__lte=end
+            )
+            .count()
+        )
+    return out

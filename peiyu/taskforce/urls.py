@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/schedule/", views.schedule, name="schedule"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/liaison/", views.liaison, name="liaison"),
     path("<int:pk>/liaison/bulk/", views.liaison_bulk, name="liaison_bulk"),
     path("<int:pk>/liaison/set/", views.liaison_set, name="liaison_set"),

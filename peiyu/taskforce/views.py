@@ -32,7 +32,7 @@ from peiyu.taskforce.models import ContactLog, InfoReport, Measure, ReportTempla
 def _tf(request: Any, pk: int) -> TaskForce:
     return scope_mod.get_object_or_404(
         request.user,
-        TaskForce.objects.select_related("industry", "office"),
+        TaskForce.objects.select_related("industry", "office").distinct(),
         request=request,
         missing="专班不存在",
         pk=pk,
@@ -313,7 +313,7 @@ def reports(request: Any) -> HttpResponse:
 @require_POST
 def issue(request: Any, pk: int) -> HttpResponse:
     template = scope_mod.get_object_or_404(
-        request.user, ReportTemplate, request=request, missing="模板不存在", pk=pk
+        request.user, ReportTemplate.objects.distinct(), request=request, missing="模板不存在", pk=pk
     )
     if not queries.can_manage(request.user, template.taskforce):
         scope_mod.denied(request, request.user, template, action=scope_mod.CHANGE)
@@ -336,7 +336,9 @@ def issue(request: Any, pk: int) -> HttpResponse:
 def report(request: Any, pk: int) -> HttpResponse:
     r = scope_mod.get_object_or_404(
         request.user,
-        InfoReport.objects.select_related("template", "template__taskforce", "department", "area", "item"),
+        InfoReport.objects.select_related(
+            "template", "template__taskforce", "department", "area", "item"
+        ).distinct(),
         request=request,
         missing="报送不存在",
         pk=pk,
@@ -409,7 +411,7 @@ def measure_list(request: Any) -> HttpResponse:
 def measure_detail(request: Any, pk: int) -> HttpResponse:
     m = scope_mod.get_object_or_404(
         request.user,
-        Measure.objects.select_related("unit", "plan"),
+        Measure.objects.select_related("unit", "plan").distinct(),
         request=request,
         missing="措施不存在",
         pk=pk,
@@ -484,6 +486,8 @@ def bulletin(request: Any) -> HttpResponse:
 @login_required
 def publicity(request: Any) -> HttpResponse:
     events = list(queries.publicity(request.user)[:200])
+    for ev in events:
+        ev.followed = queries.followed(request.user, ev)  # type: ignore[attr-defined]
     tfs = [tf for tf in queries.visible(request.user) if queries.can_manage(request.user, tf)]
     if request.method == "POST":
         form = PublicityForm(request.POST)
@@ -506,4 +510,66 @@ def publicity(request: Any) -> HttpResponse:
         request,
         "taskforce/publicity.html",
         {"page_title": "宣传推介", "events": events, "taskforces": tfs, "form": PublicityForm()},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Task-force composition (administrators)
+
+
+def _users(raw: str) -> tuple[list[Any], list[str]]:
+    import re
+
+    names = [n for n in re.split(r"[\s,，、;；]+", raw or "") if n]
+    found = {u.username: u for u in User.objects.filter(username__in=names, is_active=True)}
+    return [found[n] for n in names if n in found], [n for n in names if n not in found]
+
+
+@scope_mod.admin_required
+def edit(request: Any, pk: int) -> HttpResponse:
+    from peiyu.accounts.models import Department
+    from peiyu.registry.models import Area
+
+    tf = _tf(request, pk)
+    if request.method == "POST":
+        leaders, bad1 = _users(request.POST.get("leaders", ""))
+        members, bad2 = _users(request.POST.get("members", ""))
+        liaison, bad3 = _users(request.POST.get("liaison_member", ""))
+        if bad1 or bad2 or bad3:
+            messages.error(request, f"没有这些用户：{'、'.join(bad1 + bad2 + bad3)}")
+            return redirect("taskforce:edit", pk=tf.pk)
+        office = Department.objects.filter(pk=request.POST.get("office") or 0).first()
+        depts = list(
+            Department.objects.filter(pk__in=[v for v in request.POST.getlist("departments") if v.isdigit()])
+        )
+        areas = list(Area.objects.filter(pk__in=[v for v in request.POST.getlist("areas") if v.isdigit()]))
+        actions.do_save_taskforce(
+            request.user,
+            tf.industry,
+            name=(request.POST.get("name") or tf.name).strip()[:100],
+            office=office,
+            leaders=leaders,
+            departments=depts,
+            areas=areas,
+            members=members,
+            liaison_member=liaison[0] if liaison else None,
+            note=request.POST.get("note", tf.note),
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+        messages.success(request, "专班组成已保存")
+        return redirect("taskforce:detail", pk=tf.pk)
+    return render(
+        request,
+        "taskforce/edit.html",
+        {
+            "page_title": f"{tf.name} · 组成",
+            "tf": tf,
+            "departments": Department.objects.all(),
+            "areas": Area.objects.all(),
+            "chosen_departments": set(tf.departments.values_list("pk", flat=True)),
+            "chosen_areas": set(tf.areas.values_list("pk", flat=True)),
+            "leaders": " ".join(tf.leaders.values_list("username", flat=True)),
+            "members": " ".join(tf.members.values_list("username", flat=True)),
+        },
     )

@@ -10,7 +10,21 @@ from peiyu.testing import walk as walkers
 
 @pytest.fixture
 def walked(db):
-    return walkers.populated_world()
+    """The personas' world with three months of tax and this app's walk objects (not the whole
+    populated world: other apps' objects are their own walk's business)."""
+    from peiyu.attraction.tests.world import populate_world
+    from peiyu.testing.factories import make_world
+    from peiyu.testing.taxlib import put_month
+
+    world = make_world()
+    world["months"] = ["2025-01", "2025-02", "2025-03"]
+    for m in world["months"]:
+        put_month(
+            m,
+            [(e.credit_code, e.name, "增值税", 2_000_000, 1_000_000) for e in world["enterprises"].values()],
+        )
+    populate_world(world)
+    return world
 
 
 def test_team_member_walk_shows_nothing_outside_the_team(client, walked):
@@ -58,6 +72,9 @@ def test_every_list_exports_to_excel(client, walked):
         assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats"), url
     text = walkers.spreadsheet_text(walkers.body_bytes(client.get("/attraction/?format=xlsx")), "x.xlsx")
     assert walked["attraction_projects"]["theirs"].name in text
+    mine = walked["attraction_projects"]["mine"]
+    mine.refresh_from_db()
+    assert mine.stage == Stage.TAXPAYING and mine.first_tax_month == "2025-01"
     dup = client.get("/attraction/duplicates/").content.decode()
     assert walked["attraction_projects"]["dup"].name in dup
 

@@ -53,3 +53,26 @@ def test_landed_without_tax_for_six_months(aw):
     assert warnings.check(today=dt.date(2025, 8, 1))["opened"] == 1
     item = work_queries.items_of(p, kind="attraction.warning").get()
     assert "6个月未产生区级税收" in item.title
+
+
+def test_tax_check_job_creates_the_daily_schedule(aw):
+    from peiyu.work import jobs
+    from peiyu.work.models import Schedule
+
+    make_project(aw["teams"]["one"], Stage.SIGNED, signed_on=dt.date(2025, 1, 10))
+    job = jobs.start("attraction.tax_check")
+    assert job.status == "done", job.error
+    s = Schedule.objects.get(key="attraction.daily_check")
+    assert s.enabled and s.job_kind == "attraction.tax_check" and s.next_run_at is not None
+
+
+def test_home_panel(aw, rf):
+    from peiyu.attraction.panels import home_panel
+
+    make_project(aw["teams"]["one"], Stage.TALKS)
+    req = rf.get("/")
+    req.user = aw["office_user"]
+    panel = home_panel(req)
+    assert panel is not None and ("在谈", 1) in panel["stages"]
+    req.user = aw["outsider"]
+    assert home_panel(req) is None

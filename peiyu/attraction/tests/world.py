@@ -50,6 +50,16 @@ def populate_world(world: dict[str, Any]) -> None:
     actions.do_update_project(None, dup, credit_code=ents["soft_a2"].credit_code)
     actions.do_add_followup(None, mine, text="走查：对接用房需求", problem="走查：需协调人才公寓")
     world["attraction_projects"] = {"mine": mine, "theirs": theirs, "dup": dup}
+    # a dispatch meeting with its pack and a decision (seen by the office, the teams, admin, leader)
+    from peiyu.meetings import actions as meeting_actions
+
+    meeting = meeting_actions.do_schedule_meeting(
+        None, kind="attraction.dispatch", title="走查招商引资调度会", date=dt.date(2025, 6, 1)
+    )
+    meeting_actions.do_prepare_pack(world["office_user"], meeting)
+    meeting_actions.do_add_decision(
+        None, meeting, text="走查：协调人才公寓", owner=world["office_user"], unit=one
+    )
     # what the team member may see: their team's landed company (the duplicate claim of the other
     # team on it stays out of their list)
     world["visible"]["attraction_member"] = {"soft_a2"}

@@ -189,3 +189,36 @@ def test_cancelled_meeting_is_not_previous(world):
     c = meeting(admin, industry=soft, date=dt.date(2025, 3, 10))
     assert queries.previous(c) == a
     assert c.kind == TEST_KIND
+
+
+def test_pack_snapshot_keeps_decimals_and_dates_as_json(world):
+    from decimal import Decimal
+
+    from peiyu.core.sections import Section, SectionTable
+    from peiyu.meetings.kinds import MeetingKind, register
+
+    register(
+        MeetingKind(
+            key="meetings.test_decimal",
+            label="测试",
+            pack=lambda m, who: [
+                Section(
+                    key="x",
+                    title="x",
+                    tables=[
+                        SectionTable(
+                            title="t",
+                            columns=["a", "b", "c"],
+                            rows=[[Decimal("652.00"), Decimal("7.6"), dt.date(2025, 3, 1)]],
+                        )
+                    ],
+                )
+            ],
+        )
+    )
+    m = actions.do_schedule_meeting(
+        world["admin"], kind="meetings.test_decimal", title="t", date=dt.date(2025, 3, 1)
+    )
+    actions.do_prepare_pack(world["admin"], m)
+    m.refresh_from_db()
+    assert m.pack[1]["tables"][0]["rows"] == [[652, 7.6, "2025-03-01"]]

@@ -161,3 +161,23 @@ def test_exports_and_api(pw, login):
     assert data["year"] == 2024 and data["policies"][0]["recipients"] == 2  # the two health firms
     awards = json.loads(c.get("/api/v1/policies/awards").content)
     assert {a["enterprise"] for a in awards["awards"]} == {e["health_a1"].name, e["health_a2"].name}
+
+
+def test_apply_never_echoes_a_code_outside_the_scope(world, login):
+    from peiyu.policies.tests.helpers import clause, policy
+
+    c = clause(policy(world, name="软件政策", key_industry=world["industries"]["soft"]))
+    other = world["enterprises"]["other_a2"]
+    r = login(world["industry_officer"]).post(
+        "/policies/awards/apply/",
+        {"credit_code": other.credit_code, "clause": c.pk, "year": 2025, "amount": "1"},
+    )
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert other.credit_code not in page and "办理范围内没有" in page
+    # an otherwise invalid form (no clause) must not echo it either, nor a form prefilled with it
+    r = login(world["industry_officer"]).post("/policies/awards/apply/", {"credit_code": other.credit_code})
+    assert r.status_code == 200 and other.credit_code not in r.content.decode()
+    r = login(world["industry_officer"]).get(f"/policies/awards/apply/?credit_code={other.credit_code}")
+    assert f'value="{other.credit_code}"' not in r.content.decode()
+    assert not Award.objects.exists()

@@ -37,7 +37,9 @@ def dashboard_figures(client) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["admin", "industry_officer", "area_officer"])
+@pytest.mark.parametrize(
+    "persona", ["admin", "industry_officer", "area_officer", "department", "service_officer"]
+)
 def test_report_figures_equal_the_dashboard_and_stay_in_scope(world, login, persona):
     fill(world)
     user = world[persona]
@@ -113,3 +115,53 @@ def test_command_writes_the_docx_for_a_user(world, tmp_path):
     assert world["enterprises"]["soft_a1"].name in text
     assert world["enterprises"]["health_a1"].name not in text
     assert Report.objects.get(pk=result["report_id"]).reader == world["industry_officer"]
+
+
+@pytest.mark.django_db
+def test_forecast_projects_the_year_from_past_seasonal_profiles_with_a_range(world):
+    from peiyu.targets.progress import div_round
+    from peiyu.testing.taxlib import put_month
+
+    ent = world["enterprises"]["soft_a1"]
+    # district-level fen per month: year y, month m → base[y] × (m + bump[y] for the first quarter)
+    base = {2022: 1000, 2023: 1100, 2024: 1200, 2025: 1500}
+    bump = {2022: 0, 2023: 2, 2024: 4, 2025: 0}
+    series = {}
+    for y, b in base.items():
+        for m in range(1, 13 if y < 2025 else 4):
+            district = b * (m + (bump[y] if m <= 3 else 0))
+            series[(y, m)] = district
+            put_month(f"{y}-{m:02d}", [(ent.credit_code, ent.name, "增值税", district * 2, district)])
+    data = monthly.build(world["admin"], "2025-03")
+    ytd = sum(series[(2025, m)] for m in (1, 2, 3))
+    estimates = {
+        y: div_round(ytd * sum(series[(y, m)] for m in range(1, 13)), sum(series[(y, m)] for m in (1, 2, 3)))
+        for y in (2022, 2023, 2024)
+    }
+    text = " ".join(data.forecast.paragraphs)
+    assert f"全区全年区级税收预计 {format_wan(estimates[2024])} 万元" in text  # last year's profile
+    low, high = min(estimates.values()), max(estimates.values())
+    assert low < high and f"区间为 {format_wan(low)}—{format_wan(high)} 万元" in text
+    table = data.forecast.tables[0]
+    assert [r[0] for r in table.rows] == ["2024年进度", "2023年进度", "2022年进度"]
+    assert [r[2] for r in table.rows] == [estimates[2024], estimates[2023], estimates[2022]]
+
+
+@pytest.mark.django_db
+def test_one_off_receipts_are_named_and_kept_apart_from_the_trend(world):
+    from peiyu.testing.taxlib import put_month
+
+    spike, steady = world["enterprises"]["soft_a1"], world["enterprises"]["soft_a2"]
+    for month, amount in (("2024-03", 100), ("2025-01", 100), ("2025-02", 120), ("2025-03", 1000)):
+        put_month(
+            month,
+            [
+                (spike.credit_code, spike.name, "企业所得税", amount * 250, amount * 100),
+                (steady.credit_code, steady.name, "增值税", 250 * 90, 90 * 100),
+            ],
+        )
+    offs = monthly.one_offs(world["admin"], "2025-03")
+    assert [r["name"] for r in offs] == [spike.name] and offs[0]["usual_fen"] == 120 * 100
+    drivers = " ".join(monthly.build(world["admin"], "2025-03").drivers.paragraphs)
+    assert f"一次性因素：{spike.name}本月入库 {format_wan(1000 * 100)} 万元" in drivers
+    assert steady.name not in drivers.split("一次性因素")[1]

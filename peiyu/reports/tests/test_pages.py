@@ -106,3 +106,43 @@ def test_leader_home_says_what_needs_a_decision_this_week(world, login):
     item.refresh_from_db()
     other = login(world["area_officer"]).get(reverse("web:home")).content.decode()
     assert "审定长寿软件扩产用地方案" not in other
+
+
+@pytest.mark.django_db
+def test_api_lists_and_returns_reports_in_scope(world, login):
+    fill(world)
+    district = actions.do_generate_report(world["admin"], MONTH)
+    own = actions.do_generate_report(world["area_officer"], MONTH, reader=world["area_officer"])
+    client = login(world["area_officer"])
+    listed = client.get("/api/v1/reports", {"month": MONTH}).json()
+    assert [r["id"] for r in listed["reports"]] == [own.pk]
+    assert client.get(f"/api/v1/reports/{district.pk}").status_code == 404
+    got = client.get(f"/api/v1/reports/{own.pk}").json()
+    assert got["scope"] == "桃浦镇" and got["data"]["features"][0]["key"] == "taxes.features"
+    assert client.get(f"/api/v1/reports/{own.pk}/docx")["Content-Type"].startswith("application/vnd.openxml")
+    leader = login(world["leader"]).get("/api/v1/reports").json()
+    assert {r["id"] for r in leader["reports"]} == {district.pk, own.pk}
+
+
+@pytest.mark.django_db
+def test_cockpit_draws_real_boundaries_when_loaded(world, login, settings, tmp_path):
+    import json
+
+    fill(world)
+    a1, a2 = world["areas"]["a1"], world["areas"]["a2"]
+    square = lambda x: [[[x, 31.2], [x + 0.02, 31.2], [x + 0.02, 31.22], [x, 31.22], [x, 31.2]]]  # noqa: E731
+    geo = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"code": a1.code}, "geometry": {"type": "Polygon", "coordinates": square(121.40)}},
+            {"type": "Feature", "properties": {"name": a2.name}, "geometry": {"type": "MultiPolygon", "coordinates": [square(121.43)]}},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "areas.geojson"
+    path.write_text(json.dumps(geo), encoding="utf-8")
+    settings.PEIYU_AREA_MAP = str(path)
+    page = login(world["leader"]).get(reverse("reports:cockpit")).content.decode()
+    assert 'data-map="boundaries"' in page and page.count('<path d="M ') == 2
+    assert "（示意图）" not in page and a1.name in page and a2.name in page
+    settings.PEIYU_AREA_MAP = str(tmp_path / "missing.geojson")
+    assert 'data-map="schematic"' in login(world["leader"]).get(reverse("reports:cockpit")).content.decode()

@@ -35,3 +35,10 @@ def populate_world(world: dict[str, Any]) -> None:
         actions.do_save_financing(
             admin, ent, product=Product.PUHUI, bank="走查银行", amount_asked_fen=100_000_000, applied_on=today
         )
+    # a service meeting per sub-district, with its pack prepared (the area's requests and visits)
+    from peiyu.meetings.actions import do_prepare_pack
+    from peiyu.services.meetings import do_schedule_area_meeting
+
+    for area in world["areas"].values():
+        m = do_schedule_area_meeting(admin, area, form="例会", date=today)
+        do_prepare_pack(admin, m)

@@ -64,7 +64,14 @@ def test_pack_contents_from_a_generated_month(generated):
     april.refresh_from_db()
     keys = [s["key"] for s in april.pack]
     assert keys[0] == "meetings.carried_over"
-    assert keys[1:] == ["taskforce.tax", "taskforce.movers", "taskforce.warnings", "taskforce.liaison"]
+    assert keys[1:] == [
+        "taskforce.tax",
+        "taskforce.movers",
+        "taskforce.warnings",
+        "taskforce.projects",
+        "taskforce.liaison",
+    ]
+    assert "本产业在库招商项目 0 个" in april.pack[4]["paragraphs"][0]
     sections = {s["key"]: s for s in april.pack}
     # last meeting's decision, overdue by now (its due date has passed)
     carried = sections["meetings.carried_over"]
@@ -129,7 +136,16 @@ def test_decisions_become_items_and_carry_over(generated):
 def test_taskforce_scope(generated, login):
     world = generated
     soft = taskforce(world)
-    health = taskforce(world, "health")
+    from peiyu.accounts.models import Department
+
+    other, _ = Department.objects.get_or_create(name="区卫健委")
+    # several member units and areas: the scope joins must not return the task force twice
+    health = taskforce(
+        world,
+        "health",
+        departments=[world["departments"]["kewei"], other],
+        areas=list(world["areas"].values()),
+    )
     m_soft = actions.do_schedule_taskforce_meeting(world["admin"], soft, date=dt.date(2025, 4, 10))
     m_health = actions.do_schedule_taskforce_meeting(world["admin"], health, date=dt.date(2025, 4, 11))
     from peiyu.taskforce import queries
@@ -141,6 +157,8 @@ def test_taskforce_scope(generated, login):
     client = login(world["industry_officer"])
     assert client.get(reverse("taskforce:detail", args=[soft.pk])).status_code == 200
     assert client.get(reverse("taskforce:detail", args=[health.pk])).status_code == 404
+    assert login(world["department"]).get(reverse("taskforce:detail", args=[health.pk])).status_code == 200
+    client = login(world["industry_officer"])
     assert client.get(reverse("meetings:detail", args=[m_health.pk])).status_code == 404
     assert (
         client.post(reverse("taskforce:schedule", args=[health.pk]), {"date": "2025-05-01"}).status_code
@@ -170,3 +188,23 @@ def test_home_page(generated, login):
     assert "上海桃浦软件有限公司" in page  # open warning
     assert "区政府 301" in page  # next meeting
     assert "上海长寿医药" not in page
+
+
+def test_pack_shows_the_industrys_projects(world):
+    from peiyu.attraction.models import Stage
+    from peiyu.attraction.tests.factories import make_project, make_teams
+
+    make_teams(world)
+    soft = world["industries"]["soft"]
+    make_project(
+        world["teams"]["one"], Stage.TALKS, name="软件总部项目", industry=soft, entered_on=dt.date(2020, 1, 1)
+    )
+    make_project(world["teams"]["one"], Stage.TALKS, name="医药项目", industry=world["industries"]["health"])
+    tf = taskforce(world)
+    m = actions.do_schedule_taskforce_meeting(world["admin"], tf, date=dt.date(2025, 4, 10))
+    meeting_actions.do_prepare_pack(world["admin"], m)
+    m.refresh_from_db()
+    sec = next(s for s in m.pack if s["key"] == "taskforce.projects")
+    assert "在库招商项目 1 个" in sec["paragraphs"][0] and "在谈 1" in sec["paragraphs"][0]
+    assert sec["tables"][0]["rows"][0][0] == "软件总部项目"  # stalled: no follow-up for years
+    assert "医药项目" not in str(sec)

@@ -157,3 +157,38 @@ def test_publicity(world, login):
     assert not queries.publicity(world["department"]).exists()
     page = client.get(reverse("taskforce:publicity")).content.decode()
     assert "智能软件产业政策发布会" in page
+
+
+def test_publicity_is_linked_to_the_requests_that_followed(world):
+    from peiyu.services.tests.helpers import at, make_request
+
+    tf = taskforce(world)
+    ev = actions.do_save_publicity(
+        world["admin"], taskforce=tf, date=dt.date(2025, 5, 20), theme="政策发布会"
+    )
+    make_request(world, "soft_a1", received_at=at(2025, 5, 25))  # within 30 days, the industry
+    make_request(world, "soft_a2", received_at=at(2025, 8, 1))  # too late
+    make_request(world, "health_a1", received_at=at(2025, 5, 25))  # another industry
+    assert queries.followed(world["admin"], ev)["requests"] == 1
+    assert queries.followed(world["admin"], ev)["applications"] == 0
+    assert queries.followed(world["outsider"], ev)["requests"] == 0
+
+
+def test_admin_edits_the_composition(world, login):
+    tf = taskforce(world)
+    client = login(world["admin"])
+    assert client.get(reverse("taskforce:edit", args=[tf.pk])).status_code == 200
+    r = client.post(
+        reverse("taskforce:edit", args=[tf.pk]),
+        {
+            "name": tf.name,
+            "leaders": "leader_p",
+            "members": "software_p kewei_p",
+            "departments": [world["departments"]["kewei"].pk],
+            "liaison_member": "software_p",
+        },
+    )
+    assert r.status_code == 302
+    tf.refresh_from_db()
+    assert list(tf.leaders.all()) == [world["leader"]] and tf.members.count() == 2
+    assert login(world["industry_officer"]).get(reverse("taskforce:edit", args=[tf.pk])).status_code == 403

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from peiyu.accounts import audit
         from peiyu.attraction import audit_actions as A
-        from peiyu.attraction import queries, stages, taxlink, warnings
+        from peiyu.attraction import queries, taxlink, warnings
 
         year = opts["year"] or timezone.localdate().year
         if not 1990 <= year <= 2100:
@@ -46,4 +46,4 @@ class Command(BaseCommand):
         for p in data["projects"]:
             extra = f"，首次纳税 {p['first_tax_month']}" if p["first_tax_month"] else ""
             dup = f"，与“{p['duplicate_of']}”重复" if p["duplicate_of"] else ""
-            self.stdout.write(f"  - {p['name']}（{p['team']}，{stages.label(p['stage'])}{extra}{dup}）")
+            self.stdout.write(f"  - {p['name']}（{p['team']}，{p['stage']}，{p['status']}{extra}{dup}）")
