@@ -41,6 +41,8 @@ def populate_world(world: dict[str, Any]) -> None:
     ):
         for key in keys:
             actions.do_add_tenancy(admin, b, ents[key], area_m2=Decimal(800), move_in=start, reason="走查")
+    actions.do_save_space(admin, b2, {"floor": "8F", "unit": "01", "area_m2": Decimal(500), "offered": True})
+    actions.do_save_space(admin, b1, {"floor": "9F", "unit": "02", "area_m2": Decimal(300), "offered": True})
     actions.do_save_rent_rule(
         admin,
         None,
