@@ -135,6 +135,23 @@ def project_detail(request: Any, pk: int) -> HttpResponse:
     )
 
 
+def _without_hidden_code(user: Any, data: Any, teams: Any) -> Any:
+    """The posted form, without a credit code of an enterprise outside the user's scope when the
+    form comes back with errors (a page must not echo a code the user may not see); a valid form
+    keeps it (a team may register a company it brought in)."""
+    from peiyu.registry.models import Enterprise
+
+    code = (data.get("credit_code") or "").strip().upper()
+    ent = Enterprise.objects.filter(credit_code=code).first() if code else None
+    if ent is None or scope_mod.can_see_enterprise(user, ent):
+        return data
+    if ProjectForm(data, teams=teams).is_valid():
+        return data
+    data = data.copy()
+    data["credit_code"] = ""
+    return data
+
+
 def _project_form_page(request: Any, p: Project | None) -> HttpResponse:
     user = request.user
     teams = _teams_for(user)
@@ -143,7 +160,7 @@ def _project_form_page(request: Any, p: Project | None) -> HttpResponse:
     if p is not None:
         teams = Team.objects.filter(pk=p.team_id)
     if request.method == "POST":
-        form = ProjectForm(request.POST, teams=teams)
+        form = ProjectForm(_without_hidden_code(user, request.POST, teams), teams=teams)
         if form.is_valid():
             fields = form.project_fields()
             reason = form.cleaned_data.get("reason") or ""

@@ -39,6 +39,9 @@ def test_team_member_walk_shows_nothing_outside_the_team(client, walked):
     problems = [str(f) for f in report.findings]
     assert not problems, "\n".join(problems[:30])
     assert report.statuses.get(200, 0) >= 8
+    posts = walkers.walk_posts(client, walked, "attraction_member", routes=routes, relogin=relogin, values={})
+    problems = [str(f) for f in posts.findings]
+    assert not problems, "\n".join(problems[:30])
 
 
 def test_pages_show_scope_and_404_outside(client, walked):
