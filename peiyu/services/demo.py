@@ -405,6 +405,45 @@ def generate(ctx: Any) -> None:
             amount_granted_fen=amount * rng.choice((6, 8, 10)) // 10,
         )
 
+    # ---- salons and 银企对接 events ------------------------------------------------------------
+    from peiyu.registry.models import Area
+
+    areas = list(Area.objects.order_by("order")[:3])
+    themes = [
+        ("bank", "普会贷银企对接会"),
+        ("salon", "研发费用加计扣除政策沙龙"),
+        ("salon", "改制上市培育沙龙"),
+        ("bank", "信易贷专场对接会"),
+        ("policy", "“3+5+X”产业政策宣讲会"),
+        ("salon", "人才安居政策沙龙"),
+    ]
+    events = 0
+    for n, (kind, theme) in enumerate(themes):
+        area = areas[n % len(areas)] if areas else None
+        ev = actions.do_create_event(
+            admin,
+            kind=kind,
+            theme=theme,
+            date=today - dt.timedelta(days=30 + 50 * n),
+            area=area,
+            organiser="区企业服务中心",
+        )
+        for eid in rng.sample(pool, min(len(pool), rng.randint(8, 20))):
+            actions.do_add_attendance(
+                admin,
+                ev,
+                Enterprise.objects.get(pk=eid),
+                note=rng.choice(["", "有融资需求", "有意向", "会后单独对接"]),
+            )
+        actions.do_add_event_followup(
+            admin,
+            ev,
+            title="会后逐户回访有需求企业",
+            due=today - dt.timedelta(days=20 + 50 * n) + dt.timedelta(days=40 if n == 0 else 0),
+            owner=service,
+        )
+        events += 1
+
     from peiyu.work.actions import recompute_dues
 
     recompute_dues("services.request")
@@ -416,5 +455,6 @@ def generate(ctx: Any) -> None:
         "red_flags": flagged,
         "listing": sheets,
         "financing": apps,
+        "events": events,
         "seconds": round(time.monotonic() - started, 1),
     }
