@@ -73,7 +73,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     # raised whenever the user's access must end everywhere (password reset or change, role or
     # scope change): part of the session hash, so every other session is logged out
-    access_epoch = models.PositiveIntegerField(default=0, editable=False)
+    access_epoch = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
