@@ -6,4 +6,4 @@ from __future__ import annotations
 def load_all() -> dict[str, int]:
     from peiyu.services.actions import ensure_categories
 
-    return {"诉求类别": ensure_categories()}
+    return {"service_categories": ensure_categories()}

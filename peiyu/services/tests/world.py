@@ -35,6 +35,12 @@ def populate_world(world: dict[str, Any]) -> None:
         actions.do_save_financing(
             admin, ent, product=Product.PUHUI, bank="走查银行", amount_asked_fen=100_000_000, applied_on=today
         )
+    # a service event (salon) per sub-district, attended by the area's enterprises
+    for area in world["areas"].values():
+        ev = actions.do_create_event(admin, kind="salon", theme=f"走查沙龙：{area.name}", date=today, area=area)
+        for ent in world["enterprises"].values():
+            if ent.area_id == area.pk:
+                actions.do_add_attendance(admin, ev, ent, note="走查对接")
     # a service meeting per sub-district, with its pack prepared (the area's requests and visits)
     from peiyu.meetings.actions import do_prepare_pack
     from peiyu.services.meetings import do_schedule_area_meeting
