@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Router
+from ninja.errors import HttpError
 
 from peiyu.attraction import queries, tables
 
@@ -36,4 +37,6 @@ def projects(request: Any, stage: str | None = None) -> dict[str, Any]:
     summary="某年末项目库与各小组当年签约、落地（同 peiyu attraction --year --json）",
 )
 def year_view(request: Any, year: int) -> dict[str, Any]:
+    if not 1990 <= year <= 2100:
+        raise HttpError(422, f"年份“{year}”无效，应为 1990—2100 之间的四位年份")
     return queries.year_view(year, _user(request))
