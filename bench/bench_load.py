@@ -38,6 +38,28 @@ SAT_SECONDS = int(os.environ.get("PEIYU_BENCH_SAT_SECONDS", "60"))
 ENTERPRISES = os.environ.get("PEIYU_BENCH_LOAD_ENTERPRISES", "")
 WORKERS = os.environ.get("PEIYU_BENCH_LOAD_WORKERS", "")
 THREADS = os.environ.get("PEIYU_BENCH_LOAD_THREADS", "")
+# an existing demo data folder to copy instead of generating one (saves the demo's minutes)
+FROM_DIR = os.environ.get("PEIYU_BENCH_LOAD_FROM", "")
+
+
+SESSIONS_SCRIPT = """
+import json, sys
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from peiyu.accounts.models import User
+settings.ALLOWED_HOSTS = ["*"]
+names = ["admin", "leader", "software", "taopu", "kewei", "service"]
+users = {u.username: u for u in User.objects.filter(username__in=names)}
+out = []
+for i in range(int(sys.argv[1])):
+    name = names[i % len(names)]
+    c = Client()
+    c.force_login(users[name])
+    out.append([name, c.cookies[settings.SESSION_COOKIE_NAME].value])
+json.dump(out, open(sys.argv[2], "w"))
+"""
 
 
 def _bin(name: str) -> str:
@@ -126,11 +148,25 @@ def main() -> dict[str, Any]:
     peiyu = _bin("peiyu")
     server = None
     try:
-        subprocess.run([peiyu, "init", "--json"], env=env, check=True, capture_output=True)
-        demo = [peiyu, "demo", "--json"] + (["--enterprises", ENTERPRISES] if ENTERPRISES else [])
         t = time.monotonic()
-        subprocess.run(demo, env=env, check=True, capture_output=True)
+        if FROM_DIR:
+            shutil.copytree(FROM_DIR, data_dir, dirs_exist_ok=True)
+        else:
+            subprocess.run([peiyu, "init", "--json"], env=env, check=True, capture_output=True)
+            demo = [peiyu, "demo", "--json"] + (["--enterprises", ENTERPRISES] if ENTERPRISES else [])
+            subprocess.run(demo, env=env, check=True, capture_output=True)
         demo_s = round(time.monotonic() - t, 1)
+        # the simulated users arrive logged in: 200 password hashes in the first seconds would
+        # measure the login storm (PBKDF2 is slow on purpose), not the pages people use all day
+        sessions = Path(data_dir) / "sessions.json"
+        subprocess.run(
+            [sys.executable, "-c", SESSIONS_SCRIPT, str(max(USERS, SAT_USERS)), str(sessions)],
+            env={**env, "DJANGO_SETTINGS_MODULE": "peiyu.settings"},
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        os.environ["PEIYU_LOAD_SESSIONS"] = str(sessions)
         port = _free_port()
         serve = [peiyu, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"]
         serve += (["--workers", WORKERS] if WORKERS else []) + (["--threads", THREADS] if THREADS else [])

@@ -12,9 +12,11 @@ with ``--host`` is ever addressed.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 import re
+from pathlib import Path
 
 from locust import HttpUser, between, constant, task
 
@@ -22,6 +24,11 @@ ACCOUNTS = ["admin", "leader", "software", "taopu", "kewei", "service"]
 PASSWORD = "Peiyu@2026"
 _next = itertools.count()
 CODE = re.compile(r"/registry/e/([0-9A-Z]{15,20})/")
+SESSION_COOKIE = "sessionid"
+_sessions_file = os.environ.get("PEIYU_LOAD_SESSIONS", "")
+SESSIONS: list[list[str]] = (
+    json.loads(Path(_sessions_file).read_text(encoding="utf-8")) if _sessions_file else []
+)
 
 
 class Persona(HttpUser):
@@ -29,7 +36,18 @@ class Persona(HttpUser):
     wait_time = constant(0) if os.environ.get("PEIYU_LOAD_CLOSED") else between(3, 7)
 
     def on_start(self) -> None:
-        self.username = ACCOUNTS[next(_next) % len(ACCOUNTS)]
+        n = next(_next)
+        if SESSIONS:  # logged in beforehand by bench_load (no login storm inside the measurement)
+            self.username, key = SESSIONS[n % len(SESSIONS)]
+            self.client.cookies.set(SESSION_COOKIE, key)
+        else:
+            self._login(ACCOUNTS[n % len(ACCOUNTS)])
+        self.codes: list[str] = []
+        page = self.client.get("/registry/", name="registry list")
+        self.codes = CODE.findall(page.text)[:50]
+
+    def _login(self, username: str) -> None:
+        self.username = username
         self.client.get("/accounts/login/", name="login")
         token = self.client.cookies.get("csrftoken", "")
         self.client.post(
@@ -38,9 +56,6 @@ class Persona(HttpUser):
             headers={"Referer": self.host + "/accounts/login/"},
             name="login",
         )
-        self.codes: list[str] = []
-        page = self.client.get("/registry/", name="registry list")
-        self.codes = CODE.findall(page.text)[:50]
 
     @task(4)
     def home(self) -> None:

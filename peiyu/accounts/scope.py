@@ -101,6 +101,15 @@ def scope_for(user: Any, action: str = VIEW) -> Scope:
         cache = user._peiyu_scopes = {}
     if action in cache:
         return cache[action]
+    from peiyu.core import datacache
+
+    # the grants are rows: reused across requests until any row changes (datacache generation)
+    scope = datacache.cached(f"scope:{action}", user, lambda: _compute_scope(user, action))
+    cache[action] = scope
+    return scope
+
+
+def _compute_scope(user: Any, action: str) -> Scope:
     from peiyu.registry.models import Enterprise
 
     if is_admin(user):
@@ -123,7 +132,6 @@ def scope_for(user: Any, action: str = VIEW) -> Scope:
             frozenset(departments),
             user.pk,
         )
-    cache[action] = scope
     return scope
 
 

@@ -36,6 +36,7 @@ from peiyu.alerts.tables import (
     render_warnings,
     warning_rows,
 )
+from peiyu.core import datacache
 from peiyu.core.export import xlsx_response
 from peiyu.taxes import analytics
 
@@ -72,6 +73,9 @@ def _export(request: Any, warnings: list, title: str) -> HttpResponse:
     )
 
 
+INBOX_PAGE = 50  # rows per page of the inbox (the Excel export has them all)
+
+
 @login_required
 def inbox(request: Any) -> HttpResponse:
     user = request.user
@@ -80,13 +84,16 @@ def inbox(request: Any) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return _export(request, warnings, "我的待办预警")
     record_view(request, A.INBOX_VIEW, "我的待办预警", count=len(warnings))
+    page = Paginator(warnings, INBOX_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "alerts/inbox.html",
         {
             "page_title": "我的待办预警",
-            "rows": [(w, w.is_overdue(days)) for w in warnings],
-            "warning_table": render_warnings(warning_rows(warnings, days)),
+            "page": page,
+            "total": len(warnings),
+            "rows": [(w, w.is_overdue(days)) for w in page],
+            "warning_table": render_warnings(warning_rows(page, days)),
             "counts": queries.counts(user),
             "overdue_days": days,
             "is_manager": actions.is_manager(user),
@@ -235,7 +242,11 @@ def key_enterprises(request: Any) -> HttpResponse:
         month = months[-1]
     by = request.GET.get("by") if request.GET.get("by") in ("industry", "area") else "industry"
     cfg = AlertSettings.current()
-    rows = keyset.key_list(request.user, month, cfg) if month else []
+    rows = (
+        datacache.cached(f"key_list:{month}", request.user, lambda: keyset.key_list(request.user, month, cfg))
+        if month
+        else []
+    )
     window = keyset.window(month, cfg.key_window_months) if month else []
     if request.GET.get("format") == "xlsx":
         record_view(request, A.KEY_ENTERPRISES_EXPORT, f"重点企业名单 {month}", count=len(rows))

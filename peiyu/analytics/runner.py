@@ -13,6 +13,7 @@ computations use ``scope.EVERYTHING``). Parameters are ``$name``; the engine bin
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -125,10 +126,43 @@ class Runner:
         return self._expand(template, dict(params or {}), 0)
 
     def rows(self, template: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        return self.engine.rows(*self.sql(template, params))
+        sql, p = self.sql(template, params)
+        return _reused("rows", self.engine, sql, p, lambda: self.engine.rows(sql, p))
 
     def dicts(self, template: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        return self.engine.dicts(*self.sql(template, params))
+        sql, p = self.sql(template, params)
+        return _reused("dicts", self.engine, sql, p, lambda: self.engine.dicts(sql, p))
 
     def arrow(self, template: str, params: dict[str, Any] | None = None) -> pa.Table:
         return self.engine.arrow(*self.sql(template, params))
+
+
+REUSE_MAX_ROWS = 5000  # larger results (exports) are computed each time rather than kept in memory
+
+
+def _reused(
+    kind: str, engine: Any, sql: str, params: dict[str, Any], run: Callable[[], list[Any]]
+) -> list[Any]:
+    """A query's result, reused until the data changes (``peiyu.core.datacache``).
+
+    The SQL names the library's files (their folders carry the content and version) and the
+    scope's predicate is part of the SQL and its parameters, so equal SQL means equal rows for
+    whoever asks; the data generation in the key covers everything else."""
+    from django.core.cache import caches
+
+    from peiyu.analytics.duckdb import DuckDBEngine
+    from peiyu.core import datacache
+
+    # only the in-process DuckDB engine of the pages: Spark jobs and wrapped (recording) engines run
+    if not datacache.enabled() or type(engine) is not DuckDBEngine:
+        return run()
+    digest = hashlib.sha256(repr((kind, sql, sorted(params.items()))).encode()).hexdigest()
+    key = f"peiyu:q:{datacache.generation()}:{digest}"
+    cache = caches["default"]
+    hit = cache.get(key)
+    if hit is not None:
+        return list(hit)
+    out = run()
+    if len(out) <= REUSE_MAX_ROWS:
+        cache.set(key, out, datacache.TTL)
+    return out

@@ -16,3 +16,14 @@ class CoreConfig(AppConfig):
                 contrib.clear_cache()
 
         setting_changed.connect(_forget, weak=False, dispatch_uid="peiyu_contrib_cache")
+
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        from peiyu.core import datacache, signals
+
+        connection_created.connect(datacache.install, weak=False, dispatch_uid="peiyu_datacache")
+        for conn in connections.all(initialized_only=True):
+            datacache.install(conn)
+        signals.dimension_changed.connect(datacache.on_data_change, weak=False, dispatch_uid="peiyu_dc_dim")
+        signals.tax_library_changed.connect(datacache.on_data_change, weak=False, dispatch_uid="peiyu_dc_tax")

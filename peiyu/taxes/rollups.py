@@ -37,6 +37,7 @@ import hashlib
 import os
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -155,7 +156,30 @@ def bump_on_commit() -> None:
     transaction.on_commit(_bump_after_commit)
 
 
+_FINGERPRINT_SECONDS = 5.0
+_fingerprint_memo: dict[str, tuple[float, tuple[str, list[tuple[str, int]]]]] = {}
+
+
 def _fingerprint() -> tuple[str, list[tuple[str, int]]]:
+    """``_fingerprint_now()``, reused for a few seconds while no data changed (``datacache``): a
+    page asks for the snapshot several times, and every change of the rows or of the library's
+    files starts a new generation."""
+    from peiyu.core import datacache
+
+    if not datacache.enabled():
+        return _fingerprint_now()
+    key = f"{_root()}:{datacache.generation()}"
+    now = time.monotonic()
+    hit = _fingerprint_memo.get(key)
+    if hit is not None and now - hit[0] < _FINGERPRINT_SECONDS:
+        return hit[1][0], list(hit[1][1])
+    value = _fingerprint_now()
+    _fingerprint_memo.clear()
+    _fingerprint_memo[key] = (now, value)
+    return value[0], list(value[1])
+
+
+def _fingerprint_now() -> tuple[str, list[tuple[str, int]]]:
     """The dimension key (a hash of what the enterprise dimension depends on) and the active
     (month, version) list: a few index-only queries."""
     from peiyu.taxes.models import TaxBatch
@@ -321,8 +345,11 @@ def current() -> Snapshot:
     the process."""
     dim_key, active = _fingerprint()
     active_key = hashlib.sha256(repr(active).encode()).hexdigest()[:16]
+    # the library folder is part of the key: a process that switches folders (tests, `peiyu check`)
+    # must not be served another library's snapshot whose files still exist
     key = f"{dim_key}-{active_key}"
-    cached = _snapshots.get(key)
+    cache_key = f"{_root()}:{key}"
+    cached = _snapshots.get(cache_key)
     if cached is not None and os.path.exists(cached.r2_path):
         return cached
     derived = _root() / "derived"
@@ -345,7 +372,7 @@ def current() -> Snapshot:
         )
         if os.path.exists(snap.r1_path) and os.path.exists(snap.r2_path) and os.path.exists(snap.dim_path):
             _snapshots.clear()
-            _snapshots[key] = snap
+            _snapshots[cache_key] = snap
             return snap
     with _lock:
         for m, v in active:
@@ -400,7 +427,7 @@ def current() -> Snapshot:
             _atomic_copy(src, Path(snap.r1_path))
         _cleanup(dim_dir, content_dir, snap_dir)
         _snapshots.clear()
-        _snapshots[key] = snap
+        _snapshots[cache_key] = snap
         return snap
 
 

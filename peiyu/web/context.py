@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from peiyu.accounts import scope
+from peiyu.core import datacache
 from peiyu.web.nav import build_nav
 
 
@@ -12,7 +13,7 @@ def shell(request: Any) -> dict[str, Any]:
         return {}
     return {
         "nav": build_nav(user, request.path),
-        "scope_text": scope.describe(user),
+        "scope_text": datacache.cached("scope_text", user, lambda: scope.describe(user)),
         "share_label": scope.share_label(user),  # 占全区 / 占本范围: what a share is of
         "role_label": user.get_role_display() if not user.is_superuser else "管理员",
         "work_counts": _work_counts(user),
@@ -27,4 +28,4 @@ def _work_counts(user: Any) -> dict[str, int] | None:
         return None
     from peiyu.work.queries import counts
 
-    return counts(user)
+    return datacache.cached("work_counts", user, lambda: counts(user), ttl=60)

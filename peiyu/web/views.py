@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,11 +12,12 @@ from django.shortcuts import render
 def home_panels(request: Any) -> list[dict[str, Any]]:
     """The panels the installed apps contribute (``home_panel(request)`` in their ``panels.py``),
     by ``order``. Each panel sees only the user's scope."""
-    from peiyu.core import contrib
+    from peiyu.core import contrib, datacache
 
     panels = []
-    for _cfg, make in contrib.attributes("panels", "home_panel"):
-        panel = make(request)
+    for cfg, make in contrib.attributes("panels", "home_panel"):
+        # a panel reads only the user's scope and the data: reused until either changes
+        panel = datacache.cached(f"home_panel:{cfg.label}", request.user, partial(make, request))
         if panel:
             panels.append(panel)
     return sorted(panels, key=lambda p: p.get("order", 100))

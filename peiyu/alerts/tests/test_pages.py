@@ -205,3 +205,21 @@ def test_cli_json(world, warned):
     assert Warning.objects.filter(rule="yoy_drop").count() == 2
     with pytest.raises(Exception, match="没有"):
         call_command("warnings", "--month", "2031-01", "--json", stdout=io.StringIO())
+
+
+def test_inbox_is_paginated_and_its_export_has_every_row(world, warned, login, monkeypatch):
+    from peiyu.alerts import views
+
+    monkeypatch.setattr(views, "INBOX_PAGE", 1)
+    for w in warned.values():  # both in one inbox
+        w.item.owner = world["admin"]
+        w.item.save(update_fields=["owner"])
+    c = login(world["admin"])
+    names = {world["enterprises"]["soft_a2"].name, world["enterprises"]["health_a1"].name}
+    first = c.get(reverse("alerts:inbox")).content.decode()
+    second = c.get(reverse("alerts:inbox") + "?page=2").content.decode()
+    assert "待处理（2）" in first and "第 1/2 页" in first and "第 2/2 页" in second
+    shown = [{n for n in names if n in html} for html in (first, second)]
+    assert all(len(s) == 1 for s in shown) and shown[0] | shown[1] == names
+    wb = openpyxl.load_workbook(io.BytesIO(c.get(reverse("alerts:inbox") + "?format=xlsx").content))
+    assert names <= {row[0] for row in wb.active.iter_rows(min_row=4, values_only=True)}

@@ -230,10 +230,11 @@ def test_enterprise_monthly_traces_to_batches(world):
     )
 
 
-def test_every_registered_query_runs_and_its_sql_transpiles_to_spark(world):
+def test_every_registered_query_runs_and_its_sql_transpiles_to_spark(world, settings):
     """Run every registered analytics query with its sample parameters, as a district-wide user
     and as an area officer, recording every statement the queries and the rollup builder send to
     the engine; each query sends at least one, and every statement transpiles to Spark SQL."""
+    settings.PEIYU_DATA_CACHE = False  # every call must reach the engine, not the result cache
     fill(world)
     registered = queries()
     assert {"taxes.industry_stats", "taxes.decomposition", "alerts.window_sums"} <= set(registered)

@@ -71,6 +71,10 @@ WORDS = {
     "reports_late": "迟报", "liaison_assigned": "已分配联络员企业", "contacts": "联系人", "measures": "措施",
     "publicity": "宣传", "month": "月份", "buildings": "楼宇", "incubators": "孵化器", "tenants": "入驻企业",
     "requests": "诉求", "visits": "走访", "open": "未办结", "overdue": "逾期", "items": "事项",
+    "overdue_open": "超期未办结", "late_closed": "超期办结", "reopened": "重新办理", "returned": "退回",
+    "extended": "延期", "green": "绿色通道", "overdue_now": "当前超期", "red_flags": "红色标记",
+    "listing": "上市培育", "financing": "融资对接", "events": "政企活动", "parks": "园区", "platforms": "平台",
+    "tenancies": "入驻记录", "evaluation_year": "评价年度", "evaluations_final": "已定稿评价",
 }  # fmt: skip
 
 
@@ -119,7 +123,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
             shown = "，".join(
                 f"{WORDS.get(k, k)} {v}"
                 for k, v in value.items()
-                if isinstance(v, (int, str)) and k != "seconds"
+                if isinstance(v, (int, str)) and k != "seconds" and (k in WORDS or not k.isascii())
             )[:240]
             lines.append(f"  · {WORDS.get(key, key)}：{shown}")
     lines += [
