@@ -37,7 +37,9 @@ def populate_world(world: dict[str, Any]) -> None:
         )
     # a service event (salon) per sub-district, attended by the area's enterprises
     for area in world["areas"].values():
-        ev = actions.do_create_event(admin, kind="salon", theme=f"走查沙龙：{area.name}", date=today, area=area)
+        ev = actions.do_create_event(
+            admin, kind="salon", theme=f"走查沙龙：{area.name}", date=today, area=area
+        )
         for ent in world["enterprises"].values():
             if ent.area_id == area.pk:
                 actions.do_add_attendance(admin, ev, ent, note="走查对接")
