@@ -1,19 +1,19 @@
 """Derived figures cached until the data changes: the home page's panels and other read-mostly results.
 
-A **generation** token in the data folder (``cache-generation``) changes whenever a statement
-writes to the database (every INSERT, UPDATE, DELETE or REPLACE through Django's connections,
-including bulk and raw statements, seen by a connection execute wrapper), except to the tables that
-are written while merely reading a page: audit log, sessions, login throttling, the job queue. It
-changes again when the writing transaction commits, and when the tax library or the registry's
-dimensions change (``tax_library_changed``, ``dimension_changed``: Parquet files, not rows). Cached
-values are keyed by the generation, so a change is visible on the next request in every server
-process; the token is a file, so all gunicorn workers and ``peiyu worker`` share it without a new
-server.
+A **generation** token changes whenever a statement writes to the database: every INSERT,
+UPDATE, DELETE or REPLACE through Django's connections, bulk and raw statements included (a
+connection execute wrapper sees them), except writes to the tables that change while merely
+reading a page (audit log, sessions, login throttling, the job queue). The writing process sees
+its own writes at once (a per-process counter); the others through a token file in the data folder
+(``cache-generation``), written at once in autocommit and on commit inside a transaction, so a
+rolled-back write changes nothing for them. ``tax_library_changed`` and ``dimension_changed``
+(Parquet files, not rows) write it too. All gunicorn workers and ``peiyu worker`` share the file;
+no new server is needed.
 
-Values live in the process's cache (Django's local-memory cache: nothing leaves the process) for at
-most ``TTL`` seconds, which bounds how stale a figure derived from the clock (overdue counts) or
-written by a bulk statement that sends no signal can be. Keys always contain the user and their
-access epoch: a cached value is never served to another user or after a scope change.
+Values live in the process's local-memory cache (nothing leaves the process) for at most ``TTL``
+seconds, which bounds how stale a figure derived from the clock (overdue counts) can be. Keys
+always contain the user and their access epoch: a value is never served to another user or after
+a scope change.
 """
 
 from __future__ import annotations
