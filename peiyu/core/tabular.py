@@ -40,7 +40,7 @@ def clean_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).replace("\u3000", " ").strip()
+    return str(value).replace("\u3000", " ").replace("\x00", "").strip()
 
 
 def norm_label(value: Any) -> str:
@@ -307,7 +307,12 @@ def _mixed_encoding(data: bytes) -> None:
 
 def decode_text(data: bytes) -> str:
     """UTF-16 ("Unicode text"), UTF-8 (with or without BOM), else GB18030 (a superset of GBK and
-    GB2312); a file mixing UTF-8 and GBK lines is refused."""
+    GB2312); a file mixing UTF-8 and GBK lines is refused. Stray NUL characters (left by some export
+    tools at line ends) are dropped: no text cell holds one, and PostgreSQL cannot store them."""
+    return _decode_text(data).replace("\x00", "")
+
+
+def _decode_text(data: bytes) -> str:
     text = _utf16(data)
     if text is not None:
         return text.lstrip("\ufeff")
