@@ -14,6 +14,7 @@ PEIYU_MAIL_FROM     e-mail notifications (off unless PEIYU_SMTP_HOST is set)
 PEIYU_WEBHOOK_URL, PEIYU_WEBHOOK_KIND (wecom | dingtalk | json), PEIYU_WEBHOOK_SECRET
                     chat-robot notifications (off unless PEIYU_WEBHOOK_URL is set)
 PEIYU_BASE_URL      the site's address, for links in e-mails and robot messages (e.g. https://peiyu.example.gov.cn)
+PEIYU_CACHE_ENTRIES  pages and figures each server process keeps until the data changes, default 1000
 """
 
 from __future__ import annotations
@@ -130,6 +131,16 @@ TEMPLATES = [
         },
     }
 ]
+
+# Local memory of each process (no cache server): pages and derived figures reused until the data
+# changes (peiyu.core.datacache, peiyu.core.pagecache); bounded, so memory stays flat.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "peiyu",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PEIYU_CACHE_ENTRIES", 1000), "CULL_FREQUENCY": 4},
+    }
+}
 
 DATABASES = {
     "default": dj_database_url.parse(

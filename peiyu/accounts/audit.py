@@ -69,21 +69,37 @@ def record(
         object_id = object_id or str(getattr(obj, "credit_code", None) or obj.pk)
         object_repr = object_repr or str(obj)
     real_user = user if getattr(user, "is_authenticated", False) else None
-    return AuditLog.objects.create(
+    fields = {
+        "action": str(action),
+        "object_type": object_type,
+        "object_id": object_id[:120],
+        "object_repr": object_repr[:255],
+        "detail": detail or {},
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+    row = AuditLog.objects.create(
         user=real_user,
         username=(
             username or getattr(real_user, "username", "") or ("system" if user is None else str(user))
         )[:150],
-        action=str(action),
-        object_type=object_type,
-        object_id=object_id[:120],
-        object_repr=object_repr[:255],
-        detail=detail or {},
-        before=before,
-        after=after,
-        reason=reason,
         ip=client_ip(request),
+        **fields,
     )
+    from peiyu.core.pagecache import capturing
+
+    collected = capturing()
+    if collected is not None and real_user is not None:
+        collected.append(fields)  # written again each time the page is served from the cache
+    return row
+
+
+def replay(request: Any, rows: list[dict[str, Any]]) -> None:
+    """Write again, for this request, the audit rows a reused page wrote when it was rendered."""
+    user = request.user
+    for fields in rows:
+        AuditLog.objects.create(user=user, username=user.username[:150], ip=client_ip(request), **fields)
 
 
 def record_view(request: Any, action: Action | str, what: str, **detail: Any) -> AuditLog:

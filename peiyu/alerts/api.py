@@ -17,6 +17,7 @@ from peiyu.alerts import audit_actions as A
 from peiyu.alerts import keyset, queries
 from peiyu.alerts.models import AlertSettings
 from peiyu.alerts.tracked import EVENT_CODES
+from peiyu.core.pagecache import reused_api
 from peiyu.taxes import analytics
 
 PREFIX = ""
@@ -24,6 +25,7 @@ router = Router(tags=["预警"])
 
 
 @router.get("warnings", summary="预警列表（数据范围内）")
+@reused_api
 def list_warnings(
     request: Any,
     month: str = "",

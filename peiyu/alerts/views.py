@@ -38,6 +38,7 @@ from peiyu.alerts.tables import (
 )
 from peiyu.core import datacache
 from peiyu.core.export import xlsx_response
+from peiyu.core.pagecache import reused_page
 from peiyu.taxes import analytics
 
 
@@ -77,6 +78,7 @@ INBOX_PAGE = 50  # rows per page of the inbox (the Excel export has them all)
 
 
 @login_required
+@reused_page
 def inbox(request: Any) -> HttpResponse:
     user = request.user
     warnings = queries.ordered(queries.inbox(user))
@@ -102,6 +104,7 @@ def inbox(request: Any) -> HttpResponse:
 
 
 @login_required
+@reused_page
 def warning_list(request: Any) -> HttpResponse:
     params = request.GET.dict()
     if "status" not in params:
@@ -235,6 +238,7 @@ def transition(request: Any, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
+@reused_page
 def key_enterprises(request: Any) -> HttpResponse:
     months = analytics.months_available()
     month = request.GET.get("month") or (months[-1] if months else "")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from peiyu.accounts import audit, scope
 from peiyu.accounts.scope import admin_required
 from peiyu.core.imports import views as import_views
+from peiyu.core.pagecache import reused_page
 from peiyu.registry import actions, classify, queries
 from peiyu.registry import audit_actions as A
 from peiyu.registry.models import (
@@ -57,6 +58,7 @@ def _divisions() -> list[tuple[str, str]]:
 
 
 @login_required
+@reused_page
 def enterprise_list(request):
     f = queries.Filters.from_query(request.GET)
     qs = queries.search(request.user, f)
@@ -104,6 +106,7 @@ def _export(request, f: queries.Filters, qs):
 
 
 @login_required
+@reused_page
 def enterprise_detail(request, credit_code: str):
     enterprise = scope.get_enterprise_or_404(request.user, credit_code.strip().upper())
     audit.record_view(

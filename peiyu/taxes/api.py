@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from peiyu.accounts import audit
 from peiyu.analytics import params
+from peiyu.core.pagecache import reused_api
 from peiyu.taxes import analytics
 from peiyu.taxes import audit_actions as A
 from peiyu.taxes.query import TaxQuery
@@ -140,6 +141,7 @@ def _fail(exc: BadParameter) -> Status[dict[str, str]]:
     response={200: IndustryStats, 400: Error, 404: Error},
     summary="重点产业税收统计（同 peiyu stats industries --json）",
 )
+@reused_api
 def stats_industries(request: Any, month: str | None = None) -> Any:
     """``month`` = YYYY-MM（默认最新月份）。``*_fen`` 为区级税收（分），``ytd_total_fen`` 为税收总额；
     ``yoy_pct`` = (累计 / 上年同期累计 − 1) × 100，四舍五入到一位小数，上年同期为 0 时为 null。"""
@@ -161,6 +163,7 @@ def tax_months(request: Any) -> Any:
     response={200: EnterprisePage, 400: Error, 404: Error},
     summary="企业税收明细（分页，按数据范围，查看留痕）",
 )
+@reused_api
 def tax_enterprises(
     request: Any,
     month: str | None = None,

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from peiyu.accounts import audit
 from peiyu.accounts import scope as scope_mod
 from peiyu.core.export import xlsx_response
+from peiyu.core.pagecache import reused_page
 from peiyu.registry.models import Area, KeyIndustry
 from peiyu.taxes import analytics, charts, tables
 from peiyu.taxes import audit_actions as A
@@ -124,6 +125,7 @@ def _linked(rows: list[dict[str, Any]], url: Any) -> list[dict[str, Any]]:
 
 
 @login_required
+@reused_page
 def dashboard(request: Any) -> HttpResponse:
     t = tables.scoped(request.user)
     f = Filters(request)
@@ -196,6 +198,7 @@ def _top_table(top: dict[str, Any], title: str, who: Any) -> Any:
 
 
 @login_required
+@reused_page
 def industry(request: Any, pk: int) -> HttpResponse:
     t = tables.scoped(request.user)
     ind = KeyIndustry.objects.filter(pk=pk).first()
@@ -246,6 +249,7 @@ def industry(request: Any, pk: int) -> HttpResponse:
 
 
 @login_required
+@reused_page
 def area(request: Any, pk: int) -> HttpResponse:
     t = tables.scoped(request.user)
     obj = Area.objects.filter(pk=pk).first()
@@ -305,6 +309,7 @@ SORT_LABELS = {
 
 
 @login_required
+@reused_page
 def enterprises(request: Any) -> HttpResponse:
     t = tables.scoped(request.user)
     f = Filters(request)
@@ -364,6 +369,7 @@ def enterprises(request: Any) -> HttpResponse:
 
 
 @login_required
+@reused_page
 def decomposition(request: Any) -> HttpResponse:
     t = tables.scoped(request.user)
     f = Filters(request)
@@ -409,6 +415,7 @@ def _decomposition_rows(dec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @login_required
+@reused_page
 def top(request: Any) -> HttpResponse:
     t = tables.scoped(request.user)
     f = Filters(request)

@@ -8,6 +8,8 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from peiyu.core.pagecache import reused_page
+
 
 def home_panels(request: Any) -> list[dict[str, Any]]:
     """The panels the installed apps contribute (``home_panel(request)`` in their ``panels.py``),
@@ -24,6 +26,7 @@ def home_panels(request: Any) -> list[dict[str, Any]]:
 
 
 @login_required
+@reused_page
 def home(request: Any) -> HttpResponse:
     return render(request, "web/home.html", {"page_title": "首页", "panels": home_panels(request)})
 
