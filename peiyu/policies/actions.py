@@ -328,7 +328,11 @@ def do_advance_award(
         raise ActionError("该兑现记录为台账导入的历史记录，无审批流程")
     day = on or timezone.localdate()
     with transaction.atomic():
-        award = Award.objects.select_for_update(of=("self",)).select_related("item", "clause__policy").get(pk=award.pk)
+        award = (
+            Award.objects.select_for_update(of=("self",))
+            .select_related("item", "clause__policy")
+            .get(pk=award.pk)
+        )
         if to_status == "approved" and award.publicity_end and award.publicity_end > day:
             raise ActionError(f"公示期至 {award.publicity_end:%Y-%m-%d} 止，期满无异议后方可批准")
         action = (
