@@ -3,7 +3,8 @@ loopback port, then two locust runs (``bench/load/locustfile.py``):
 
 1. **open load**: ``PEIYU_BENCH_LOAD_USERS`` (200) personas, each a request every ~5 s (≈ 40 req/s
    offered), for ``PEIYU_BENCH_LOAD_SECONDS`` (120; the issue's criterion is 600) — p50/p95/p99,
-   errors, throughput, and the server's memory (RSS of gunicorn's processes) at the start and the end;
+   errors, throughput, and the server's memory (RSS of gunicorn's processes) at the start, every
+   30 s and at the end;
 2. **saturation**: 50 closed-loop connections (no think time) for ``PEIYU_BENCH_SAT_SECONDS`` (60) —
    requests per second and the share of requests each gunicorn worker served.
 
@@ -25,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request  # noqa: S310 (loopback URL built here)
 from pathlib import Path
@@ -88,7 +90,8 @@ def _workers(pid: int) -> list[int]:
     import psutil
 
     try:
-        return [p.pid for p in psutil.Process(pid).children() if "worker" not in " ".join(p.cmdline()[-2:])]
+        # gunicorn's workers, not the background job process (``python -m peiyu worker``)
+        return [p.pid for p in psutil.Process(pid).children() if p.cmdline()[-1:] != ["worker"]]
     except psutil.Error:
         return []
 
@@ -182,7 +185,19 @@ def main() -> dict[str, Any]:
         out_dir.mkdir()
         load_before = [round(x, 2) for x in os.getloadavg()]
         rss_start = _tree_rss_mb(server.pid)
+        samples: list[tuple[int, float]] = []  # (seconds into the run, MB) every 30 s
+        stop = threading.Event()
+
+        def sample() -> None:
+            t0 = time.monotonic()
+            while not stop.wait(30):
+                samples.append((round(time.monotonic() - t0), _tree_rss_mb(server.pid)))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         open_run = _locust(host, USERS, SECONDS, out_dir / "open", closed=False)
+        stop.set()
+        sampler.join(timeout=5)
         rss_end = _tree_rss_mb(server.pid)
         workers = _workers(server.pid)
         cpu0 = _cpu(workers)
@@ -202,7 +217,7 @@ def main() -> dict[str, Any]:
             "users": USERS,
             "seconds": SECONDS,
             "open": open_run,
-            "server_rss_mb": {"start": rss_start, "end": rss_end},
+            "server_rss_mb": {"start": rss_start, "end": rss_end, "every_30s": samples},
             "saturation": {"connections": SAT_USERS, "seconds": SAT_SECONDS, **sat},
             "load_average_before": load_before,
             "load_average_after": [round(x, 2) for x in os.getloadavg()],

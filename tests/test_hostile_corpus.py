@@ -168,6 +168,17 @@ def _mixed(d: Path, rows: list[list[Any]]) -> Path:
     return d / "mixed.csv"
 
 
+def _cut_mid_row(d: Path, rows: list[list[Any]]) -> Path:
+    """A download interrupted inside a data row: the rest of the file (合计 included) is gone."""
+    data = next(r for r in reversed(rows) if r[0] not in ("合计",))
+    rows = [list(r) for r in rows if r[0] not in ("合计",)] + [list(data)]
+    text = h.csv_text(rows)
+    at = text.rstrip("\r\n").rfind("\r\n") + 2  # the start of the last line …
+    cut = text[: at + len(text[at:].split(",")[0]) + 2]  # … cut after its first cell and a bit
+    (d / "cut.csv").write_text(cut, encoding="utf-8")
+    return d / "cut.csv"
+
+
 def _nul(d: Path, rows: list[list[Any]]) -> Path:
     (d / "nul.csv").write_bytes(h.csv_text(rows).encode("utf-8").replace(b"\r\n", b"\x00\r\n", 2))
     return d / "nul.csv"
@@ -190,6 +201,28 @@ def _error_cell(value: str) -> Callable[[Path, list[list[Any]]], Path]:
         last = next(i for i in range(len(rows) - 1, 0, -1) if rows[i][0] not in ("合计",))
         rows[last][2] = ("e", value)
         return h.write_xlsx(d / "error.xlsx", [rows])
+
+    return build
+
+
+def _error_cell_xls(value: int) -> Callable[[Path, list[list[Any]]], Path]:
+    """An old .xls (BIFF, as 金三 and many older systems export) with one error cell: calamine
+    reads it as a blank, so only a BIFF reader sees it."""
+
+    def build(d: Path, rows: list[list[Any]]) -> Path:
+        import xlwt
+
+        last = next(i for i in range(len(rows) - 1, 0, -1) if rows[i][0] not in ("合计",))
+        wb = xlwt.Workbook(encoding="utf-8")
+        ws = wb.add_sheet("Sheet1")
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if (i, j) == (last, 2):
+                    ws.row(i).set_cell_error(j, value)
+                elif v is not None:
+                    ws.write(i, j, v)
+        wb.save(str(d / "error.xls"))
+        return d / "error.xls"
 
     return build
 
@@ -234,6 +267,7 @@ GENERIC: list[Case] = [
     Case("unbalanced-quote", _unbalanced, "引号"),
     Case("quote-closed-rows-later", _quote_closed_later, "引号"),
     Case("nul-bytes", _nul, ""),
+    Case("csv-cut-mid-row", _cut_mid_row, "不完整"),
     Case("mixed-encodings", _mixed, "编码"),
     Case(
         "entity-bomb-xml-2003",
@@ -247,6 +281,7 @@ GENERIC: list[Case] = [
     ),
     Case("only-hidden-sheets", _only_hidden, "隐藏"),
     Case("error-cell-NA", _error_cell("#N/A"), "错误值"),
+    Case("error-cell-in-old-xls", _error_cell_xls(0x2A), "错误值"),  # #N/A (xlwt takes the code)
     Case(
         "header-only",
         lambda d, r: h.write_xlsx(

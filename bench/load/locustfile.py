@@ -2,7 +2,7 @@
 
 Each simulated user logs in as one of the demo accounts (admin, leader, software, taopu, kewei,
 service; password ``Peiyu@2026``) and then, about every 5 s (``wait_time`` 3–7 s), opens one of:
-the home page, the tax dashboard, an industry drill-down, the enterprise list (a page), the warning
+the home page, the tax dashboard, an industry drill-down (one its dashboard links to), the enterprise list (a page), the warning
 inbox, the key-enterprise list, an enterprise profile, or an API call (``/api/v1/stats/industries``,
 ``/api/v1/tax/enterprises``, ``/api/v1/warnings``) with its session cookie. Weights follow how the
 personas use it: dashboards and lists most, profiles and API less. Only the loopback server given
@@ -24,6 +24,7 @@ ACCOUNTS = ["admin", "leader", "software", "taopu", "kewei", "service"]
 PASSWORD = "Peiyu@2026"
 _next = itertools.count()
 CODE = re.compile(r"/registry/e/([0-9A-Z]{15,20})/")
+INDUSTRY = re.compile(r"/taxes/industry/(\d+)/")
 SESSION_COOKIE = "sessionid"
 _sessions_file = os.environ.get("PEIYU_LOAD_SESSIONS", "")
 SESSIONS: list[list[str]] = (
@@ -45,6 +46,9 @@ class Persona(HttpUser):
         self.codes: list[str] = []
         page = self.client.get("/registry/", name="registry list")
         self.codes = CODE.findall(page.text)[:50]
+        # the industries this persona's dashboard links to (a department sees only its own)
+        dashboard = self.client.get("/taxes/", name="tax dashboard")
+        self.industries = sorted(set(INDUSTRY.findall(dashboard.text))) or ["1"]
 
     def _login(self, username: str) -> None:
         self.username = username
@@ -67,7 +71,7 @@ class Persona(HttpUser):
 
     @task(2)
     def industry(self) -> None:
-        self.client.get(f"/taxes/industry/{random.randint(1, 4)}/", name="industry page")
+        self.client.get(f"/taxes/industry/{random.choice(self.industries)}/", name="industry page")
 
     @task(3)
     def enterprises(self) -> None:

@@ -11,7 +11,14 @@ from peiyu.work.jobs import JobContext, handler
 
 
 @handler("core.import", "导入文件")
-def run_import(job: JobContext, *, importer: str, upload_id: int, report_url: str = "") -> dict[str, Any]:
+def run_import(
+    job: JobContext,
+    *,
+    importer: str,
+    upload_id: int,
+    report_url: str = "",
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     from peiyu.core.models import Upload
 
     module, _, name = importer.rpartition(".")
@@ -21,7 +28,7 @@ def run_import(job: JobContext, *, importer: str, upload_id: int, report_url: st
     def on_progress(done: int, total: int) -> None:
         job.progress("导入", done, total)
 
-    report = cls(on_progress=on_progress).run(
+    report = cls(on_progress=on_progress, **(options or {})).run(
         upload.full_path, upload.file_name, user=job.user, request=job.request, upload=upload
     )
     batch_id = report.batch_id

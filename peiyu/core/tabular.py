@@ -374,7 +374,30 @@ def _read_csv(data: bytes) -> list[list[Any]]:
         raise TableError(
             f"CSV 文件无法读取：第 {len(rows) + 1} 行有问题（{exc}），可能有不配对的引号或空字符"
         ) from None
+    _check_not_cut(text, rows)
     return rows
+
+
+_TAIL_WORDS = ("合计", "总计", "小计", "说明", "注", "备注", "制表")
+
+
+def _check_not_cut(text: str, rows: list[list[Any]]) -> None:
+    """A text file cut off mid-row (an interrupted download or copy): no line break at the end and a
+    last row shorter than the rows before it. Its missing rows (and 合计) must not pass unnoticed."""
+    if len(rows) < 3 or text.endswith(("\n", "\r")):
+        return
+    last = rows[-1]
+    widths = sorted(len(r) for r in rows[-51:-1] if any(str(c).strip() for c in r))
+    if not widths or len(last) >= widths[len(widths) // 2]:
+        return
+    first = str(last[0]).strip() if last else ""
+    if any(first.startswith(w) for w in _TAIL_WORDS):
+        return
+    raise TableError(
+        f"文件似乎不完整：最后一行（第 {len(rows)} 行）只有 {len(last)} 列，前面的行有 "
+        f"{widths[len(widths) // 2]} 列，且文件末尾没有换行——可能在下载或复制时被截断，其后的行（包括合计行）"
+        "都没有读到；请重新导出完整的文件"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -598,6 +621,39 @@ class Workbook:
         )
 
 
+def check_xls_errors(data: bytes, limit: int = 1000) -> list[tuple[str, str, str]]:
+    """(sheet, cell, "#N/A") for the error cells of the visible sheets of an old .xls (BIFF) file:
+    calamine reads them as blanks, which would silently become 0. Read with xlrd; a file xlrd
+    cannot open is left to calamine to judge."""
+    try:
+        import xlrd
+    except ImportError:  # pragma: no cover - a declared dependency
+        return []
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=False)
+    except Exception:  # noqa: BLE001 — not BIFF (or damaged): calamine decides
+        return []
+    out: list[tuple[str, str, str]] = []
+    try:
+        for i in range(book.nsheets):
+            sheet = book.sheet_by_index(i)
+            if sheet.visibility:  # hidden or very hidden: not read at all
+                continue
+            for r in range(sheet.nrows):
+                for c, kind in enumerate(sheet.row_types(r)):
+                    if kind == xlrd.XL_CELL_ERROR:
+                        text = xlrd.error_text_from_code.get(sheet.cell_value(r, c), "#错误")
+                        out.append((sheet.name, f"{column_letter(c)}{r + 1}", text))
+                        if len(out) >= limit:
+                            return out
+            book.unload_sheet(i)
+    except Exception:  # noqa: BLE001 — a sheet xlrd cannot parse: calamine decides
+        return out
+    finally:
+        book.release_resources()
+    return out
+
+
 def _calamine(data: bytes) -> Workbook:
     from python_calamine import CalamineWorkbook
 
@@ -661,7 +717,7 @@ def read_workbook(path: str | Path, filename: str | None = None) -> Workbook:
         if is_html(probe):
             return read_html_tables(data)
         return Workbook([Sheet(Path(name).stem, _read_csv(data))])  # text saved with an Excel name
-    error_cells = check_zip(data) if is_zip else []
+    error_cells = check_zip(data) if is_zip else check_xls_errors(data)
     try:
         book = _calamine(data)
         visible = {sh.name for sh in book.sheets}

@@ -399,17 +399,14 @@ IMPORT_HELP = (
 )
 
 
-def _registry_importer(request):
-    from peiyu.registry.importer import RegistryImporter
-
-    return RegistryImporter(strict=request.POST.get("strict") == "1")
-
-
 @admin_required
 def import_page(request):
+    from peiyu.registry.importer import RegistryImporter
+
     return import_views.upload_page(
         request,
-        _registry_importer,
+        RegistryImporter,
+        options=lambda r: {"strict": r.POST.get("strict") == "1"},
         title="名录导入",
         help_text=IMPORT_HELP,
         template="registry/import.html",

@@ -243,6 +243,7 @@ def request_import(request: Any) -> HttpResponse:
         request,
         RequestImporter,
         title="企业诉求台账导入",
+        report_url=lambda pk: reverse("services:import_report", args=[pk]),
         help_text="列：编号、统一社会信用代码、企业名称、受理时间、诉求类别、诉求内容、承办单位、受理渠道、办结时间、办理结果；有错则整表不导入。",
     )
 
@@ -253,6 +254,7 @@ def visit_import(request: Any) -> HttpResponse:
         request,
         VisitImporter,
         title="企业走访记录导入",
+        report_url=lambda pk: reverse("services:import_report", args=[pk]),
         help_text="列：统一社会信用代码、企业名称、走访日期、走访人、接待人、走访情况、风险信号。",
     )
 
@@ -263,8 +265,45 @@ def feedback_import(request: Any) -> HttpResponse:
         request,
         FeedbackImporter,
         title="企业回访评价导入",
+        report_url=lambda pk: reverse("services:import_report", args=[pk]),
         help_text="企业本人的回复（12345 回访系统、短信平台导出）：诉求编号、答复轮次、企业评价、企业意见、回复渠道及凭据、回复时间。不满意的诉求自动重新办理。",
     )
+
+
+IMPORTERS = {cls.kind: (cls, back) for cls, back in (
+    (RequestImporter, "services:request_import"),
+    (VisitImporter, "services:visit_import"),
+    (FeedbackImporter, "services:feedback_import"),
+)}  # fmt: skip
+
+
+def _import_batch(pk: int) -> tuple[Any, Any, str]:
+    from peiyu.core.models import ImportBatch
+
+    batch = ImportBatch.objects.filter(pk=pk, kind__in=IMPORTERS).first()
+    if batch is None:
+        raise Http404("导入记录不存在")
+    cls, back = IMPORTERS[batch.kind]
+    return imports.get_batch(cls, pk), cls, back
+
+
+@scope.admin_required
+def import_report(request: Any, pk: int) -> HttpResponse:
+    """The report of a request, visit or feedback import (the upload runs as a background job)."""
+    batch, cls, back = _import_batch(pk)
+    return imports.report_page(
+        request,
+        batch,
+        cls,
+        back_url=reverse(back),
+        errors_url=reverse("services:import_errors", args=[pk]),
+    )
+
+
+@scope.admin_required
+def import_errors(request: Any, pk: int) -> HttpResponse:
+    batch, _cls, _back = _import_batch(pk)
+    return imports.errors_xlsx(request, batch)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -549,7 +549,31 @@ def import_view(request: Any) -> HttpResponse:
             "单位、备注。表头前可有标题行。有任何错误时整个文件不导入；同一年度同名指标将被更新。"
         ),
         context={"template_url": "?template=1"},
+        report_url=lambda pk: reverse("targets:import_report", args=[pk]),
     )
+
+
+@admin_required
+def import_report(request: Any, pk: int) -> HttpResponse:
+    """The report of one target import (the upload runs as a background job)."""
+    from peiyu.core.imports import views as imports
+    from peiyu.targets.importer import TargetImporter
+
+    return imports.report_page(
+        request,
+        imports.get_batch(TargetImporter, pk),
+        TargetImporter,
+        back_url=reverse("targets:import"),
+        errors_url=reverse("targets:import_errors", args=[pk]),
+    )
+
+
+@admin_required
+def import_errors(request: Any, pk: int) -> HttpResponse:
+    from peiyu.core.imports import views as imports
+    from peiyu.targets.importer import TargetImporter
+
+    return imports.errors_xlsx(request, imports.get_batch(TargetImporter, pk))
 
 
 def import_template() -> HttpResponse:

@@ -146,11 +146,15 @@ def upload_page(
     report_url: Callable[[int], str] | None = None,
     template: str = "core/imports/upload.html",
     context: dict[str, Any] | None = None,
+    options: Callable[[HttpRequest], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """GET: the upload form and the recent imports of this kind. POST: keep the file, import it, and
     redirect to ``report_url(batch_id)`` — or, without ``report_url``, show the report on this page.
-    ``importer`` is an Importer class or a function building one from the request (for options)."""
-    instance = importer(request) if not isinstance(importer, type) else importer()
+    ``importer`` is an Importer class (imported by the background worker when ``report_url`` is
+    given) or a function building one from the request (imported in the request). ``options(request)``
+    gives the class's keyword arguments from the form (JSON values: the worker receives them too)."""
+    opts = options(request) if options is not None and request.method == "POST" else {}
+    instance = importer(**opts) if isinstance(importer, type) else importer(request)
     ctx: dict[str, Any] = {
         "page_title": title,
         "help_text": help_text,
@@ -182,6 +186,7 @@ def upload_page(
             importer=f"{importer.__module__}.{importer.__qualname__}",
             upload_id=saved.pk,
             report_url=report_url(987654321),
+            options=opts,
         )
         result = job.result or {}
         if job.status == job.Status.DONE and result.get("batch_id"):

@@ -202,6 +202,11 @@ def test_import_page_admin_only_with_error_report_and_download(world, login, tmp
         == 403
     )
     assert Enterprise.objects.filter(name="上海新软件有限公司").exists()
+    # imported by the background job, with the form's options
+    from peiyu.work.models import Job
+
+    job = Job.objects.filter(kind="core.import").latest("id")
+    assert job.params["importer"].endswith("RegistryImporter") and job.params["options"] == {"strict": False}
 
 
 def test_home_panel_counts_within_scope(world, rf):

@@ -131,3 +131,31 @@ def test_import_visits(world, tmp_path):
     from peiyu.alerts.models import Warning
 
     assert Warning.objects.filter(enterprise__credit_code=code, rule="moved_out").exists()
+
+
+def test_upload_page_imports_off_the_web_worker(world, tmp_path, login):
+    """The upload page keeps the file and starts a background job; its report page shows the result
+    (the test settings run jobs at once) and is an administrator's page."""
+    from django.urls import reverse
+
+    from peiyu.services.models import Visit
+    from peiyu.work.models import Job
+
+    code = world["enterprises"]["soft_a2"].credit_code
+    p = write_csv(
+        tmp_path,
+        "v.csv",
+        [
+            ["统一社会信用代码", "走访日期", "走访人", "走访情况"],
+            [code, "2025-03-05", "张三", "了解用工需求"],
+        ],
+    )
+    client = login(world["admin"])
+    with p.open("rb") as fh:
+        resp = client.post(reverse("services:visit_import"), {"file": fh})
+    assert resp.status_code == 302
+    job = Job.objects.get(kind="core.import")
+    assert job.params["importer"].endswith("VisitImporter")
+    html = client.get(resp["Location"]).content.decode()
+    assert "v.csv" in html and Visit.objects.filter(enterprise__credit_code=code).exists()
+    assert login(world["area_officer"]).get(resp["Location"]).status_code == 403
