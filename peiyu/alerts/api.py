@@ -47,14 +47,19 @@ def list_warnings(
         "area": area,
         "overdue": overdue,
     }
-    rows = queries.ordered(queries.filtered(request.auth, params))
+    rows = queries.in_order(queries.filtered(request.auth, params))
     days = AlertSettings.current().overdue_days
     limit = max(1, min(limit, 2000))
-    page = rows[offset : offset + limit]
+    offset = max(0, offset)
+    page = list(rows[offset : offset + limit])
     record_view(
         request, A.WARNINGS_API, "API 预警列表", count=len(page), **{k: v for k, v in params.items() if v}
     )
-    return {"month": month or None, "count": len(rows), "warnings": [queries.row_dict(w, days) for w in page]}
+    return {
+        "month": month or None,
+        "count": rows.count(),
+        "warnings": [queries.row_dict(w, days) for w in page],
+    }
 
 
 @router.get("warnings/{warning_id}", summary="一条预警及其处理记录")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -101,18 +102,29 @@ def filtered(user: Any, params: dict[str, Any]) -> QuerySet[Warning]:
     return qs
 
 
+def in_order(qs: QuerySet[Warning]) -> QuerySet[Warning]:
+    """Open before closed, then by severity, then newest month, then oldest activity — in SQL, so a
+    page of the inbox or the API reads only its rows. The queryset's own ordering (or the model's)
+    breaks the remaining ties."""
+    ties = list(qs.query.order_by) or list(qs.model._meta.ordering or [])
+    return qs.annotate(
+        _open_rank=Case(
+            When(Q(item__isnull=True) | Q(item__status__in=OPEN_STATUSES), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        _severity_rank=Case(
+            *[When(severity=k, then=Value(v)) for k, v in SEVERITY_ORDER.items()],
+            default=Value(9),
+            output_field=IntegerField(),
+        ),
+        _activity=Coalesce("item__last_activity_at", "created_at"),
+    ).order_by("_open_rank", "_severity_rank", "-last_month", "_activity", *ties, "pk")
+
+
 def ordered(qs: QuerySet[Warning]) -> list[Warning]:
-    """Open before closed, then by severity, then newest month, then oldest activity."""
-    rows = list(qs)
-    rows.sort(
-        key=lambda w: (
-            0 if w.status in OPEN_STATUSES else 1,
-            SEVERITY_ORDER.get(w.severity, 9),
-            -int(w.last_month.replace("-", "")),
-            w.last_activity_at,
-        )
-    )
-    return rows
+    """:func:`in_order`, as a list."""
+    return list(in_order(qs))
 
 
 def counts(user: Any) -> dict[str, int]:

@@ -81,19 +81,20 @@ INBOX_PAGE = 50  # rows per page of the inbox (the Excel export has them all)
 @reused_page
 def inbox(request: Any) -> HttpResponse:
     user = request.user
-    warnings = queries.ordered(queries.inbox(user))
+    warnings = queries.in_order(queries.inbox(user))
     days = AlertSettings.current().overdue_days
     if request.GET.get("format") == "xlsx":
-        return _export(request, warnings, "我的待办预警")
-    record_view(request, A.INBOX_VIEW, "我的待办预警", count=len(warnings))
+        return _export(request, list(warnings), "我的待办预警")
     page = Paginator(warnings, INBOX_PAGE).get_page(request.GET.get("page"))
+    total = page.paginator.count
+    record_view(request, A.INBOX_VIEW, "我的待办预警", count=total)
     return render(
         request,
         "alerts/inbox.html",
         {
             "page_title": "我的待办预警",
             "page": page,
-            "total": len(warnings),
+            "total": total,
             "rows": [(w, w.is_overdue(days)) for w in page],
             "warning_table": render_warnings(warning_rows(page, days)),
             "counts": queries.counts(user),
@@ -110,12 +111,13 @@ def warning_list(request: Any) -> HttpResponse:
     if "status" not in params:
         params["status"] = "open"
     qs = queries.filtered(request.user, params)
-    warnings = queries.ordered(qs)
+    warnings = queries.in_order(qs)
     if request.GET.get("format") == "xlsx":
-        return _export(request, warnings, "预警列表")
+        return _export(request, list(warnings), "预警列表")
     days = AlertSettings.current().overdue_days
     page = Paginator(warnings, 50).get_page(request.GET.get("page"))
-    record_view(request, A.WARNINGS_VIEW, "预警列表", count=len(warnings))
+    total = page.paginator.count
+    record_view(request, A.WARNINGS_VIEW, "预警列表", count=total)
     return render(
         request,
         "alerts/list.html",
@@ -125,7 +127,7 @@ def warning_list(request: Any) -> HttpResponse:
             "rows": [(w, w.is_overdue(days)) for w in page],
             "warning_table": render_warnings(warning_rows(page, days)),
             "params": params,
-            "total": len(warnings),
+            "total": total,
             "overdue_days": days,
             **_filter_choices(request.user),
         },

@@ -243,3 +243,42 @@ def test_filters_ignore_non_ascii_digits(world):
     make_warning(world["enterprises"]["soft_a1"])
     assert queries.filtered(admin, {"industry": "²", "area": "٣", "status": "open"}).count() == 1
     assert queries.filtered(admin, {"industry": str(world["industries"]["health"].pk)}).count() == 0
+
+
+def test_order_in_sql_matches_the_rule(world):
+    """Open before closed, then severity, newest month, oldest activity: computed by the database
+    (a page reads only its rows), the same order as the rule written out in Python."""
+    from peiyu.alerts.models import OPEN_STATUSES, SEVERITY_ORDER
+
+    ents = list(world["enterprises"].values())
+    made = []
+    for i, (sev, month, days, closed) in enumerate(
+        [
+            ("low", "2025-06", 3, False),
+            ("high", "2025-04", 9, False),
+            ("high", "2025-06", 2, False),
+            ("high", "2025-06", 8, False),
+            ("medium", "2025-05", 1, True),
+            ("info", "2025-06", 5, False),
+            ("high", "2025-06", 4, True),
+        ]
+    ):
+        w = make_warning(ents[i % len(ents)], rule=list(Rule)[i // len(ents)], severity=sev)
+        Warning.objects.filter(pk=w.pk).update(last_month=month)
+        backdate_activity(w, days)
+        if closed:
+            Item.objects.filter(warning=w).update(status=Status.RESOLVED, is_open=False)
+        made.append(w.pk)
+    got = [w.pk for w in queries.ordered(queries.visible(world["admin"]).filter(pk__in=made))]
+    rows = list(queries.visible(world["admin"]).filter(pk__in=made))
+    expected = sorted(
+        rows,
+        key=lambda w: (
+            0 if w.status in OPEN_STATUSES else 1,
+            SEVERITY_ORDER.get(w.severity, 9),
+            -int(w.last_month.replace("-", "")),
+            w.last_activity_at,
+        ),
+    )
+    assert got == [w.pk for w in expected]
+    assert got[0] != made[0]  # the rule really reorders them
