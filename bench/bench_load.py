@@ -42,6 +42,7 @@ WORKERS = os.environ.get("PEIYU_BENCH_LOAD_WORKERS", "")
 THREADS = os.environ.get("PEIYU_BENCH_LOAD_THREADS", "")
 # an existing demo data folder to copy instead of generating one (saves the demo's minutes)
 FROM_DIR = os.environ.get("PEIYU_BENCH_LOAD_FROM", "")
+LOGIN = os.environ.get("PEIYU_BENCH_LOAD_LOGIN", "") not in ("", "0")
 
 
 SESSIONS_SCRIPT = """
@@ -161,15 +162,19 @@ def main() -> dict[str, Any]:
         demo_s = round(time.monotonic() - t, 1)
         # the simulated users arrive logged in: 200 password hashes in the first seconds would
         # measure the login storm (PBKDF2 is slow on purpose), not the pages people use all day
-        sessions = Path(data_dir) / "sessions.json"
-        subprocess.run(
-            [sys.executable, "-c", SESSIONS_SCRIPT, str(max(USERS, SAT_USERS)), str(sessions)],
-            env={**env, "DJANGO_SETTINGS_MODULE": "peiyu.settings"},
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        os.environ["PEIYU_LOAD_SESSIONS"] = str(sessions)
+        # (PEIYU_BENCH_LOAD_LOGIN=1: each user logs in with its password instead, storm included)
+        if LOGIN:
+            os.environ.pop("PEIYU_LOAD_SESSIONS", None)
+        else:
+            sessions = Path(data_dir) / "sessions.json"
+            subprocess.run(
+                [sys.executable, "-c", SESSIONS_SCRIPT, str(max(USERS, SAT_USERS)), str(sessions)],
+                env={**env, "DJANGO_SETTINGS_MODULE": "peiyu.settings"},
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+            os.environ["PEIYU_LOAD_SESSIONS"] = str(sessions)
         port = _free_port()
         serve = [peiyu, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"]
         serve += (["--workers", WORKERS] if WORKERS else []) + (["--threads", THREADS] if THREADS else [])
@@ -215,6 +220,7 @@ def main() -> dict[str, Any]:
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "demo_seconds": demo_s,
             "users": USERS,
+            "logged_in_during_the_run": LOGIN,
             "seconds": SECONDS,
             "open": open_run,
             "server_rss_mb": {"start": rss_start, "end": rss_end, "every_30s": samples},
