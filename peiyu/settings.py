@@ -132,6 +132,14 @@ TEMPLATES = [
     }
 ]
 
+# Argon2id first (peiyu.accounts.hashers); PBKDF2 hashes of older installations still verify
+PASSWORD_HASHERS = [
+    "peiyu.accounts.hashers.PeiyuArgon2Hasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 # Local memory of each process (no cache server): pages and derived figures reused until the data
 # changes (peiyu.core.datacache, peiyu.core.pagecache); bounded, so memory stays flat.
 CACHES = {
