@@ -127,7 +127,14 @@ def _locust(host: str, users: int, seconds: int, prefix: Path, closed: bool) -> 
         except (TypeError, ValueError):  # locust writes N/A for names with no response
             return 0.0
 
-    out: dict[str, Any] = {"by_name": {}}
+    out: dict[str, Any] = {"by_name": {}, "failure_kinds": []}
+    failures_csv = Path(f"{prefix}_failures.csv")
+    if failures_csv.exists():  # what failed, so a failing run can be understood afterwards
+        with failures_csv.open(encoding="utf-8") as fh:
+            out["failure_kinds"] = [
+                {"name": r["Name"], "error": r["Error"][:200], "count": int(r["Occurrences"])}
+                for r in csv.DictReader(fh)
+            ][:20]
     for r in rows:
         entry = {
             "requests": int(r["Request Count"]),
