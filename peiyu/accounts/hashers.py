@@ -5,7 +5,8 @@ tens of milliseconds instead of PBKDF2-SHA256's ~0.5 s at Django's 1,000,000 ite
 morning's logins of a whole district do not queue behind each other.
 
 Hashes stored with PBKDF2 (older installations) still verify and are rewritten as Argon2id at the
-user's next successful login (Django's hasher upgrade)."""
+user's next successful login (Django's hasher upgrade). The new hash changes the session check of
+that user, so their sessions on other devices end once, at that first login after the upgrade."""
 
 from __future__ import annotations
 
