@@ -41,7 +41,7 @@ _capture: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.Cont
 _PLACEHOLDER = "__peiyu_csrf_token__"
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{32,64})"')
 _STORED_TYPES = ("text/html", "application/json")
-_KEPT_HEADERS = ("content-type", "content-language", "vary", "x-peiyu-degraded")
+_KEPT_HEADERS = ("content-type", "content-language", "vary", "cache-control")
 
 
 def capturing() -> list[dict[str, Any]] | None:
