@@ -19,6 +19,7 @@ a scope change.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -79,12 +80,19 @@ def _write() -> None:
         pass
 
 
+# a login stamping the user's last_login (Django's update_last_login): not data any page is built from
+_LAST_LOGIN = re.compile(r"^\s*update accounts_user set last_login = (%s|\?) where ")
+
+
 def _writes(sql: str) -> bool:
-    """Whether ``sql`` changes rows that pages show (not the audit log, sessions, throttling, jobs)."""
+    """Whether ``sql`` changes rows that pages show (not the audit log, sessions, throttling, jobs,
+    nor a login's last_login stamp: 200 people logging in must not throw every page away 200 times)."""
     head = sql.lstrip()[:7].upper()
     if not head.startswith(_WRITES):
         return False
     target = sql[:200].replace('"', "").replace("`", "").lower()
+    if _LAST_LOGIN.match(target):
+        return False
     for word in ("into ", "update ", "from "):
         at = target.find(word)
         if at >= 0:

@@ -101,3 +101,21 @@ def test_the_token_file_changes_on_each_write(tmp_path, settings):
     second = datacache.generation()
     datacache._write()
     assert len({first, second, datacache.generation()}) == 3
+
+
+@pytest.mark.django_db
+def test_a_login_stamp_keeps_the_cache_but_a_user_change_does_not(client):
+    from django.contrib.auth.models import update_last_login
+
+    user = UserFactory()
+    compute = Counter()
+    datacache.cached("t", user, compute)
+    update_last_login(None, user)  # what every login does
+    assert datacache.cached("t", user, compute) == 1
+    user.display_name = "改名"
+    user.save(update_fields=["display_name"])
+    assert datacache.cached("t", user, compute) == 2
+    user.last_login = None
+    user.display_name = "再改名"
+    user.save(update_fields=["last_login", "display_name"])  # more than the stamp: a change
+    assert datacache.cached("t", user, compute) == 3
