@@ -110,6 +110,16 @@ def _serve(request: Any, entry: dict[str, Any]) -> HttpResponse:
     return response
 
 
+def _with_audit_captured(compute: Callable[[], Any]) -> tuple[Any, list[dict[str, Any]]]:
+    """``compute()`` and the audit rows it wrote (to be written again whenever it is reused)."""
+    audit: list[dict[str, Any]] = []
+    token = _capture.set(audit)
+    try:
+        return compute(), audit
+    finally:
+        _capture.reset(token)
+
+
 def serve_reused(request: Any, name: str, render: Callable[[], Any]) -> Any:
     """``render()``'s response for this request, reused while the data stays the same."""
     if not _eligible(request):
@@ -119,14 +129,10 @@ def serve_reused(request: Any, name: str, render: Callable[[], Any]) -> Any:
     entry = cache.get(key)
     if entry is not None:
         return _serve(request, entry)
-    audit: list[dict[str, Any]] = []
-    token = _capture.set(audit)
-    try:
-        response = render()
-        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-            response = response.render()
-    finally:
-        _capture.reset(token)
+    response, audit = _with_audit_captured(render)
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response, more = _with_audit_captured(response.render)
+        audit += more
     if _storable(response) and not _pending_messages(request):
         body = bytes(response.content)
         text = body.decode(response.charset or "utf-8", errors="strict")
@@ -167,12 +173,7 @@ def reused_result(request: Any, name: str, compute: Callable[[], Any]) -> Any:
 
         replay(request, entry["audit"])
         return entry["value"]
-    audit: list[dict[str, Any]] = []
-    token = _capture.set(audit)
-    try:
-        value = compute()
-    finally:
-        _capture.reset(token)
+    value, audit = _with_audit_captured(compute)
     if isinstance(value, dict):
         cache.set(key, {"value": value, "audit": audit}, datacache.TTL)
     return value
