@@ -149,17 +149,6 @@ def serve_reused(request: Any, name: str, render: Callable[[], Any]) -> Any:
     return response
 
 
-def reused_page(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator for a GET view whose page depends only on the user, the URL and the data."""
-    name = f"{view.__module__}.{view.__qualname__}"
-
-    @functools.wraps(view)
-    def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-        return serve_reused(request, name, lambda: view(request, *args, **kwargs))
-
-    return wrapper
-
-
 def reused_result(request: Any, name: str, compute: Callable[[], Any]) -> Any:
     """An API operation's result (the dict it returns, before serialisation) for this request,
     reused like a page: same key, same audit replay. Error answers (a tuple, a response) are not."""
@@ -179,12 +168,22 @@ def reused_result(request: Any, name: str, compute: Callable[[], Any]) -> Any:
     return value
 
 
-def reused_api(operation: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator for a GET API operation (under the router's decorator): see :func:`reused_result`."""
-    name = f"{operation.__module__}.{operation.__qualname__}"
+def _reusing(serve: Callable[[Any, str, Callable[[], Any]], Any]) -> Callable[..., Any]:
+    """A decorator that passes a function's calls through ``serve`` under the function's name."""
 
-    @functools.wraps(operation)
-    def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-        return reused_result(request, name, lambda: operation(request, *args, **kwargs))
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        name = f"{fn.__module__}.{fn.__qualname__}"
 
-    return wrapper
+        @functools.wraps(fn)
+        def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+            return serve(request, name, lambda: fn(request, *args, **kwargs))
+
+        return wrapper
+
+    return decorate
+
+
+# a GET view whose page depends only on the user, the URL and the data
+reused_page = _reusing(serve_reused)
+# a GET API operation (below the router's decorator): its result reused, see reused_result
+reused_api = _reusing(reused_result)

@@ -278,12 +278,13 @@ IMPORTERS = {cls.kind: (cls, back) for cls, back in (
 
 
 def _import_batch(pk: int) -> tuple[Any, Any, str]:
+    """The batch ``pk`` of a request, visit or feedback import, its importer and upload page (or 404)."""
     from peiyu.core.models import ImportBatch
 
-    batch = ImportBatch.objects.filter(pk=pk, kind__in=IMPORTERS).first()
-    if batch is None:
+    kind = ImportBatch.objects.filter(pk=pk, kind__in=IMPORTERS).values_list("kind", flat=True).first()
+    if kind is None:
         raise Http404("导入记录不存在")
-    cls, back = IMPORTERS[batch.kind]
+    cls, back = IMPORTERS[kind]
     return imports.get_batch(cls, pk), cls, back
 
 
